@@ -1,0 +1,29 @@
+"""Corridor: how a country's exports reach the world, and what happens when a route is cut.
+
+Architecture in one paragraph: a *data package* (CSV tables + ``datapackage.json``, every figure
+sourced) is read and validated by `corridor.package` into a `Network` (pandas tables indexed by
+id, plus graph views). `corridor.metrics` decomposes the observed flows into corridors and
+computes dependence figures (shares by route, transit country, chokepoint, operator and
+destination; HHI; exposure), each carrying the source ids it came from. Views (`corridor.views`)
+and the CLI (`corridor.cli`) only present what the model computed; the model never imports them.
+"""
+
+from corridor.exceptions import CorridorError, PackageValidationError, Problem, UnitError
+from corridor.metrics import YearMetrics, compute, summary
+from corridor.network import Network
+from corridor.package import load_package, validate_package
+
+__all__ = [
+    "CorridorError",
+    "Network",
+    "PackageValidationError",
+    "Problem",
+    "UnitError",
+    "YearMetrics",
+    "compute",
+    "load_package",
+    "summary",
+    "validate_package",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from corridor.cli import app
+
+app(prog_name="corridor")

@@ -1,0 +1,185 @@
+"""The ``corridor`` command line (typer). Errors become messages here, never tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from corridor.exceptions import CorridorError, PackageValidationError
+from corridor.metrics import compute, latest_year, summary
+from corridor.network import Network
+from corridor.package import load_package, package_summary
+from corridor.schema import format_markdown
+from corridor.views.tables import pct, sources_table, summary_table, year_table
+
+app = typer.Typer(
+    help="Corridor: how a country's exports reach the world, on sourced data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_state = {"debug": False}
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def console() -> Console:
+    """Return a console 150 columns wide when the output is not a terminal."""
+    return Console(width=None if sys.stdout.isatty() else 150, soft_wrap=False)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Print Corridor errors as messages and exit 1; tracebacks only with --debug."""
+    try:
+        yield
+    except CorridorError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+PackageOpt = Annotated[
+    Path | None,
+    typer.Option("--package", "-p", help="Package folder; default the built-in Kazakhstan one."),
+]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Corridor: how a country's exports reach the world, on sourced data."""
+    _state["debug"] = debug
+
+
+@app.command()
+def report(
+    package: PackageOpt = None,
+    year: Annotated[int | None, typer.Option(help="Year; default the latest complete one.")] = None,
+    exporter: Annotated[
+        str | None, typer.Option(help="ISO3 exporter; default the package's.")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = Format.table,
+) -> None:
+    """Show exports by route, transit country and chokepoint, and the year-by-year summary.
+
+    With --format json: one JSON object per line, one per year (only YEAR when given).
+    With --format csv: one row per route and year.
+    """
+    with _errors():
+        n = load_package(package)
+        exporter = (exporter or n.meta.exporter).upper()
+        if exporter not in set(n.flows["exporter"]) | set(n.supply["exporter"]):
+            known = sorted(set(n.flows["exporter"]) | set(n.supply["exporter"]))
+            raise CorridorError(f"no figures for exporter {exporter!r}; known: {', '.join(known)}")
+        if year is not None and year not in n.meta.years:
+            raise CorridorError(
+                f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
+            )
+        if fmt is Format.table:
+            _report_table(n, exporter, year)
+        elif fmt is Format.json:
+            for y in [year] if year is not None else list(n.meta.years):
+                typer.echo(json.dumps(compute(n, exporter, y).to_dict(), ensure_ascii=False))
+        else:
+            _report_csv(n, exporter, year)
+
+
+def _report_table(n: Network, exporter: str, year: int | None) -> None:
+    out = console()
+    y = latest_year(n, exporter) if year is None else year
+    m = compute(n, exporter, y)
+    out.print(f"[bold]{n.meta.title}[/bold] — package '{n.meta.name}', {len(n.sources)} sources")
+    out.print()
+    if len(m.paths):
+        out.print(year_table(n, m))
+    else:
+        out.print(f"No route flows reported for {exporter} in {y}: a gap in the data.")
+    out.print()
+    s = summary(n, exporter)
+    out.print(summary_table(n, s))
+    out.print()
+    out.print(sources_table(n, m.sources))
+
+
+def _report_csv(n: Network, exporter: str, year: int | None) -> None:
+    years = [year] if year is not None else n.years_with_flows(exporter)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["exporter", "year", "route", "name", "volume", "unit", "share", "share_of",
+                "transit", "chokepoints", "confidence", "basis", "sources"])  # fmt: skip
+    for y in years:
+        m = compute(n, exporter, y)
+        for route, r in m.by_route.iterrows():
+            w.writerow([
+                exporter, y, route, r["name"], round(r["volume"], 6), m.unit,
+                round(r["share"], 6), m.denominator_kind, "|".join(r["transit"]),
+                "|".join(r["chokepoints"]), r["confidence"], r["basis"], "|".join(r["sources"]),
+            ])  # fmt: skip
+    typer.echo(buf.getvalue(), nl=False)
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="Package folder; default the built-in.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Check a data package; list every problem (exit 1) or print a summary."""
+    try:
+        n = load_package(path)
+    except PackageValidationError as exc:
+        if _state["debug"]:
+            raise
+        if fmt is Format.json:
+            problems = [p.__dict__ for p in exc.problems]
+            typer.echo(json.dumps({"ok": False, "package": exc.package, "errors": problems}))
+        else:
+            typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    info = package_summary(n)
+    if fmt is Format.json:
+        typer.echo(json.dumps({"ok": True, **info}))
+        return
+    out = console()
+    years = info["years"]
+    out.print(
+        f"[green]valid[/green]: {info['title']} ({info['package']}), exporter "
+        f"{info['exporter']}, {info['commodity']}, years {years['first']}–{years['last']}"
+    )
+    out.print("rows: " + ", ".join(f"{k} {v}" for k, v in info["rows"].items()))
+    out.print(f"years with flows: {', '.join(map(str, info['years_with_flows'])) or 'none'}")
+    out.print(f"sources: {info['sources']}; figures: {info['figures']}")
+    out.print("figures by confidence: " + _shares(info["share_by_confidence"]))
+    out.print("figures by basis: " + _shares(info["share_by_basis"]))
+
+
+def _shares(d: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {pct(v)}" for k, v in d.items())
+
+
+@app.command()
+def schema() -> None:
+    """Print the data package format (tables and columns) as Markdown."""
+    typer.echo(format_markdown(), nl=False)

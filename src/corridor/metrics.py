@@ -1,0 +1,399 @@
+"""Dependence metrics from observed flows: shares, HHI, exposure — each with its sources.
+
+The observed flows of one exporter in one year are given per route (leg). `flow_paths`
+decomposes them into paths (corridors) from the nodes where the commodity enters the observed
+network to the nodes where it leaves it, so that a volume is counted once however many legs it
+travels, and each volume knows every country and chokepoint it crosses.
+
+Notes
+-----
+Decomposition (proportional mixing). For node :math:`v`, let :math:`I_v` and :math:`O_v` be the
+observed inflow and outflow, :math:`T_v = \\max(I_v, O_v)` its throughput,
+:math:`s_v = \\max(O_v - I_v, 0)` the volume entering at :math:`v` and
+:math:`e_v = \\max(I_v - O_v, 0)` the volume ending there. A unit at :math:`v` leaves on route
+:math:`r` with probability :math:`f_r / T_v` and ends at :math:`v` with probability
+:math:`e_v / T_v`. A path :math:`v_0 \\to \\dots \\to v_k` carries
+
+    (1)  x = s_{v_0} \\prod_{i<k} f_{r_i} / T_{v_i} \\cdot e_{v_k} / T_{v_k}
+
+and the paths through route :math:`r` add up to :math:`f_r` (conservation; tested). Where a path
+ends at a market, a refinery or a foreign border node, its destination is that node's country;
+anywhere else, the onward route is not reported and the destination is unknown.
+
+A share is a volume divided by the exporter's total exports for the year, from the ``supply``
+table. Where the total is not reported, shares are of the routed volume and say so
+(`YearMetrics.denominator_kind`). HHI is computed on the shares of the *export routes* (the first
+leg of each path) in the routed volume, on the 0–10,000 scale.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from corridor.network import Network
+
+UNIT = "Mt/year"
+UNKNOWN = "?"
+UNKNOWN_NAME = "onward route not reported"
+
+
+@dataclass
+class YearMetrics:
+    """Dependence figures of one exporter in one year; volumes in Mt/year, shares in [0, 1]."""
+
+    exporter: str
+    year: int
+    commodity: str
+    total_exports: float | None
+    total_sources: tuple[str, ...]
+    routed: float
+    paths: pd.DataFrame
+    by_route: pd.DataFrame
+    by_corridor: pd.DataFrame
+    by_transit_country: pd.DataFrame
+    by_chokepoint: pd.DataFrame
+    by_operator: pd.DataFrame
+    by_destination: pd.DataFrame
+    by_export_route: pd.DataFrame
+    missing_routes: tuple[str, ...]
+    focus_country: str | None = None
+    focus_route: str | None = None
+    unit: str = UNIT
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def denominator(self) -> float:
+        """Volume shares are taken of: total exports, or the routed volume when not reported."""
+        return self.total_exports if self.total_exports is not None else self.routed
+
+    @property
+    def denominator_kind(self) -> str:
+        """``"total exports"`` or ``"routed volume"`` (total exports not reported)."""
+        return "total exports" if self.total_exports is not None else "routed volume"
+
+    @property
+    def unattributed(self) -> float | None:
+        """Total exports not carried by any reported route (None when the total is unknown)."""
+        return None if self.total_exports is None else max(self.total_exports - self.routed, 0.0)
+
+    @property
+    def hhi(self) -> float:
+        """Herfindahl–Hirschman index of export-route shares of the routed volume (0–10,000)."""
+        if not self.routed:
+            return float("nan")
+        return float(((100 * self.by_export_route["share_of_routed"]) ** 2).sum())
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source id behind this year's figures."""
+        ids = [s for row in self.paths["sources"] for s in row]
+        return tuple(sorted(set(ids) | set(self.total_sources)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the year's figures as plain JSON-ready data (shares rounded to 6 places)."""
+
+        def shares(df: pd.DataFrame) -> dict[str, float]:
+            return {str(k): round(float(v), 6) for k, v in df["share"].items()}
+
+        def volume(x: float | None) -> dict[str, Any] | None:
+            return None if x is None else {"value": round(x, 6), "unit": self.unit}
+
+        def number(x: float, places: int = 6) -> float | None:
+            return None if x != x else round(x, places)
+
+        country, route = self.focus_country, self.focus_route
+        return {
+            "exporter": self.exporter,
+            "year": self.year,
+            "commodity": self.commodity,
+            "total_exports": None
+            if self.total_exports is None
+            else {**(volume(self.total_exports) or {}), "sources": list(self.total_sources)},
+            "routed_volume": volume(self.routed) if len(self.paths) else None,
+            "unattributed_volume": volume(self.unattributed),
+            "share_denominator": self.denominator_kind,
+            "share_by_route": shares(self.by_route),
+            "volume_by_route": {
+                str(k): round(float(v), 6) for k, v in self.by_route["volume"].items()
+            },
+            "share_by_transit_country": shares(self.by_transit_country),
+            "share_by_chokepoint": shares(self.by_chokepoint),
+            "share_by_operator": shares(self.by_operator),
+            "share_by_destination": shares(self.by_destination),
+            "share_by_corridor": shares(self.by_corridor),
+            "share_crossing": None
+            if country is None
+            else {"country": country, "value": number(self.share_crossing(country))},
+            "share_via": None
+            if route is None
+            else {"route": route, "value": number(self.share_via(route))},
+            "share_bypassing": None
+            if country is None
+            else {"country": country, "value": number(self.share_bypassing(country))},
+            "hhi": number(self.hhi, 3),
+            "routes_without_figure": list(self.missing_routes),
+            "sources": list(self.sources),
+        }
+
+    def share_crossing(self, country: str) -> float:
+        """Share of exports whose path touches `country` (territory or ports) in transit."""
+        if not self.denominator:
+            return float("nan")
+        t = self.by_transit_country
+        return float(t.at[country, "share"]) if country in t.index else 0.0
+
+    def share_bypassing(self, country: str) -> float:
+        """Share of exports on routes that do not touch `country`."""
+        if not self.denominator:
+            return float("nan")
+        return (self.routed / self.denominator) - self.share_crossing(country)
+
+    def share_via(self, route: str) -> float:
+        """Share of exports carried at some point by `route`."""
+        if not self.denominator:
+            return float("nan")
+        r = self.by_route
+        return float(r.at[route, "share"]) if route in r.index else 0.0
+
+
+def flow_paths(n: Network, exporter: str, year: int) -> pd.DataFrame:
+    """Decompose an exporter's observed route flows in a year into paths (equation 1).
+
+    Returns
+    -------
+    DataFrame
+        One row per path: ``routes``, ``nodes``, ``origin``, ``end``, ``destination`` (country,
+        or ``"?"`` when the onward route is not reported), ``volume`` [Mt/year], ``transit``,
+        ``chokepoints``, ``operators``, ``sources``, ``name``, ``id``.
+
+    Examples
+    --------
+    >>> n = corridor.load_package()
+    >>> p = flow_paths(n, "KAZ", 2025)
+    >>> round(float(p["volume"].sum()), 1)   # routed volume: every leg counted once
+    78.3
+    """
+    f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
+    volume = dict(zip(f["route"], f["volume"], strict=True))
+    sources = dict(zip(f["route"], f["source"], strict=True))
+    inflow: dict[str, float] = defaultdict(float)
+    outflow: dict[str, float] = defaultdict(float)
+    leaving: dict[str, list[str]] = defaultdict(list)
+    for r, v in volume.items():
+        a, b = n.routes.at[r, "from_node"], n.routes.at[r, "to_node"]
+        outflow[a] += v
+        inflow[b] += v
+        if v > 0:
+            leaving[a].append(r)
+    nodes = set(inflow) | set(outflow)
+    through = {v: max(inflow[v], outflow[v]) for v in nodes}
+    rows: list[dict[str, Any]] = []
+
+    def walk(node: str, path: tuple[str, ...], amount: float) -> None:
+        ends_here = max(inflow[node] - outflow[node], 0.0)
+        if path and ends_here > 0:
+            rows.append(_path_row(n, exporter, path, amount * ends_here / through[node], sources))
+        for r in leaving[node]:
+            walk(str(n.routes.at[r, "to_node"]), (*path, r), amount * volume[r] / through[node])
+
+    for node in sorted(nodes):
+        injected = max(outflow[node] - inflow[node], 0.0)
+        if injected > 0:
+            walk(node, (), injected)
+    columns = [
+        "id", "name", "routes", "nodes", "origin", "end", "destination", "volume",
+        "transit", "chokepoints", "operators", "sources",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _path_row(
+    n: Network, exporter: str, path: tuple[str, ...], amount: float, sources: dict[str, str]
+) -> dict[str, Any]:
+    row = n.describe_path(exporter, path)
+    nodes = row["nodes"]
+    assert isinstance(nodes, tuple)
+    dest = n.destination_country(exporter, nodes[-1])
+    row.update(
+        origin=nodes[0],
+        end=nodes[-1],
+        destination=UNKNOWN if dest is None else dest or nodes[-1],
+        volume=amount,
+        sources=tuple(sorted({sources[r] for r in path})),
+    )
+    return row
+
+
+def compute(n: Network, exporter: str | None = None, year: int | None = None) -> YearMetrics:
+    """Compute every dependence figure of an exporter in a year.
+
+    Parameters
+    ----------
+    n : Network
+    exporter : str, optional
+        ISO3 code; default the package's exporter.
+    year : int, optional
+        Default `latest_year`.
+
+    Examples
+    --------
+    >>> m = compute(corridor.load_package(), "KAZ", 2025)
+    >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
+    (0.823, 0.963)
+    """
+    exporter = exporter or n.meta.exporter
+    year = latest_year(n, exporter) if year is None else year
+    paths = flow_paths(n, exporter, year)
+    s = n.supply
+    total_rows = s[(s["exporter"] == exporter) & (s["year"] == year) & (s["quantity"] == "exports")]
+    total = float(total_rows["volume"].iloc[0]) if len(total_rows) else None
+    total_sources = tuple(total_rows["source"])
+    routed = float(paths["volume"].sum())
+    denominator = total if total is not None else routed
+    f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
+
+    by_route = pd.DataFrame(
+        {
+            "name": [n.routes.at[r, "name"] for r in f["route"]],
+            "volume": f["volume"].to_numpy(),
+            "share": f["volume"].to_numpy() / denominator if denominator else 0.0,
+            "mode": [n.routes.at[r, "mode"] for r in f["route"]],
+            "operator": [n.routes.at[r, "operator"] for r in f["route"]],
+            "transit": [
+                tuple(c for c in n.route_countries(r) if c != exporter) for r in f["route"]
+            ],
+            "chokepoints": [n.routes.at[r, "chokepoints"] for r in f["route"]],
+            "confidence": f["confidence"].to_numpy(),
+            "basis": f["basis"].to_numpy(),
+            "sources": [tuple(sorted({src, *total_sources})) for src in f["source"]],
+        },
+        index=pd.Index(f["route"].to_numpy(), name="route"),
+    ).sort_values("volume", ascending=False)
+
+    by_corridor = paths.set_index("id")[["name", "volume", "transit", "chokepoints"]].copy()
+    by_corridor["destination"] = paths["destination"].to_numpy()
+    by_corridor["share"] = by_corridor["volume"] / denominator if denominator else 0.0
+    by_corridor["sources"] = [tuple(sorted({*s, *total_sources})) for s in paths["sources"]]
+    paths_dest = paths.assign(dest_key=[(d,) for d in paths["destination"]])
+    by_destination = _group(paths_dest, "dest_key", "destination", denominator, total_sources)
+    first = paths.assign(first_leg=[(r[0],) for r in paths["routes"]])
+    by_export_route = _group(first, "first_leg", "route", denominator, total_sources)
+    by_export_route["share_of_routed"] = by_export_route["volume"] / routed if routed else 0.0
+
+    seen_routes = set(n.flows.loc[n.flows["exporter"] == exporter, "route"])
+    missing = tuple(sorted(seen_routes - set(f["route"])))
+    return YearMetrics(
+        exporter=exporter,
+        year=year,
+        commodity=n.meta.commodity,
+        total_exports=total,
+        total_sources=total_sources,
+        routed=routed,
+        paths=paths,
+        by_route=by_route,
+        by_corridor=by_corridor.sort_values("volume", ascending=False),
+        by_transit_country=_group(paths, "transit", "country", denominator, total_sources),
+        by_chokepoint=_group(
+            paths, "chokepoints", "chokepoint", denominator, total_sources, open_is_unknown=True
+        ),
+        by_operator=_group(paths, "operators", "operator", denominator, total_sources),
+        by_destination=by_destination,
+        by_export_route=by_export_route,
+        missing_routes=missing,
+        focus_country=n.meta.focus_country,
+        focus_route=n.meta.focus_route,
+    )
+
+
+def _group(
+    paths: pd.DataFrame,
+    column: str,
+    key: str,
+    denominator: float,
+    total_sources: tuple[str, ...],
+    open_is_unknown: bool = False,
+) -> pd.DataFrame:
+    """Sum path volumes by each value of a tuple column (a path counts once per value)."""
+    vol: dict[str, float] = defaultdict(float)
+    src: dict[str, set[str]] = defaultdict(set)
+    for p in paths.itertuples():
+        keys: tuple[str, ...] = getattr(p, column)
+        if open_is_unknown and p.destination == UNKNOWN:
+            keys = (*keys, UNKNOWN)
+        for k in dict.fromkeys(keys):
+            vol[k] += p.volume
+            src[k] |= set(p.sources)
+    out = pd.DataFrame(
+        {
+            "volume": list(vol.values()),
+            "share": [v / denominator if denominator else 0.0 for v in vol.values()],
+            "sources": [tuple(sorted(src[k] | set(total_sources))) for k in vol],
+        },
+        index=pd.Index(list(vol), name=key, dtype=object),
+    )
+    return out.sort_values("volume", ascending=False)
+
+
+def latest_year(n: Network, exporter: str | None = None) -> int:
+    """Return the latest complete year: flows and total exports both reported.
+
+    Falls back to the latest year with any flow, then to the package's last year.
+    """
+    exporter = exporter or n.meta.exporter
+    with_flows = n.years_with_flows(exporter)
+    s = n.supply
+    totals = set(s.loc[(s["exporter"] == exporter) & (s["quantity"] == "exports"), "year"])
+    complete = [y for y in with_flows if y in totals]
+    if complete:
+        return max(complete)
+    return max(with_flows) if with_flows else n.meta.last_year
+
+
+def summary(n: Network, exporter: str | None = None) -> pd.DataFrame:
+    """Return the year-by-year summary for every declared year; gaps stay NaN.
+
+    Columns: ``production``, ``total_exports``, ``routed``, ``unattributed`` [Mt/year];
+    ``share_crossing``, ``share_via``, ``share_bypassing`` (of the package's focus country and
+    route); ``hhi``; ``denominator``; ``missing_routes`` (routes with a figure in other years
+    but not this one); ``sources``.
+    """
+    exporter = exporter or n.meta.exporter
+    s = n.supply[n.supply["exporter"] == exporter]
+    with_flows = set(n.years_with_flows(exporter))
+    rows = []
+    for year in n.meta.years:
+        prod = s[(s["year"] == year) & (s["quantity"] == "production")]["volume"]
+        tot = s[(s["year"] == year) & (s["quantity"] == "exports")]
+        row: dict[str, Any] = {
+            "year": year,
+            "production": float(prod.iloc[0]) if len(prod) else float("nan"),
+            "total_exports": float(tot["volume"].iloc[0]) if len(tot) else float("nan"),
+        }
+        if year in with_flows:
+            m = compute(n, exporter, year)
+            country, route = m.focus_country, m.focus_route
+            row.update(
+                routed=m.routed,
+                unattributed=float("nan") if m.unattributed is None else m.unattributed,
+                share_crossing=m.share_crossing(country) if country else float("nan"),
+                share_via=m.share_via(route) if route else float("nan"),
+                share_bypassing=m.share_bypassing(country) if country else float("nan"),
+                hhi=m.hhi,
+                denominator=m.denominator_kind,
+                missing_routes=m.missing_routes,
+                sources=m.sources,
+            )
+        else:
+            row.update(
+                sources=tuple(sorted(set(tot["source"]) | set(s[s["year"] == year]["source"])))
+            )
+        rows.append(row)
+    columns = [
+        "production", "total_exports", "routed", "unattributed", "share_crossing", "share_via",
+        "share_bypassing", "hhi", "denominator", "missing_routes", "sources",
+    ]  # fmt: skip
+    return pd.DataFrame(rows).set_index("year").reindex(columns=columns)

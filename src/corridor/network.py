@@ -1,0 +1,158 @@
+"""The Network: a data package's tables as pandas DataFrames, plus graph views.
+
+`Network.__init__` does no I/O and no validation; `corridor.package.load_package` validates a
+package folder and builds one. Tables with an ``id`` are indexed by it. Quantities are kept as
+reported (``value``, ``unit``) and in the canonical unit in a unitless column (``volume`` for
+flows and supply, ``capacity`` for capacities), in Mt/year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class PackageMeta:
+    """What a package declares about itself in ``datapackage.json``."""
+
+    name: str
+    title: str
+    exporter: str
+    commodity: str
+    first_year: int
+    last_year: int
+    path: Path | None = None
+    focus_country: str | None = None
+    focus_route: str | None = None
+
+    @property
+    def years(self) -> range:
+        """The declared years, inclusive."""
+        return range(self.first_year, self.last_year + 1)
+
+
+class Network:
+    """Nodes, routes and their figures for one commodity, with graph views.
+
+    Parameters
+    ----------
+    meta : PackageMeta
+        Name, exporter, commodity and declared years of the package.
+    tables : dict of str to DataFrame
+        One DataFrame per package table (``sources``, ``nodes``, ``routes`` …), as built by
+        `corridor.package.load_package`: id tables indexed by ``id``; list columns hold tuples.
+    """
+
+    def __init__(self, meta: PackageMeta, tables: dict[str, pd.DataFrame]) -> None:
+        self.meta = meta
+        self.sources = tables["sources"]
+        self.nodes = tables["nodes"]
+        self.chokepoints = tables["chokepoints"]
+        self.routes = tables["routes"]
+        self.grades = tables["grades"]
+        self.capacities = tables["capacities"]
+        self.flows = tables["flows"]
+        self.supply = tables["supply"]
+        self.events = tables["events"]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Network {self.meta.name!r}: {len(self.nodes)} nodes, {len(self.routes)} routes, "
+            f"{len(self.flows)} flows, {self.meta.first_year}–{self.meta.last_year}>"
+        )
+
+    def route_countries(self, route: str) -> tuple[str, ...]:
+        """Return the countries a route touches: its two ends' and its transit countries."""
+        r = self.routes.loc[route]
+        ends = [self.nodes.at[r["from_node"], "country"], self.nodes.at[r["to_node"], "country"]]
+        found = [c for c in ends if c] + list(r["transit"])
+        return tuple(dict.fromkeys(found))
+
+    def years_with_flows(self, exporter: str) -> list[int]:
+        """Return the years in which the exporter has at least one observed flow."""
+        f = self.flows
+        return sorted(int(y) for y in f.loc[f["exporter"] == exporter, "year"].unique())
+
+    def origins(self, exporter: str) -> list[str]:
+        """Return the exporter's origin nodes: in its country, fed by no route from inside it."""
+        nodes, routes = self.nodes, self.routes
+        home = set(nodes.index[nodes["country"] == exporter])
+        fed = {r.to_node for r in routes.itertuples() if r.from_node in home}
+        return sorted(home - fed)
+
+    def corridors(self, exporter: str | None = None) -> pd.DataFrame:
+        """Return every corridor: each path of routes from an origin to a node with no exit.
+
+        Parameters
+        ----------
+        exporter : str, optional
+            ISO3 code; default the package's exporter. Transit countries exclude it and the
+            destination's country.
+
+        Returns
+        -------
+        DataFrame
+            One row per corridor: ``id`` (route ids joined by ``>``), ``name``, ``routes``,
+            ``nodes``, ``transit``, ``chokepoints``, ``operators``.
+        """
+        exporter = exporter or self.meta.exporter
+        out: dict[str, list[str]] = {}
+        for r in self.routes.itertuples():
+            out.setdefault(str(r.from_node), []).append(str(r.Index))
+        rows = []
+
+        def walk(node: str, path: list[str], seen: set[str]) -> None:
+            nexts = [r for r in out.get(node, []) if self.routes.at[r, "to_node"] not in seen]
+            if not nexts and path:
+                rows.append(self.describe_path(exporter, tuple(path)))
+            for r in nexts:
+                nxt = str(self.routes.at[r, "to_node"])
+                walk(nxt, [*path, r], seen | {nxt})
+
+        for origin in self.origins(exporter):
+            walk(origin, [], {origin})
+        columns = ["id", "name", "routes", "nodes", "transit", "chokepoints", "operators"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def path_nodes(self, routes: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the nodes a chain of routes passes, in order."""
+        first = str(self.routes.at[routes[0], "from_node"])
+        return (first, *(str(self.routes.at[r, "to_node"]) for r in routes))
+
+    def destination_country(self, exporter: str, node: str) -> str | None:
+        """Return the country a path ending at `node` delivers to, or None when unknown.
+
+        A path delivers when it ends at a market or refinery, or at a border node outside the
+        exporter's country (the commodity has entered the buyer's network). A path ending
+        anywhere else has an onward leg that the data does not report.
+        """
+        kind, country = self.nodes.at[node, "kind"], self.nodes.at[node, "country"]
+        if kind in ("market", "refinery") or (kind == "border" and country != exporter):
+            return str(country)
+        return None
+
+    def describe_path(self, exporter: str, routes: tuple[str, ...]) -> dict[str, object]:
+        """Return id, name, nodes, transit countries, chokepoints and operators of a path."""
+        nodes = self.path_nodes(routes)
+        countries: list[str] = []
+        for r in routes:
+            countries += self.route_countries(r)
+        end_country = self.destination_country(exporter, nodes[-1])
+        drop = {exporter, end_country or ""}
+        transit = tuple(c for c in dict.fromkeys(countries) if c not in drop)
+        chokepoints = tuple(
+            dict.fromkeys(k for r in routes for k in self.routes.at[r, "chokepoints"])
+        )
+        operators = tuple(dict.fromkeys(o for r in routes if (o := self.routes.at[r, "operator"])))
+        return {
+            "id": ">".join(routes),
+            "name": " → ".join(str(self.nodes.at[n, "name"]) for n in nodes),
+            "routes": routes,
+            "nodes": nodes,
+            "transit": transit,
+            "chokepoints": chokepoints,
+            "operators": operators,
+        }

@@ -1,0 +1,98 @@
+"""Units: one pint registry for Corridor, and conversion of rates to the canonical unit.
+
+Every quantity in a data package carries a unit string that this registry parses. Volumes
+(barrels, cubic metres) convert to mass only with a density, given as barrels per tonne for a
+crude grade (itself a sourced figure in the package's ``grades`` table).
+
+Two of pint's defaults are wrong for this field, so unit strings are preprocessed:
+``kt`` is a kilotonne (pint: knot) and ``bbl`` is an oil barrel of 42 US gallons
+(pint: a 31.5-gallon barrel).
+
+Examples
+--------
+>>> round(convert(1.0, "Mt/year", "kt/day"), 4)
+2.7379
+>>> round(to_canonical_rate(100.0, "kbbl/day", barrels_per_tonne=7.3), 3)
+5.003
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import pint
+
+from corridor.exceptions import UnitError
+
+#: Internal unit of every flow, capacity and supply figure.
+CANONICAL_RATE = "Mt/year"
+
+_PREFIXES = {"k": "kilo", "M": "mega", "": ""}
+_NAMES = {"bbl": "oil_barrel", "t": "metric_ton"}
+_TOKEN = re.compile(r"(?<![A-Za-z_])(k|M)?(bbl|t)(?![A-Za-z_])")
+
+
+def _preprocess(text: str) -> str:
+    return _TOKEN.sub(lambda m: _PREFIXES[m.group(1) or ""] + _NAMES[m.group(2)], text)
+
+
+ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess])
+
+_MASS_RATE = ureg.parse_units("t/year").dimensionality
+_VOLUME_RATE = ureg.parse_units("bbl/day").dimensionality
+
+
+@lru_cache(maxsize=256)
+def parse_unit(unit: str) -> Any:
+    """Parse a unit string, raising `UnitError` with the string when pint cannot read it."""
+    if not unit or not unit.strip():
+        raise UnitError("unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'")
+    try:
+        return ureg.parse_units(unit.strip())
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
+        raise UnitError(f"cannot parse unit {unit!r} (e.g. 'Mt/year', 'kbbl/day')") from exc
+
+
+def is_volume_rate(unit: str) -> bool:
+    """Return True when `unit` is a volume per time (needs a density to become a mass rate)."""
+    return bool(parse_unit(unit).dimensionality == _VOLUME_RATE)
+
+
+def check_rate_unit(unit: str) -> None:
+    """Raise `UnitError` unless `unit` is a mass or volume per time."""
+    dim = parse_unit(unit).dimensionality
+    if dim not in (_MASS_RATE, _VOLUME_RATE):
+        raise UnitError(
+            f"unit {unit!r} has dimension {dim}; expected a rate: mass per time "
+            "(Mt/year, kt/day) or volume per time (kbbl/day, Mbbl/day)"
+        )
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert `value` between two units of the same dimension."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    try:
+        return float(ureg.Quantity(value, src).to(dst).magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {exc}") from exc
+
+
+def to_canonical_rate(value: float, unit: str, barrels_per_tonne: float | None = None) -> float:
+    """Convert a rate to Mt/year; a volume rate needs the grade's barrels per tonne.
+
+    Notes
+    -----
+    A year is pint's Julian year, 365.25 days.
+    """
+    check_rate_unit(unit)
+    if is_volume_rate(unit):
+        if barrels_per_tonne is None or barrels_per_tonne <= 0:
+            raise UnitError(
+                f"unit {unit!r} is a volume rate: converting it to {CANONICAL_RATE} "
+                "needs a crude grade (barrels per tonne)"
+            )
+        barrels_per_year = convert(value, unit, "bbl/year")
+        return convert(barrels_per_year / barrels_per_tonne, "t/year", CANONICAL_RATE)
+    return convert(value, unit, CANONICAL_RATE)

@@ -1,0 +1,1 @@
+"""Views: presentations of model results (terminal tables now; charts, map and HTML later)."""

@@ -1,0 +1,126 @@
+"""The CLI on real output: the toy package, the built-in package and broken packages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import corridor
+from corridor.cli import app
+from corridor.metrics import compute, latest_year
+
+
+def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    res = cli.invoke(app, ["report", "--package", str(make_toy()), "--year", "2024", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.strip().splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    assert obj["exporter"] == "KAZ" and obj["year"] == 2024 and obj["commodity"] == "crude-oil"
+    assert obj["total_exports"] == {"value": 100.0, "unit": "Mt/year", "sources": ["toy-total"]}
+    assert obj["share_by_route"]["a"] == pytest.approx(0.6)
+    assert obj["share_by_transit_country"] == pytest.approx(
+        {"RUS": 0.8, "AZE": 0.1, "GEO": 0.06, "TUR": 0.06}
+    )
+    assert obj["share_crossing"] == {"country": "RUS", "value": pytest.approx(0.8)}
+    assert obj["share_via"] == {"route": "a", "value": pytest.approx(0.6)}
+    assert obj["sources"] == ["toy-src", "toy-total"]
+
+
+def test_report_json_every_year_keeps_gaps(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    res = cli.invoke(app, ["report", "--package", str(make_toy()), "-f", "json"])
+    objs = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["year"] for o in objs] == list(range(2019, 2027))
+    gap = objs[0]
+    assert gap["routed_volume"] is None and gap["share_by_route"] == {} and gap["hhi"] is None
+
+
+def test_report_csv_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    res = cli.invoke(app, ["report", "--package", str(make_toy()), "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 10  # 7 routes in 2024, 3 in 2023
+    a = next(r for r in rows if (r["year"], r["route"]) == ("2024", "a"))
+    assert float(a["share"]) == pytest.approx(0.6) and a["transit"] == "RUS"
+
+
+def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -> None:
+    res = cli.invoke(app, ["report"])
+    assert res.exit_code == 0, res.output
+    year = latest_year(kazakhstan)
+    m = compute(kazakhstan, "KAZ", year)
+    out = res.stdout
+    assert f"exports by route, {year}" in out
+    assert f"share via cpc: {100 * m.share_via('cpc'):.1f}%" in out
+    assert (
+        "share crossing Russian Federation (territory or ports): "
+        f"{100 * m.share_crossing('RUS'):.1f}%" in out
+    )
+    assert "year by year" in out and "2019" in out and "2025" in out
+    for route in m.by_route.index:
+        assert route in out
+
+
+def test_report_json_builtin_has_required_keys(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["report", "--year", "2025", "--format", "json"])
+    obj = json.loads(res.stdout)
+    for key in ("exporter", "year", "commodity", "total_exports", "share_by_route",
+                "share_by_transit_country", "sources"):  # fmt: skip
+        assert key in obj
+    assert set(obj["total_exports"]) >= {"value", "unit"}
+    assert "cpc" in obj["share_by_route"]
+
+
+def test_bad_arguments_are_messages(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    folder = str(make_toy())
+    res = cli.invoke(app, ["report", "--package", folder, "--year", "1990"])
+    assert res.exit_code == 1
+    assert "year 1990 is outside the package's years 2019–2026" in res.stderr
+    res = cli.invoke(app, ["report", "--package", folder, "--exporter", "NOR"])
+    assert res.exit_code == 1 and "no figures for exporter 'NOR'; known: KAZ" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_validate_ok(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["validate", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["ok"] and info["exporter"] == "KAZ"
+    assert sum(info["share_by_confidence"].values()) == pytest.approx(1)
+    res = cli.invoke(app, ["validate"])
+    assert "valid" in res.stdout and "figures by confidence: high" in res.stdout
+
+
+def test_validate_lists_every_problem(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    def edit(rows: dict[str, Any]) -> None:
+        rows["flows"][0]["value"] = "x"
+        rows["routes"][0]["to_node"] = "nowhere"
+        rows["nodes"][0]["country"] = "ZZZ"
+
+    folder = str(make_toy(edit))
+    res = cli.invoke(app, ["validate", folder])
+    assert res.exit_code == 1
+    assert "has 3 problems" in res.stderr
+    assert "flows.csv line 2, field value: must be a number, got 'x'" in res.stderr
+    assert "Traceback" not in res.output
+    res = cli.invoke(app, ["validate", folder, "--format", "json"])
+    assert res.exit_code == 1 and len(json.loads(res.stdout)["errors"]) == 3
+    # no command half-loads a broken package
+    res = cli.invoke(app, ["report", "--package", folder])
+    assert res.exit_code == 1 and "has 3 problems" in res.stderr
+
+
+def test_validate_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
+    res = cli.invoke(app, ["validate", str(tmp_path / "nope")])
+    assert res.exit_code == 1 and "no such package folder" in res.stderr
+
+
+def test_schema_prints_the_format(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["schema"])
+    assert "#### `flows.csv` (required; key: exporter, route, year)" in res.stdout

@@ -1,0 +1,103 @@
+"""The built-in Kazakhstan package: sourced, consistent, and its shares reconcile."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import corridor
+from corridor.metrics import compute, flow_paths, summary
+
+FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events")
+
+
+def test_every_row_has_a_source_that_resolves(kazakhstan: corridor.Network) -> None:
+    n = kazakhstan
+    used: set[str] = set()
+    for name in ("nodes", "chokepoints", "routes", *FIGURE_TABLES):
+        df: pd.DataFrame = getattr(n, name)
+        assert (df["source"] != "").all(), name
+        assert set(df["source"]) <= set(n.sources.index), name
+        used |= set(df["source"])
+        # secondary sources (alternatives, corroboration) are cited by id in a note
+        used |= {s for s in n.sources.index for note in df["note"] if s in note}
+    assert used == set(n.sources.index), "uncited sources: " + ", ".join(
+        sorted(set(n.sources.index) - used)
+    )
+    assert n.sources["url"].str.match(r"^https?://").all()
+
+
+def test_every_figure_has_confidence_and_basis(kazakhstan: corridor.Network) -> None:
+    for name in FIGURE_TABLES:
+        df: pd.DataFrame = getattr(kazakhstan, name)
+        assert set(df["confidence"]) <= {"high", "medium", "low"}, name
+        assert set(df["basis"]) <= {"reported", "derived", "estimate"}, name
+
+
+def test_required_network_is_there(kazakhstan: corridor.Network) -> None:
+    n = kazakhstan
+    for node in ("tengiz", "kashagan", "karachaganak", "atyrau", "aktau", "cpc-terminal",
+                 "samara", "makhachkala", "baku", "ceyhan", "supsa", "alashankou",
+                 "adamova-zastava", "ust-luga", "primorsk", "novorossiysk"):  # fmt: skip
+        assert node in n.nodes.index, node
+    for route in ("cpc", "atyrau-samara", "druzhba-germany", "aktau-baku", "aktau-makhachkala",
+                  "btc", "baku-supsa", "kcp", "omsk-atasu"):  # fmt: skip
+        assert route in n.routes.index, route
+    assert "turkish-straits" in n.routes.at["cpc-tankers", "chokepoints"]
+    assert "CPC" in n.routes.at["cpc", "aliases"]
+    # Russian crude crossing Kazakhstan to China: exporter RUS, transit KAZ
+    m = compute(n, "RUS", 2023)
+    assert m.by_transit_country.index.tolist() == ["KAZ"]
+    assert m.routed == pytest.approx(9.979)
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025])
+def test_shares_reconcile_with_the_flows(kazakhstan: corridor.Network, year: int) -> None:
+    n = kazakhstan
+    m = compute(n, "KAZ", year)
+    f = n.flows[(n.flows["exporter"] == "KAZ") & (n.flows["year"] == year)]
+    # every route's volume is its flow; every share is that over the denominator
+    assert dict(m.by_route["volume"]) == pytest.approx(
+        dict(zip(f["route"], f["volume"], strict=True))
+    )
+    assert (m.by_route["share"] * m.denominator).to_numpy() == pytest.approx(
+        m.by_route["volume"].to_numpy()
+    )
+    # paths count each volume once: export routes add up to the routed volume
+    assert m.by_export_route["volume"].sum() == pytest.approx(m.routed)
+    assert flow_paths(n, "KAZ", year)["volume"].sum() == pytest.approx(m.routed)
+    # crossing + bypassing = routed share
+    assert m.share_crossing("RUS") + m.share_bypassing("RUS") == pytest.approx(
+        m.routed / m.denominator
+    )
+    if m.total_exports is not None:
+        assert m.routed <= m.total_exports * 1.01
+
+
+def test_2025_by_hand(kazakhstan: corridor.Network) -> None:
+    # 2025: exports 78.7 (EFE); CPC 64.8, Atyrau-Samara 8.8, Aktau-Makhachkala 2.2, Aktau-Baku
+    # 1.5, KCP 1.0. Crossing Russia: CPC + Samara + Makhachkala.
+    m = compute(kazakhstan, "KAZ", 2025)
+    assert m.total_exports == pytest.approx(78.7)
+    assert m.routed == pytest.approx(64.8 + 8.8 + 2.2 + 1.5 + 1.0)
+    assert m.share_via("cpc") == pytest.approx(64.8 / 78.7)
+    assert m.share_crossing("RUS") == pytest.approx((64.8 + 8.8 + 2.2) / 78.7)
+    assert m.share_bypassing("RUS") == pytest.approx((1.5 + 1.0) / 78.7)
+    shares = [64.8, 8.8, 2.2, 1.5, 1.0]
+    assert m.hhi == pytest.approx(sum((100 * s / sum(shares)) ** 2 for s in shares))
+    # the news claim: more than 80% of Kazakh oil exports go via Russia
+    assert m.share_crossing("RUS") > 0.8
+
+
+def test_summary_keeps_the_gaps(kazakhstan: corridor.Network) -> None:
+    s = summary(kazakhstan)
+    assert pd.isna(s.at[2019, "total_exports"]) and pd.isna(s.at[2024, "total_exports"])
+    assert s.at[2024, "denominator"] == "routed volume"
+    assert "atyrau-samara" in s.at[2024, "missing_routes"]
+
+
+def test_events_lie_in_the_declared_years(kazakhstan: corridor.Network) -> None:
+    e = kazakhstan.events
+    assert (e["start"].dt.year >= 2019).all()
+    assert e["capacity_factor"].dropna().between(0, 1).all()
+    assert (e["end"].isna() | (e["end"] > e["start"])).all()

@@ -1,0 +1,103 @@
+"""Metrics on the toy network, checked against values worked out by hand (see conftest)."""
+
+from __future__ import annotations
+
+import pytest
+
+import corridor
+from corridor.metrics import UNKNOWN, compute, flow_paths, latest_year, summary
+
+approx = pytest.approx
+
+
+def test_paths_by_hand(toy: corridor.Network) -> None:
+    p = flow_paths(toy, "KAZ", 2024).set_index("id")
+    assert dict(p["volume"]) == approx(
+        {"a>t1": 60, "s": 20, "p": 4, "k>btc>t2": 6, "k": 4}  # 10 x 6/10 and 10 x 4/10
+    )
+    assert p.at["a>t1", "transit"] == ("RUS",)
+    assert p.at["k>btc>t2", "transit"] == ("AZE", "TUR", "GEO")
+    assert p.at["p", "transit"] == ()  # CHN is the destination, not a transit country
+    assert dict(p["destination"]) == {"a>t1": "m", "s": UNKNOWN, "p": "CHN", "k>btc>t2": "m",
+                                      "k": UNKNOWN}  # fmt: skip
+
+
+def test_paths_conserve_every_route_flow(toy: corridor.Network) -> None:
+    p = flow_paths(toy, "KAZ", 2024)
+    for route, flow in [("a", 60), ("t1", 60), ("s", 20), ("k", 10), ("btc", 6), ("t2", 6)]:
+        assert p.loc[[route in r for r in p["routes"]], "volume"].sum() == approx(flow)
+
+
+def test_shares_by_hand(toy: corridor.Network) -> None:
+    m = compute(toy, "KAZ", 2024)
+    assert m.total_exports == 100
+    assert m.routed == approx(94)
+    assert m.unattributed == approx(6)
+    assert dict(m.by_route["share"]) == approx(
+        {"a": 0.6, "t1": 0.6, "s": 0.2, "k": 0.1, "btc": 0.06, "t2": 0.06, "p": 0.04}
+    )
+    assert dict(m.by_transit_country["share"]) == approx(
+        {"RUS": 0.8, "AZE": 0.1, "GEO": 0.06, "TUR": 0.06}
+    )
+    assert m.share_crossing("RUS") == approx(0.8)
+    assert m.share_bypassing("RUS") == approx(0.14)  # (94 - 80) / 100
+    assert m.share_via("a") == approx(0.6)
+    assert m.share_via("nope") == 0.0
+    assert dict(m.by_chokepoint["share"]) == approx({"straits": 0.6, UNKNOWN: 0.24})
+    assert dict(m.by_operator["volume"]) == approx(
+        {"Alpha": 60, "Sea": 66, "Beta": 20, "Gamma": 10, "Delta": 6, "Eta": 4}
+    )
+    assert dict(m.by_destination["volume"]) == approx({"m": 66, UNKNOWN: 24, "CHN": 4})
+    assert dict(m.by_export_route["volume"]) == approx({"a": 60, "s": 20, "k": 10, "p": 4})
+
+
+def test_hhi_by_hand(toy: corridor.Network) -> None:
+    # export-route shares of the routed 94: 60, 20, 10, 4
+    expected = 10_000 * (60**2 + 20**2 + 10**2 + 4**2) / 94**2
+    assert compute(toy, "KAZ", 2024).hhi == approx(expected)
+    assert expected == approx(4658.2164, abs=1e-3)
+
+
+def test_sources_follow_the_figures(toy: corridor.Network) -> None:
+    m = compute(toy, "KAZ", 2024)
+    assert m.by_route.at["a", "sources"] == ("toy-src", "toy-total")
+    assert set(m.sources) == {"toy-src", "toy-total"}
+
+
+def test_without_total_exports_shares_are_of_routed_volume(toy: corridor.Network) -> None:
+    m = compute(toy, "KAZ", 2023)
+    assert m.total_exports is None and m.unattributed is None
+    assert m.denominator_kind == "routed volume"
+    assert m.share_crossing("RUS") == approx(0.75)  # 30 of 40
+    assert m.share_bypassing("RUS") == approx(0.25)
+    assert m.missing_routes == ("btc", "k", "s", "t2")
+
+
+def test_latest_year_needs_flows_and_total(toy: corridor.Network) -> None:
+    assert latest_year(toy) == 2024
+
+
+def test_summary_keeps_gaps(toy: corridor.Network) -> None:
+    s = summary(toy)
+    assert list(s.index) == list(range(2019, 2027))
+    assert s.at[2024, "share_crossing"] == approx(0.8)
+    assert s.at[2024, "share_via"] == approx(0.6)
+    assert s.at[2024, "production"] == 120
+    assert s.loc[2019, ["total_exports", "share_crossing", "hhi"]].isna().all()
+    assert s.at[2023, "denominator"] == "routed volume"
+
+
+def test_merge_then_split_mixes_proportionally(make_toy) -> None:  # type: ignore[no-untyped-def]
+    # o2 also ships 20 to r, so r receives 60 + 20 and sends 80 on t1: paths a>t1 and q>t1
+    def edit(rows):  # type: ignore[no-untyped-def]
+        rows["routes"].append({**rows["routes"][0], "id": "q", "from_node": "o2", "to_node": "r"})
+        for f in rows["flows"]:
+            if (f["route"], f["year"]) == ("t1", 2024):
+                f["value"] = 80
+        rows["flows"].append({**rows["flows"][0], "route": "q", "value": 20})
+        rows["capacities"] = []
+        rows["supply"][0]["value"] = 120
+
+    p = flow_paths(corridor.load_package(make_toy(edit)), "KAZ", 2024).set_index("id")
+    assert p.at["a>t1", "volume"] == approx(60)
+    assert p.at["q>t1", "volume"] == approx(20)

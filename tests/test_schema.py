@@ -1,0 +1,59 @@
+"""The schema drives the descriptor and the README; the public API is exact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import frictionless
+
+import corridor
+from corridor.package import builtin_path
+from corridor.schema import describe_package, format_markdown, tables
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_public_api_is_exact() -> None:
+    assert sorted(corridor.__all__) == [
+        "CorridorError", "Network", "PackageValidationError", "Problem", "UnitError",
+        "YearMetrics", "compute", "load_package", "summary", "validate_package",
+    ]  # fmt: skip
+    for name in corridor.__all__:
+        assert getattr(corridor, name) is not None
+
+
+def test_every_column_type_is_known() -> None:
+    known = {"id", "text", "url", "list", "enum", "ref", "ref_list", "iso3", "iso3_list",
+             "number", "year", "date", "partial_date", "rate_unit"}  # fmt: skip
+    for t in tables().values():
+        assert t.columns, t.name
+        for c in t.columns:
+            assert c.type in known, (t.name, c.name)
+            if c.type in ("ref", "ref_list"):
+                assert c.constraint in tables(), (t.name, c.name)
+            assert set(t.key) <= {c.name for c in t.columns}
+
+
+def test_builtin_descriptor_is_generated_from_the_schema() -> None:
+    desc = json.loads((builtin_path() / "datapackage.json").read_text())
+    info = desc["corridor"]
+    expected = describe_package(
+        desc["name"], desc["title"], info["exporter"], info["commodity"],
+        info["years"]["first"], info["years"]["last"],
+    )  # fmt: skip
+    assert desc["resources"] == expected["resources"]
+
+
+def test_builtin_package_passes_frictionless_validation() -> None:
+    # An independent check: frictionless reads the descriptor and every CSV (types, required,
+    # enums, primary keys) without Corridor's code.
+    path = str(builtin_path() / "datapackage.json")
+    assert frictionless.Package.validate_descriptor(path).valid
+    report = frictionless.validate(path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_readme_format_section_matches_the_schema() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert format_markdown() in readme
