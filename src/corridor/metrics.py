@@ -29,7 +29,7 @@ leg of each path) in the routed volume, on the 0–10,000 scale.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -63,7 +63,6 @@ class YearMetrics:
     focus_country: str | None = None
     focus_route: str | None = None
     unit: str = UNIT
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def denominator(self) -> float:
