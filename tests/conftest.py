@@ -127,13 +127,11 @@ def write_package(
     desc["corridor"]["focus"] = focus or {"country": "RUS", "route": "a"}
     (folder / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
     for name, table in tables().items():
-        if name not in rows:
-            continue
         header = [c.name for c in table.columns]
         with (folder / table.filename).open("w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=header, extrasaction="raise")
             w.writeheader()
-            for row in rows[name]:
+            for row in rows.get(name, []):
                 w.writerow({k: row.get(k, "") for k in header} | row)
     return folder
 

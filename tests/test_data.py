@@ -8,7 +8,7 @@ import pytest
 import corridor
 from corridor.metrics import compute, flow_paths, summary
 
-FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events")
+FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
 
 
 def test_every_row_has_a_source_that_resolves(kazakhstan: corridor.Network) -> None:

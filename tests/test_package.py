@@ -152,7 +152,7 @@ def test_bad_units(make_toy: MakeToy) -> None:
         for p in found
     )
     assert (
-        "flows.csv line 4, field grade: is required with the volume unit 'kbbl/day': converting "
+        "flows.csv line 4, field grade: is required with the unit 'kbbl/day': converting "
         "barrels to tonnes needs a grade; known: light"
     ) in found
 

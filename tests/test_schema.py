@@ -24,8 +24,8 @@ def test_public_api_is_exact() -> None:
 
 
 def test_every_column_type_is_known() -> None:
-    known = {"id", "text", "url", "list", "enum", "ref", "ref_list", "iso3", "iso3_list",
-             "number", "year", "date", "partial_date", "rate_unit"}  # fmt: skip
+    known = {"id", "text", "url", "list", "enum", "ref", "ref_list", "iso3", "iso3_list", "number",
+             "year", "date", "partial_date", "rate_unit", "price_unit", "amount_unit"}  # fmt: skip
     for t in tables().values():
         assert t.columns, t.name
         for c in t.columns:

@@ -2,8 +2,9 @@
 
 `Network.__init__` does no I/O and no validation; `corridor.package.load_package` validates a
 package folder and builds one. Tables with an ``id`` are indexed by it. Quantities are kept as
-reported (``value``, ``unit``) and in the canonical unit in a unitless column (``volume`` for
-flows and supply, ``capacity`` for capacities), in Mt/year.
+reported (``value``, ``unit``) and in the canonical unit in a unitless column: ``volume`` for
+flows and supply and ``capacity`` for capacities [Mt/year]; ``price`` and ``cost`` [USD/t];
+``volume`` for losses [Mt over the loss's window].
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class Network:
         self.flows = tables["flows"]
         self.supply = tables["supply"]
         self.events = tables["events"]
+        self.prices = tables["prices"]
+        self.costs = tables["costs"]
+        self.losses = tables["losses"]
 
     def __repr__(self) -> str:
         return (

@@ -299,9 +299,9 @@ class _Reader:
             if not _PARTIAL_DATE.match(text):
                 self.problem(rel, line, col.name, "must be YYYY, YYYY-MM or YYYY-MM-DD", text)
             return text
-        if t == "rate_unit":
+        if t in _UNIT_CHECKS:
             try:
-                units.check_rate_unit(text)
+                _UNIT_CHECKS[t](text)
             except UnitError as exc:
                 self.problem(rel, line, col.name, str(exc))
                 return None
@@ -412,29 +412,44 @@ class _Reader:
                 )
 
     def convert(self, parsed: dict[str, _Rows]) -> None:
-        """Add the canonical Mt/year figure to capacities, flows and supply rows."""
+        """Add the canonical figure to each quantity row.
+
+        Mt/year for capacities, flows and supply; USD/t for prices and costs; Mt over the
+        window for losses.
+        """
         grades = {r["id"]: r["barrels_per_tonne"] for r in parsed["grades"].rows}
-        for name, target in (("capacities", "capacity"), ("flows", "volume"), ("supply", "volume")):
+        targets = {"capacities": "capacity", "flows": "volume", "supply": "volume",
+                   "prices": "price", "costs": "cost", "losses": "volume"}  # fmt: skip
+        for name, target in targets.items():
             rows = parsed[name]
             for row, line in _each(rows):
                 row[target] = None
                 if row["value"] is None or row["unit"] is None:
                     continue
                 bpt = grades.get(row["grade"]) if row["grade"] else None
-                if units.is_volume_rate(row["unit"]) and not row["grade"]:
+                if units.needs_grade(row["unit"]) and not row["grade"]:
                     self.problem(
                         rows.file,
                         line,
                         "grade",
-                        f"is required with the volume unit {row['unit']!r}: converting barrels "
+                        f"is required with the unit {row['unit']!r}: converting barrels "
                         f"to tonnes needs a grade; known: {_listing(list(grades))}",
                     )
                     continue
+                if row["grade"] and row["grade"] not in grades:
+                    continue  # reported as an unknown grade already
                 try:
-                    row[target] = units.to_canonical_rate(row["value"], row["unit"], bpt)
+                    if name in ("prices", "costs"):
+                        row[target] = units.price_per_tonne(row["value"], row["unit"], bpt)
+                    elif name == "losses":
+                        if row["start"] is None or row["end"] is None:
+                            continue
+                        days = (row["end"] - row["start"]).days
+                        row[target] = units.amount_in_mt(row["value"], row["unit"], days, bpt)
+                    else:
+                        row[target] = units.to_canonical_rate(row["value"], row["unit"], bpt)
                 except UnitError as exc:
-                    if row["grade"] in grades:
-                        self.problem(rows.file, line, "unit", str(exc), row["unit"])
+                    self.problem(rows.file, line, "unit", str(exc), row["unit"])
 
     def check_capacity(self, parsed: dict[str, _Rows]) -> None:
         """Flows must fit the capacity (and allocation) in force in their year."""
@@ -515,6 +530,11 @@ class _Reader:
                 )
 
 
+_UNIT_CHECKS = {
+    "rate_unit": units.check_rate_unit,
+    "price_unit": units.check_price_unit,
+    "amount_unit": units.check_amount_unit,
+}
 _ISO3_EXPECTED = "must be an ISO 3166-1 alpha-3 country code (e.g. KAZ, RUS, TUR)"
 
 
@@ -563,9 +583,17 @@ def _frame(rows: _Rows) -> pd.DataFrame:
     extra = [k for k in (rows.rows[0] if rows.rows else {}) if k not in columns]
     df = pd.DataFrame(rows.rows, columns=columns + extra)
     for c in rows.table.columns:
-        if c.type in ("text", "url", "id", "ref", "enum", "iso3", "partial_date", "rate_unit"):
+        if c.type in (
+            "text",
+            "url",
+            "id",
+            "ref",
+            "enum",
+            "iso3",
+            "partial_date",
+        ) or c.type.endswith("_unit"):
             df[c.name] = df[c.name].fillna("").astype(str)
-        elif c.type in ("number",) or c.name in ("volume", "capacity"):
+        elif c.type in ("number",):
             df[c.name] = pd.to_numeric(df[c.name]).astype(float)
         elif c.type == "year":
             df[c.name] = df[c.name].astype("int64")
@@ -578,10 +606,14 @@ def _frame(rows: _Rows) -> pd.DataFrame:
     return df
 
 
+_FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
+
+
 def package_summary(n: Network) -> dict[str, Any]:
     """Describe a loaded package: rows per table, years covered, sources, figures by confidence.
 
-    A *figure* is a row with a confidence (grades, capacities, flows, supply, events).
+    A *figure* is a row with a confidence (grades, capacities, flows, supply, events, prices,
+    costs, losses).
     """
     frames = {name: getattr(n, name) for name in tables()}
     figures = pd.concat(

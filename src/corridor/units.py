@@ -39,9 +39,14 @@ def _preprocess(text: str) -> str:
 
 
 ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess])
+ureg.define("USD = [currency]")
 
 _MASS_RATE = ureg.parse_units("t/year").dimensionality
 _VOLUME_RATE = ureg.parse_units("bbl/day").dimensionality
+_MASS = ureg.parse_units("t").dimensionality
+_VOLUME = ureg.parse_units("bbl").dimensionality
+_PRICE_MASS = ureg.parse_units("USD/t").dimensionality
+_PRICE_VOLUME = ureg.parse_units("USD/bbl").dimensionality
 
 
 @lru_cache(maxsize=256)
@@ -60,6 +65,11 @@ def is_volume_rate(unit: str) -> bool:
     return bool(parse_unit(unit).dimensionality == _VOLUME_RATE)
 
 
+def needs_grade(unit: str) -> bool:
+    """Return True when converting `unit` to tonnes needs a grade (it involves barrels)."""
+    return bool(parse_unit(unit).dimensionality in (_VOLUME_RATE, _VOLUME, _PRICE_VOLUME))
+
+
 def check_rate_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is a mass or volume per time."""
     dim = parse_unit(unit).dimensionality
@@ -68,6 +78,48 @@ def check_rate_unit(unit: str) -> None:
             f"unit {unit!r} has dimension {dim}; expected a rate: mass per time "
             "(Mt/year, kt/day) or volume per time (kbbl/day, Mbbl/day)"
         )
+
+
+def check_price_unit(unit: str) -> None:
+    """Raise `UnitError` unless `unit` is money per mass or per volume (USD/t, USD/bbl)."""
+    dim = parse_unit(unit).dimensionality
+    if dim not in (_PRICE_MASS, _PRICE_VOLUME):
+        raise UnitError(f"unit {unit!r} has dimension {dim}; expected a price: USD/t or USD/bbl")
+
+
+def check_amount_unit(unit: str) -> None:
+    """Raise `UnitError` unless `unit` is an amount (kt, Mt, bbl) or a rate (Mt/year, kbbl/day)."""
+    dim = parse_unit(unit).dimensionality
+    if dim not in (_MASS, _VOLUME, _MASS_RATE, _VOLUME_RATE):
+        raise UnitError(
+            f"unit {unit!r} has dimension {dim}; expected an amount (kt, Mt, Mbbl) "
+            "or a rate (Mt/year, Mbbl/day)"
+        )
+
+
+def price_per_tonne(value: float, unit: str, barrels_per_tonne: float | None = None) -> float:
+    """Convert a price to USD/t; a price per barrel needs the grade's barrels per tonne."""
+    check_price_unit(unit)
+    if parse_unit(unit).dimensionality == _PRICE_VOLUME:
+        if barrels_per_tonne is None or barrels_per_tonne <= 0:
+            raise UnitError(f"unit {unit!r} is per barrel: converting it needs a crude grade")
+        return convert(value, unit, "USD/bbl") * barrels_per_tonne
+    return convert(value, unit, "USD/t")
+
+
+def amount_in_mt(
+    value: float, unit: str, days: float, barrels_per_tonne: float | None = None
+) -> float:
+    """Convert an amount, or a rate held for `days`, to Mt; barrels need a grade."""
+    check_amount_unit(unit)
+    dim = parse_unit(unit).dimensionality
+    if dim in (_MASS_RATE, _VOLUME_RATE):
+        return to_canonical_rate(value, unit, barrels_per_tonne) * days / 365.25
+    if dim == _VOLUME:
+        if barrels_per_tonne is None or barrels_per_tonne <= 0:
+            raise UnitError(f"unit {unit!r} is a volume: converting it needs a crude grade")
+        return convert(value, unit, "bbl") / barrels_per_tonne / 1e6
+    return convert(value, unit, "Mt")
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
