@@ -124,3 +124,65 @@ def test_validate_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
 def test_schema_prints_the_format(cli: CliRunner) -> None:
     res = cli.invoke(app, ["schema"])
     assert "#### `flows.csv` (required; key: exporter, route, year)" in res.stdout
+
+
+def test_scenario_list(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["scenario", "list", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    names = {s["name"] for s in json.loads(res.stdout)}
+    assert {"ceyhan-20", "cpc-terminal-outage-2m", "russia-transit-closed",
+            "druzhba-germany-stopped", "btc-suspended"} == names  # fmt: skip
+    table = cli.invoke(app, ["scenario", "list"]).stdout
+    assert "ceyhan-20" in table and "2025 (monthly)" in table
+
+
+def test_scenario_run_json(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["scenario", "run", "russia-transit-closed", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout)
+    period = obj["periods"][0]
+    for key in ("baseline", "scenario", "rerouted", "stranded", "revenue_at_risk", "shares",
+                "binding"):  # fmt: skip
+        assert key in period, key
+    assert period["stranded"]["unit"] == "Mt" and period["stranded"]["per_origin"]
+    assert period["baseline"]["cpc"] == pytest.approx(64.8) and "cpc" not in {
+        k for k, v in period["scenario"].items() if v
+    }
+    assert period["shares"]["scenario"]["transit_country"].get("RUS", 0) == 0
+    total = obj["total"]
+    assert total["stranded"]["value"] == pytest.approx(period["stranded"]["value"])
+    assert total["revenue_at_risk"]["value"] > 0
+
+
+def test_scenario_run_table_and_year(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["scenario", "run", "ceyhan-20"])
+    assert res.exit_code == 0, res.output
+    assert "Target ladder" in res.stdout and "Binding limits" in res.stdout
+    res = cli.invoke(app, ["scenario", "run", "cpc-terminal-outage-2m", "--year", "2023",
+                           "-f", "json"])  # fmt: skip
+    hit = [p["period"] for p in json.loads(res.stdout)["periods"] if p["stranded"]["value"]]
+    assert hit == ["2023-03", "2023-04"]
+
+
+def test_scenario_errors_are_messages(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nyears: [2025]\nchanges:\n  - type: close_country\n    country: XX\n")
+    res = cli.invoke(app, ["scenario", "run", str(bad)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "bad.yaml line 5, field changes.0.country: unknown country 'XX'" in res.stderr
+    res = cli.invoke(app, ["scenario", "run", "nope"])
+    assert res.exit_code == 1 and "unknown scenario 'nope'" in res.stderr
+
+
+def test_replay(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["replay", "--year", "2025"])
+    assert res.exit_code == 0, res.output
+    assert "Modelled vs reported loss" in res.stdout and "cpc-attack-2025-production" in res.stdout
+    res = cli.invoke(app, ["replay", "--year", "2025", "-f", "json"])
+    obj = json.loads(res.stdout)
+    assert len(obj["months"]) == 12 and {x["loss"] for x in obj["losses"]} == {
+        "cpc-attack-2025-production",
+        "cpc-attack-2025-december-exports",
+    }
+    res = cli.invoke(app, ["replay", "--year", "2030"])
+    assert res.exit_code == 1 and "outside the package's years" in res.stderr

@@ -7,6 +7,7 @@ import pytest
 
 import corridor
 from corridor.metrics import compute, flow_paths, summary
+from corridor.scenario import load_scenario, package_scenarios
 
 FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
 
@@ -21,6 +22,8 @@ def test_every_row_has_a_source_that_resolves(kazakhstan: corridor.Network) -> N
         used |= set(df["source"])
         # secondary sources (alternatives, corroboration) are cited by id in a note
         used |= {s for s in n.sources.index for note in df["note"] if s in note}
+    for path in package_scenarios(n).values():
+        used |= set(load_scenario(path, n).sources)  # scenario files cite sources too
     assert used == set(n.sources.index), "uncited sources: " + ", ".join(
         sorted(set(n.sources.index) - used)
     )

@@ -14,13 +14,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from corridor.exceptions import CorridorError, PackageValidationError
 from corridor.metrics import compute, latest_year, summary
 from corridor.network import Network
 from corridor.package import load_package, package_summary
+from corridor.reroute import replay as run_replay
+from corridor.reroute import reroute
+from corridor.scenario import find_scenario, package_scenarios, shift_years
 from corridor.schema import format_markdown
 from corridor.views.tables import pct, sources_table, summary_table, year_table
+from corridor.views.whatif import replay_tables, result_tables
 
 app = typer.Typer(
     help="Corridor: how a country's exports reach the world, on sourced data.",
@@ -28,6 +33,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+scenario_app = typer.Typer(help="What-if scenarios: list and run.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
 _state = {"debug": False}
 
 
@@ -183,3 +190,85 @@ def _shares(d: dict[str, Any]) -> str:
 def schema() -> None:
     """Print the data package format (tables and columns) as Markdown."""
     typer.echo(format_markdown(), nl=False)
+
+
+@scenario_app.command("list")
+def scenario_list(
+    package: PackageOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """List the scenarios shipped with a package."""
+    with _errors():
+        n = load_package(package)
+        rows: list[dict[str, Any]] = []
+        for name, path in package_scenarios(n).items():
+            s = find_scenario(n, str(path))
+            when = f"{s.start} – {s.end}" if s.start else ", ".join(map(str, s.years or []))
+            rows.append(
+                {
+                    "name": name,
+                    "years": when,
+                    "monthly": s.monthly,
+                    "changes": len(s.changes),
+                    "description": " ".join(s.description.split()),
+                }
+            )
+        if fmt is Format.json:
+            typer.echo(json.dumps(rows))
+            return
+        out = console()
+        t = Table(title=f"Scenarios of package '{n.meta.name}'", title_justify="left")
+        for c in ("name", "years", "description"):
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(
+                r["name"],
+                r["years"] + (" (monthly)" if r["monthly"] else ""),
+                r["description"][:160] + ("…" if len(r["description"]) > 160 else ""),
+            )
+        out.print(t)
+
+
+@scenario_app.command("run")
+def scenario_run(
+    name: Annotated[str, typer.Argument(help="A package scenario's name, or a YAML file.")],
+    package: PackageOpt = None,
+    year: Annotated[int | None, typer.Option(help="Move a one-year scenario to YEAR.")] = None,
+    exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Run a what-if: re-route around the change; report stranded volume, money and limits."""
+    with _errors():
+        n = load_package(package)
+        s = find_scenario(n, name)
+        if year is not None:
+            s = shift_years(s, year)
+        result = reroute(n, s, exporter.upper() if exporter else None)
+        if fmt is Format.json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        else:
+            console().print(result_tables(n, result))
+
+
+@app.command()
+def replay(
+    year: Annotated[int, typer.Option(help="Year whose dated events to replay.")],
+    package: PackageOpt = None,
+    exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Replay a year's dated events month by month; modelled loss beside reported loss."""
+    with _errors():
+        n = load_package(package)
+        if year not in n.meta.years:
+            raise CorridorError(
+                f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
+            )
+        rp = run_replay(n, year, exporter.upper() if exporter else None)
+        if fmt is Format.json:
+            months = rp.months.reset_index().to_dict("records")
+            losses = rp.losses.to_dict("records")
+            typer.echo(json.dumps({"year": year, "months": months, "losses": losses,
+                                   "result": rp.result.to_dict()}, default=str))  # fmt: skip
+        else:
+            console().print(replay_tables(rp))

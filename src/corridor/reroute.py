@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,6 @@ from corridor.scenario import (
 from corridor.solve import TOL, RerouteModel, Solution
 
 DAYS_PER_YEAR = 365.25
-PRICE_GRADE = "kazakh-official"
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,11 @@ class Result:
         out_periods = []
         for label, p in self.periods.iterrows():
             f = self.flows.loc[label] if label in self.flows.index.get_level_values(0) else None
-            s = self.stranded.loc[label] if label in self.stranded.index.get_level_values(0) else None
+            s = (
+                self.stranded.loc[label]
+                if label in self.stranded.index.get_level_values(0)
+                else None
+            )
             sh = self.shares.loc[label] if label in self.shares.index.get_level_values(0) else None
             b = self.binding[self.binding["period"] == label]
             t = self.ties[self.ties["period"] == label]
@@ -228,7 +231,7 @@ class _Year:
                 "(type: supply) for a free allocation, or pick a year with flows: "
                 f"{', '.join(map(str, n.years_with_flows(exporter))) or 'none'}"
             )
-        self.mode = "reroute" if len(mine) else "free"
+        self.mode: Literal["reroute", "free"] = "reroute" if len(mine) else "free"
         kinds, countries = n.nodes["kind"], n.nodes["country"]
         open_ends = {
             index[v] for v in self.node_ids
@@ -237,15 +240,15 @@ class _Year:
         }  # fmt: skip
         residual = set(np.flatnonzero(inflow - outflow > TOL))
         has_exit = set(tail)
-        dead_ends = {index[routes.at[c.id, "to_node"]] for c in self.added} - has_exit
+        dead_ends = {index[routes.at[a.id, "to_node"]] for a in self.added} - has_exit
         sinks = sorted(open_ends | residual | dead_ends)
         self.supply = np.array([injection[v] for v in origins])
-        for c in s.changes:
-            if isinstance(c, SupplyChange):
-                delta = units.to_canonical_rate(c.change, c.unit) if c.change else 0.0
-                self.supply[origins.index(index[c.node])] += delta
+        for change in s.changes:
+            if isinstance(change, SupplyChange):
+                delta = units.to_canonical_rate(change.change, change.unit)
+                self.supply[origins.index(index[change.node])] += delta
         self.supply = np.maximum(self.supply, 0.0)
-        self.supply_change = float(self.supply.sum() - injection[origins].sum())
+        self.supply_change = float(self.supply.sum() - injection[np.array(origins, int)].sum())
         self.origin_ids = [self.node_ids[v] for v in origins]
         self.tail, self.head = tail, head
         self.cost = self._costs()
@@ -343,7 +346,10 @@ class _Year:
     def countries(self, r: str) -> tuple[str, ...]:
         """Countries a route (package or added) touches."""
         row = self.routes.loc[r]
-        ends = [self.n.nodes.at[row["from_node"], "country"], self.n.nodes.at[row["to_node"], "country"]]
+        ends = [
+            self.n.nodes.at[row["from_node"], "country"],
+            self.n.nodes.at[row["to_node"], "country"],
+        ]
         return tuple(dict.fromkeys([c for c in ends if c] + list(row["transit"])))
 
     def route_caps(self, p: Period) -> np.ndarray:
@@ -363,7 +369,7 @@ class _Year:
         others = np.zeros(len(self.cap_node_ids))
         for i, v in enumerate(self.cap_node_ids):
             others[i] = self.others[self.tail == self.node_ids.index(v)].sum()
-        return np.minimum(np.maximum(self.node_whole - others, 0.0), self.node_alloc)
+        return np.asarray(np.minimum(np.maximum(self.node_whole - others, 0.0), self.node_alloc))
 
     def target_rates(self) -> np.ndarray:
         """Target flow of each target route, Mt/year."""
@@ -384,7 +390,10 @@ class _Year:
         """Price in USD/t for the year, and where it comes from."""
         for c in self.s.changes:
             if isinstance(c, PriceChange):
-                return units.price_per_tonne(c.value, c.unit, self._bpt(PRICE_GRADE)), "scenario"
+                grade = c.grade or next(
+                    (g for g in self.n.prices["grade"] if g), next(iter(self.n.grades.index), None)
+                )
+                return units.price_per_tonne(c.value, c.unit, self._bpt(grade)), "scenario"
         pr = self.n.prices[self.n.prices["year"] == self.year]
         if pr.empty:
             return float("nan"), "no price for the year"
@@ -458,7 +467,7 @@ def reroute(
     ...              changes=[{"type": "capacity_factor", "route": "cpc", "factor": 0.5}])
     >>> r = reroute(n, s)
     >>> round(r.total["stranded"], 1), round(r.total["rerouted"], 1)   # Mt over the year
-    (31.5, 8.7)
+    (7.8, 16.6)
     """
     exporter = exporter or scenario.exporter or n.meta.exporter
     scenario.check_against(n)
@@ -477,12 +486,11 @@ def reroute(
         sol = y.solve(p)
         price, price_source = y.price()
         stranded_rate = float(sol.stranded.sum()) if sol.is_optimal else float("nan")
-        origins_tail = np.isin(y.tail, [y.node_ids.index(o) for o in y.origin_ids])
-        rerouted = float(np.maximum(sol.flow - y.baseline, 0.0)[origins_tail].sum())
         exports = None if base.total_exports is None else (
             base.total_exports - stranded_rate + y.supply_change)  # fmt: skip
         scen_n = _network_with(n, y, sol.flow, exports)
         scen = compute(scen_n, exporter, p.year)
+        rerouted = _rerouted(base, scen)
         period_rows.append({
             "period": p.label, "start": p.start, "end": p.end, "days": p.days,
             "status": sol.status, "stranded_rate": stranded_rate,
@@ -511,17 +519,30 @@ def reroute(
         scenario=scenario,
         exporter=exporter,
         periods=pd.DataFrame(period_rows).set_index("period"),
-        flows=pd.DataFrame(flow_rows, columns=[*idx, "baseline", "scenario", "change"]).set_index(idx),
+        flows=pd.DataFrame(flow_rows, columns=[*idx, "baseline", "scenario", "change"])
+        .set_index(idx),
         stranded=pd.DataFrame(stranded_rows, columns=["period", "origin", "rate", "volume"])
         .set_index(["period", "origin"]),
         shares=pd.DataFrame(share_rows, columns=["period", "kind", "key", "baseline", "scenario",
                                                  "change"]).set_index(["period", "kind", "key"]),
         binding=pd.DataFrame(binding_rows, columns=_BINDING_COLUMNS),
         ties=pd.DataFrame(tie_rows, columns=["period", "country", "min_share", "max_share"]),
-        ladder=pd.DataFrame(ladder_rows, columns=["period", "step", "route", "target",
-                                                  "achieved", "limits"]),
+        ladder=pd.DataFrame(ladder_rows, columns=["period", "step", "route", "target", "achieved",
+                                                  "share_crossing", "limits"]),
         notes=list(dict.fromkeys(notes)),
     )  # fmt: skip
+
+
+def _rerouted(base: YearMetrics, scen: YearMetrics) -> float:
+    """Volume on paths it did not take in the baseline: scenario routed minus what stayed.
+
+    A path's volume *stays* up to the smaller of its baseline and scenario volumes; comparing
+    whole paths (not legs) counts a volume once however many legs its new way has.
+    """
+    before = dict(zip(base.paths["id"], base.paths["volume"], strict=True))
+    stayed = sum(min(v, before.get(k, 0.0)) for k, v in zip(scen.paths["id"], scen.paths["volume"],
+                                                             strict=True))  # fmt: skip
+    return max(scen.routed - stayed, 0.0)
 
 
 def _headline(m: YearMetrics) -> dict[str, float]:
@@ -539,7 +560,9 @@ _BINDING_COLUMNS = ["period", "kind", "asset", "scope", "capacity", "flow",
                     "revenue_per_unit", "source"]  # fmt: skip
 
 
-def _binding(y: _Year, p: Period, sol: Solution, price: float, marginals: bool) -> list[dict[str, Any]]:
+def _binding(
+    y: _Year, p: Period, sol: Solution, price: float, marginals: bool
+) -> list[dict[str, Any]]:
     """Limits at capacity, with the effect of one more Mt/year of each (one re-solve each)."""
     if not sol.is_optimal:
         return []
@@ -571,7 +594,8 @@ def _binding(y: _Year, p: Period, sol: Solution, price: float, marginals: bool) 
             "capacity": cap, "flow": flow, "stranded_avoided_per_unit": avoided,
             "target_gain_per_unit": gain,
             "revenue_per_unit": avoided * p.length * 1e6 * price,
-            "source": y.cap_sources.get((asset, scope), y.cap_sources.get((asset, ""), "")),
+            "source": "closed in this period" if cap <= TOL else
+            y.cap_sources.get((asset, scope), y.cap_sources.get((asset, ""), "")),
         })  # fmt: skip
     return out
 
@@ -597,17 +621,27 @@ def _ties(y: _Year, p: Period, sol: Solution, denominator: float) -> list[dict[s
 
 
 def _ladder(y: _Year, p: Period, sol: Solution, max_steps: int = 8) -> list[dict[str, Any]]:
-    """Relax the limits that stop a target, step by step, and record what each allows."""
+    """Relax the limits that stop a target, step by step, and record what each allows.
+
+    Each step also records the share of exports crossing the package's focus country.
+    """
     rows = []
+    base = compute(y.n, y.exporter, y.year)
+    country = base.focus_country
     rcap, ncap = sol.route_cap.copy(), sol.node_cap.copy()
     current = sol
     for step in range(1, max_steps + 1):
         achieved = current.flow[y.target_idx]
         limits = [b for b in _binding(y, p, current, 0.0, True) if b["target_gain_per_unit"] > 1e-6]
+        exports = None if base.total_exports is None else (
+            base.total_exports - float(current.stranded.sum()) + y.supply_change)  # fmt: skip
+        m = compute(_network_with(y.n, y, current.flow, exports), y.exporter, y.year)
+        crossing = m.share_crossing(country) if country else float("nan")
         for k, c in enumerate(y.targets):
             rows.append({
                 "period": p.label, "step": step, "route": c.route,
                 "target": float(y.target_rates()[k]), "achieved": float(achieved[k]),
+                "share_crossing": crossing,
                 "limits": ", ".join(f"{b['asset']} ({b['scope']}, {b['capacity']:.2f})"
                                     for b in limits) or "none",
             })  # fmt: skip
@@ -655,8 +689,9 @@ def replay(n: Network, year: int, exporter: str | None = None) -> Replay:
             if not math.isnan(e.capacity_factor) and e.exporter in ("", exporter)
             and e.start.date() < period.end and (pd.isna(e.end) or e.end.date() > period.start)
         ]  # fmt: skip
+        rerouted = p["rerouted_rate"] * period.length
         rows.append({"month": label, "events": ", ".join(active), "stranded": p["stranded"],
-                     "rerouted": p["rerouted_rate"] * period.length,
+                     "rerouted": rerouted, "displaced": rerouted + p["stranded"],
                      "revenue_at_risk": p["revenue_at_risk"]})  # fmt: skip
     months = pd.DataFrame(rows).set_index("month")
     loss_rows = []
@@ -664,15 +699,16 @@ def replay(n: Network, year: int, exporter: str | None = None) -> Replay:
         a, b = loss.start.date(), loss.end.date()
         if a.year > year or b <= date(year, 1, 1):
             continue
-        modelled = 0.0
+        modelled = displaced = 0.0
         for _, p in result.periods.iterrows():
             overlap = (min(b, p["end"]) - max(a, p["start"])).days
             if overlap > 0:
                 modelled += p["stranded_rate"] * overlap / DAYS_PER_YEAR
+                displaced += (p["stranded_rate"] + p["rerouted_rate"]) * overlap / DAYS_PER_YEAR
         loss_rows.append({
             "loss": loss.Index, "event": loss.event, "start": a, "end": b,
             "description": loss.description, "reported": loss.volume, "modelled": modelled,
+            "displaced": displaced,
             "gap": modelled - loss.volume, "confidence": loss.confidence, "source": loss.source,
         })  # fmt: skip
     return Replay(result, months, pd.DataFrame(loss_rows))
-

@@ -141,6 +141,7 @@ class PriceChange(_Change):
     type: Literal["price"]
     value: float = Field(ge=0)
     unit: Literal["USD/bbl", "USD/t"] = "USD/bbl"
+    grade: str | None = None
 
 
 Change = Annotated[
@@ -209,6 +210,8 @@ class Scenario(BaseModel):
                 known((*at, "node"), "node", c.node, nodes)
             if isinstance(c, SupplyChange):
                 known((*at, "node"), "node", c.node, nodes)
+            if isinstance(c, PriceChange | SetCapacity):
+                known((*at, "grade"), "grade", c.grade, list(n.grades.index))
             if isinstance(c, CloseCountry):
                 known((*at, "country"), "country", c.country, countries)
             if isinstance(c, CloseOperator):
@@ -320,3 +323,55 @@ def _line_of(node: Any, path: tuple[Any, ...]) -> int | None:
             return line
         line = node.start_mark.line + 1
     return line
+
+
+def package_scenarios(n: Network) -> dict[str, Path]:
+    """Return the scenario files shipped with a package (``scenarios/*.yaml``) by name."""
+    folder = n.meta.path / "scenarios" if n.meta.path is not None else None
+    if folder is None or not folder.is_dir():
+        return {}
+    out = {}
+    for f in sorted(folder.glob("*.y*ml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        name = data.get("name") if isinstance(data, dict) else None
+        out[str(name or f.stem)] = f
+    return out
+
+
+def find_scenario(n: Network, name_or_file: str) -> Scenario:
+    """Load a package scenario by name, or a scenario file by path, checked against `n`."""
+    known = package_scenarios(n)
+    if name_or_file in known:
+        return load_scenario(known[name_or_file], n)
+    path = Path(name_or_file)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_scenario(path, n)
+    raise CorridorError(
+        f"unknown scenario '{name_or_file}'; known: {', '.join(known) or '(none)'}, "
+        "or give a path to a YAML file"
+    )
+
+
+def shift_years(s: Scenario, year: int) -> Scenario:
+    """Return the scenario moved to `year`: its years and every change's dates shift with it."""
+    if s.start is not None or not s.years or len(s.years) != 1:
+        raise CorridorError(
+            f"scenario {s.name} runs over {'a date range' if s.start else 'several years'}; "
+            "--year applies to single-year scenarios only"
+        )
+    delta = year - s.years[0]
+
+    def move(d: date | None) -> date | None:
+        if d is None:
+            return None
+        return (
+            d.replace(year=d.year + delta)
+            if not (d.month == 2 and d.day == 29)
+            else date(d.year + delta, 2, 28)
+        )
+
+    changes = [
+        c.model_copy(update={k: move(getattr(c, k)) for k in ("start", "end") if hasattr(c, k)})
+        for c in s.changes
+    ]
+    return s.model_copy(update={"years": [year], "changes": changes})

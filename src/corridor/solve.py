@@ -254,6 +254,7 @@ class RerouteModel:
         status = h.modelStatusToString(h.getModelStatus())
         sol = h.getSolution()
         v = np.asarray(sol.col_value) if status == "Optimal" else np.full(self._n_col, np.nan)
+        v = np.where(np.abs(v) < TOL, 0.0, v)  # no -0.00 or 1e-12 in results
         o = 3 * n_r
         return Solution(
             status=status,

@@ -1,0 +1,173 @@
+"""What-if runs on the toy network (by hand) and on the built-in scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import corridor
+from corridor.reroute import replay, reroute
+from corridor.scenario import Scenario, find_scenario
+
+DAYS_2024 = 366 / 365.25  # 2024 in years of 365.25 days
+
+
+@pytest.fixture
+def roomy(make_toy: Callable[..., Path]) -> corridor.Network:
+    """The toy with spare capacity: s (20 of 30), p (4 of 10); Brent at 500 USD/t in 2024."""
+
+    def edit(rows: dict[str, Any]) -> None:
+        fig = {"source": "toy-src", "confidence": "high", "basis": "reported"}
+        rows["capacities"] += [
+            {"route": "s", "year": 2023, "value": 30, "unit": "Mt/year", **fig},
+            {"route": "p", "year": 2023, "value": 10, "unit": "Mt/year", **fig},
+        ]
+        rows["prices"] = [
+            {"year": 2024, "benchmark": "brent", "value": 500, "unit": "USD/t", **fig}
+        ]
+
+    return corridor.load_package(make_toy(edit))
+
+
+def scenario(**kw: Any) -> Scenario:
+    return Scenario(name="t", years=[2024], **kw)
+
+
+def test_no_change_gives_the_baseline_back(roomy: corridor.Network) -> None:
+    r = reroute(roomy, scenario())
+    f = r.flows.loc["2024"]
+    assert (f["scenario"] == f["baseline"]).all()
+    assert r.total["stranded"] == 0 and r.stranded.empty
+
+
+def test_cut_reroutes_the_spare_and_strands_the_rest(roomy: corridor.Network) -> None:
+    # a (60) closed: s takes 10 more, p 6 more; 44 stranded at o1, all year
+    r = reroute(roomy, scenario(changes=[{"type": "capacity_factor", "route": "a", "factor": 0}]))
+    f = r.flows.loc["2024", "scenario"]
+    assert f["s"] == pytest.approx(30) and f["p"] == pytest.approx(10)
+    assert "a" not in f.index or f["a"] == 0
+    assert r.stranded.loc[("2024", "o1"), "rate"] == pytest.approx(44)
+    assert r.total["stranded"] == pytest.approx(44 * DAYS_2024)
+    assert r.total["revenue_at_risk"] == pytest.approx(44 * DAYS_2024 * 1e6 * 500)
+    p = r.periods.loc["2024"]
+    assert p["rerouted_rate"] == pytest.approx(16)
+    # shares of the exports that still leave: 100 - 44 = 56; RUS = s 30 (a is shut)
+    assert p["share_crossing_scenario"] == pytest.approx(30 / 56)
+    binding = set(r.binding["asset"])
+    assert {"a", "s", "p"} <= binding
+    assert r.binding.set_index("asset").at["s", "stranded_avoided_per_unit"] == pytest.approx(1)
+
+
+def test_ties_report_the_range(roomy: corridor.Network) -> None:
+    # a cut to 50: 10 displaced; s has 10 spare (crosses RUS), p 6 (to China). At least 4 must
+    # go on s: RUS share between (50 + 24) / 100 and (50 + 30) / 100
+    change = {"type": "set_capacity", "route": "a", "value": 50, "unit": "Mt/year"}
+    r = reroute(roomy, scenario(changes=[change]))
+    ties = r.ties.set_index("country")
+    assert ties.at["RUS", "min_share"] == pytest.approx(0.74, abs=1e-4)
+    assert ties.at["RUS", "max_share"] == pytest.approx(0.80, abs=1e-4)
+    assert r.total["stranded"] == pytest.approx(0, abs=1e-9)
+
+
+def test_monthly_outage_strands_by_days(roomy: corridor.Network) -> None:
+    # a closed 1 Mar - 1 May 2024, no spare on s or p beyond 16: 44 Mt/yr over 61 days
+    change = {"type": "capacity_factor", "route": "a", "factor": 0, "start": "2024-03-01",
+              "end": "2024-05-01"}  # fmt: skip
+    r = reroute(roomy, Scenario(name="t", years=[2024], monthly=True, changes=[change]))
+    assert len(r.periods) == 12
+    assert r.periods.loc["2024-03", "stranded_rate"] == pytest.approx(44)
+    assert r.periods.loc["2024-06", "stranded_rate"] == 0
+    assert r.total["stranded"] == pytest.approx(44 * 61 / 365.25)
+    # half a month closed: the month's capacity is the day-weighted average
+    half = {**change, "start": "2024-06-01", "end": "2024-06-16"}
+    r = reroute(roomy, Scenario(name="t", years=[2024], monthly=True, changes=[half]))
+    assert r.periods.loc["2024-06", "stranded_rate"] == pytest.approx(60 - 80 * 15 / 30 - 16)
+
+
+def test_close_country_operator_and_add_route(roomy: corridor.Network) -> None:
+    r = reroute(roomy, scenario(changes=[{"type": "close_country", "country": "RUS"}]))
+    f = r.flows.loc["2024", "scenario"]
+    assert f.get("a", 0) == 0 and f.get("s", 0) == 0 and f.get("t1", 0) == 0
+    assert r.stranded.loc[("2024", "o1"), "rate"] == pytest.approx(74)  # 80 minus p's 6 spare
+    new = {"type": "add_route", "id": "bypass", "from_node": "o1", "to_node": "m",
+           "capacity": 50, "transit": ["GEO"]}  # fmt: skip
+    r = reroute(roomy, scenario(changes=[{"type": "close_operator", "operator": "Alpha"}, new]))
+    f = r.flows.loc["2024"]
+    # 60 displaced from a: the new leg and the spare on s and p take it all
+    assert f.at["bypass", "scenario"] >= 44 - 1e-6
+    assert f.loc[["bypass", "s", "p"], "change"].sum() == pytest.approx(60)
+    assert r.total["stranded"] == pytest.approx(0, abs=1e-9)
+
+
+def test_supply_change_and_price(roomy: corridor.Network) -> None:
+    r = reroute(roomy, scenario(changes=[
+        {"type": "supply", "node": "o1", "change": 20},
+        {"type": "price", "value": 70, "unit": "USD/bbl"},
+    ]))  # fmt: skip
+    # 20 more at o1: s has 10 spare, p 6, a 20 (80 - 60): all placed
+    assert r.total["stranded"] == pytest.approx(0, abs=1e-9)
+    assert r.periods.loc["2024", "price"] == pytest.approx(70 * 7.5)  # toy grade: 7.5 bbl/t
+
+
+def test_free_allocation_without_flows(roomy: corridor.Network) -> None:
+    s = Scenario(name="free", years=[2019], changes=[{"type": "supply", "node": "o2", "change": 7}])
+    r = reroute(roomy, s)
+    assert r.flows.loc[("2019", "k"), "scenario"] == pytest.approx(7)
+    with pytest.raises(corridor.CorridorError, match="no flows of KAZ in 2019"):
+        reroute(roomy, Scenario(name="none", years=[2019]))
+
+
+# --- the built-in scenarios ---------------------------------------------------------------------
+
+
+def test_ceyhan_20_ladder_follows_the_data(kazakhstan: corridor.Network) -> None:
+    n = kazakhstan
+    r = reroute(n, find_scenario(n, "ceyhan-20"))
+    caps = n.capacities
+
+    def cap(**kw: str) -> float:
+        rows = caps
+        for k, v in kw.items():
+            rows = rows[rows[k] == v]
+        return float(rows.sort_values("year")["capacity"].iloc[-1])
+
+    expected = [cap(route="btc", exporter="KAZ"), cap(route="aktau-baku", exporter="KAZ"),
+                cap(node="aktau", exporter=""), cap(node="baku", exporter="KAZ"), 20.0]  # fmt: skip
+    assert r.ladder["achieved"].tolist() == pytest.approx(expected)
+    assert r.ladder["limits"].iloc[0].startswith("btc (KAZ")
+    crossing = r.ladder["share_crossing"].tolist()
+    assert crossing == sorted(crossing, reverse=True) and crossing[-1] < 0.8
+
+
+def test_russia_transit_closed(kazakhstan: corridor.Network) -> None:
+    r = reroute(kazakhstan, find_scenario(kazakhstan, "russia-transit-closed"))
+    p = r.periods.loc["2025"]
+    assert p["share_crossing_scenario"] == 0
+    f = r.flows.loc["2025", "scenario"]
+    # China takes MunaiTas' 6 Mt/yr (KCP has 20 - 10 Russian - 1 Kazakh spare)
+    assert f["atyrau-kenkiyak"] == pytest.approx(6)
+    assert p["stranded_rate"] == pytest.approx(r.stranded.loc["2025", "rate"].sum())
+    assert p["revenue_at_risk"] == pytest.approx(p["stranded"] * 1e6 * p["price"])
+
+
+def test_cpc_outage_two_months(kazakhstan: corridor.Network) -> None:
+    r = reroute(kazakhstan, find_scenario(kazakhstan, "cpc-terminal-outage-2m"))
+    hit = r.periods[r.periods["stranded"] > 0].index.tolist()
+    assert hit == ["2025-03", "2025-04"]
+    assert r.periods.loc["2025-03", "share_via_scenario"] == 0
+
+
+def test_replay_sets_model_beside_reports(kazakhstan: corridor.Network) -> None:
+    rp = replay(kazakhstan, 2025)
+    assert list(rp.months.index) == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert "cpc-terminal-attack-2025-11" in rp.months.at["2025-12", "events"]
+    losses = rp.losses.set_index("loss")
+    assert losses.at["cpc-attack-2025-production", "reported"] == pytest.approx(0.48)
+    # 0.56 Mbbl/day over December at 7.3 bbl/t
+    assert losses.at["cpc-attack-2025-december-exports", "reported"] == pytest.approx(
+        0.56e6 * 31 / 7.3 / 1e6
+    )
+    assert (losses["gap"] == losses["modelled"] - losses["reported"]).all()
