@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt check-python clean
+.PHONY: run test lint fmt bench clean
 
 run: $(STAMP)
 	$(BIN)/corridor report
@@ -13,13 +13,21 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest src tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests conftest.py
-	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/ruff check src tests benchmarks scripts conftest.py
+	$(BIN)/ruff format --check src tests benchmarks scripts conftest.py
 	$(BIN)/mypy
 
 fmt: $(STAMP)
-	$(BIN)/ruff check --fix src tests conftest.py
-	$(BIN)/ruff format src tests conftest.py
+	$(BIN)/ruff check --fix src tests benchmarks scripts conftest.py
+	$(BIN)/ruff format src tests benchmarks scripts conftest.py
+
+# Not part of `make test`: times Corridor's LP against raw highspy and PyPSA in one run.
+bench: $(STAMP) $(VENV)/.bench
+	$(BIN)/python benchmarks/bench_solve.py
+
+$(VENV)/.bench: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridor needs Python >= 3.11; set PYTHON=python3.11")'

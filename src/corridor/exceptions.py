@@ -4,7 +4,8 @@ One hierarchy; the CLI turns each into a message and a non-zero exit code::
 
     CorridorError                  base class of every error Corridor raises on purpose
     ├── UnitError                  a unit string pint cannot parse, or of the wrong dimension
-    └── PackageValidationError     a data package has one or more problems (all are listed)
+    ├── PackageValidationError     a data package has one or more problems (all are listed)
+    └── ScenarioError              a scenario file has one or more problems (all are listed)
 """
 
 from __future__ import annotations
@@ -49,3 +50,13 @@ class PackageValidationError(CorridorError):
         lines = "\n".join(f"  - {p}" for p in problems)
         n = len(problems)
         super().__init__(f"data package {package} has {n} problem{'s' * (n != 1)}:\n{lines}")
+
+
+class ScenarioError(CorridorError):
+    """Raised when a scenario file is not valid; `problems` lists every problem."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file, self.problems = file, problems
+        n = len(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"scenario {file} has {n} problem{'s' * (n != 1)}:\n{lines}")

@@ -542,7 +542,7 @@ def _rerouted(base: YearMetrics, scen: YearMetrics) -> float:
     before = dict(zip(base.paths["id"], base.paths["volume"], strict=True))
     stayed = sum(min(v, before.get(k, 0.0)) for k, v in zip(scen.paths["id"], scen.paths["volume"],
                                                              strict=True))  # fmt: skip
-    return max(scen.routed - stayed, 0.0)
+    return float(max(scen.routed - stayed, 0.0))
 
 
 def _headline(m: YearMetrics) -> dict[str, float]:

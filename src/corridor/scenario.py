@@ -33,18 +33,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corridor import units
-from corridor.exceptions import CorridorError, Problem, UnitError
+from corridor.exceptions import CorridorError, Problem, ScenarioError, UnitError
 from corridor.network import Network
-
-
-class ScenarioError(CorridorError):
-    """Raised when a scenario file is not valid; `problems` lists every problem."""
-
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        self.file, self.problems = file, problems
-        n = len(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"scenario {file} has {n} problem{'s' * (n != 1)}:\n{lines}")
 
 
 class _Change(BaseModel):

@@ -28,15 +28,17 @@ Re-routing mode::
     (6)  x_r + z_r ≥ g_r                                           for r in T
     (7)  0 ≤ u_v ≤ s_v;  y_v = 0 for v not in S;  u_v = 0 for v not in O
 
-with :math:`W = 1 + Σ_r c_r`, :math:`Q = W (2|R| + 1)` and :math:`P = 2Q`. The weights make
-the objective lexicographic in effect: strand as little as possible (a unit re-routed changes
-at most :math:`2|R|` deviations, cheaper than :math:`P`); then meet the targets; then disturb
-the baseline as little as possible; then, among equally small disturbances, take the cheapest
-routes (:math:`W` exceeds any cost saving). When the baseline is feasible, it is the unique
-optimum: baseline in, baseline out.
+with :math:`L = |N| - 1` (the most legs a simple path has), :math:`W = 1 + L \\max_r c_r`
+(more than any path costs), :math:`Q = W (2L + 1)` and :math:`P = 2Q`. The weights make the
+objective lexicographic in effect: strand as little as possible (a unit re-routed leaves one
+path and takes another, changing at most :math:`2L` deviations, cheaper than :math:`P`); then
+meet the targets; then disturb the baseline as little as possible; then, among equally small
+disturbances, take the cheapest routes (:math:`W` exceeds any saving in cost). When the
+baseline is feasible, it is the unique optimum: baseline in, baseline out.
 
 Free-allocation mode (no observed flows) drops (3) and the deviations: a min-cost flow from
-the supplies to the sinks, (1) reducing to :math:`Σ c_r x_r + P Σ u_v`.
+the supplies to the sinks, (1) reducing to :math:`Σ c_r x_r + P Σ u_v + Q Σ z_r` with
+:math:`P = Q = W`, more than any path costs.
 """
 
 from __future__ import annotations
@@ -149,10 +151,14 @@ class RerouteModel:
         self.cost = np.asarray(self.cost, np.float64)
         self.cap_nodes = np.asarray(self.cap_nodes, np.int64)
         self.target_routes = np.asarray(self.target_routes, np.int64)
-        n_r = len(self.tail)
-        self.weight_deviation = 1.0 + float(self.cost.sum())
-        self.weight_target = self.weight_deviation * (2 * n_r + 1)
-        self.weight_stranded = 2 * self.weight_target
+        legs = max(self.n_nodes - 1, 1)  # a simple path has at most |N| - 1 legs
+        max_cost = float(self.cost.max()) if len(self.cost) else 0.0
+        self.weight_deviation = 1.0 + legs * max_cost
+        if self.mode == "free":
+            self.weight_target = self.weight_stranded = self.weight_deviation
+        else:
+            self.weight_target = self.weight_deviation * (2 * legs + 1)
+            self.weight_stranded = 2 * self.weight_target
         self._build()
 
     # column blocks: x | d+ | d- | u | y | z ;  row blocks: balance | deviation | node cap | target
@@ -171,29 +177,45 @@ class RerouteModel:
             self.cost, np.full(2 * n_r, w), np.full(n_o, self.weight_stranded),
             np.zeros(n_s), np.full(n_t, self.weight_target),
         ])  # fmt: skip
-        rows: list[list[tuple[int, float]]] = [[] for _ in range(n_col)]
         dev0, cap0, tgt0 = n_n, n_n + n_r, n_n + n_r + n_c
-        cap_row = {int(v): cap0 + i for i, v in enumerate(self.cap_nodes)}
-        tgt_row = {int(r): tgt0 + i for i, r in enumerate(self.target_routes)}
-        for r in range(n_r):
-            col = rows[r]
-            col += [(int(self.head[r]), 1.0), (int(self.tail[r]), -1.0), (dev0 + r, 1.0)]
-            if int(self.tail[r]) in cap_row:
-                col.append((cap_row[int(self.tail[r])], 1.0))
-            if r in tgt_row:
-                col.append((tgt_row[r], 1.0))
-            rows[n_r + r].append((dev0 + r, -1.0))
-            rows[2 * n_r + r].append((dev0 + r, 1.0))
-        for i, v in enumerate(self.origins):
-            rows[3 * n_r + i].append((int(v), -1.0))
-        for i, v in enumerate(self.sinks):
-            rows[3 * n_r + n_o + i].append((int(v), -1.0))
-        for i, r in enumerate(self.target_routes):
-            rows[3 * n_r + n_o + n_s + i].append((tgt_row[int(r)], 1.0))
-        start = np.zeros(n_col + 1, np.int32)
-        start[1:] = np.cumsum([len(c) for c in rows])
-        index = np.array([i for c in rows for i, _ in sorted(c)], np.int32)
-        value = np.array([v for c in rows for _, v in sorted(c)], np.float64)
+        r = np.arange(n_r)
+        cap_row = np.full(n_n, -1)
+        cap_row[self.cap_nodes] = cap0 + np.arange(n_c)
+        capped = cap_row[self.tail] >= 0
+        t = np.arange(n_t)
+        o, s_ = 3 * n_r, 3 * n_r + n_o
+        cols = np.concatenate(
+            [
+                r,
+                r,
+                r,
+                r[capped],
+                self.target_routes,
+                n_r + r,
+                2 * n_r + r,
+                o + np.arange(n_o),
+                s_ + np.arange(n_s),
+                s_ + n_s + t,
+            ]
+        )
+        rows = np.concatenate(
+            [
+                self.head,
+                self.tail,
+                dev0 + r,
+                cap_row[self.tail[capped]],
+                tgt0 + t,
+                dev0 + r,
+                dev0 + r,
+                self.origins,
+                self.sinks,
+                tgt0 + t,
+            ]
+        )
+        vals = np.concatenate([np.ones(n_r), -np.ones(n_r), np.ones(n_r), np.ones(capped.sum()),
+                               np.ones(n_t), -np.ones(n_r), np.ones(n_r), -np.ones(n_o),
+                               -np.ones(n_s), np.ones(n_t)])  # fmt: skip
+        order = np.lexsort((rows, cols))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n_col, n_n + n_r + n_c + n_t
         lp.col_cost_ = cost
@@ -205,9 +227,9 @@ class RerouteModel:
         lp.row_lower_ = np.zeros(lp.num_row_)
         lp.row_upper_ = np.zeros(lp.num_row_)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = start
-        lp.a_matrix_.index_ = index
-        lp.a_matrix_.value_ = value
+        lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=n_col))])
+        lp.a_matrix_.index_ = rows[order].astype(np.int32)
+        lp.a_matrix_.value_ = vals[order].astype(np.float64)
         self._h = new_highs()
         self._h.passModel(lp)
         self._n_col, self._n_row = n_col, lp.num_row_
