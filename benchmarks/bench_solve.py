@@ -111,7 +111,9 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 class RawHighs:
     """The re-routing LP of `corridor.solve` (equations 1–4, 7) written directly on highspy."""
 
-    def __init__(self, net: dict[str, Any], base: np.ndarray, w: float, p: float) -> None:
+    def __init__(
+        self, net: dict[str, Any], base: np.ndarray, w: float, p: float, cost: np.ndarray
+    ) -> None:
         tail, head, n = net["tail"], net["head"], net["n_nodes"]
         r_, o_, s_ = len(tail), len(net["origins"]), len(net["sinks"])
         r = np.arange(r_)
@@ -126,7 +128,7 @@ class RawHighs:
         np.add.at(rhs, net["origins"], -net["supply"])
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n_col, n_row
-        lp.col_cost_ = np.concatenate([net["cost"], np.full(2 * r_, w), np.full(o_, p),
+        lp.col_cost_ = np.concatenate([cost, np.full(2 * r_, w), np.full(o_, p),
                                        np.zeros(s_)])  # fmt: skip
         lp.col_lower_ = np.zeros(n_col)
         lp.col_upper_ = np.concatenate(
@@ -211,7 +213,7 @@ def bench(name: str, net: dict[str, Any], scenarios: int, seed: int, pypsa: bool
         return model, model.solve(net["supply"], net["cap"], base)
 
     def raw_cold_solve() -> tuple[RawHighs, float]:
-        r = RawHighs(net, base, m.weight_deviation, m.weight_stranded)
+        r = RawHighs(net, base, m.weight_deviation, m.weight_stranded, m.route_cost)
         return r, r.run()
 
     cold, raw_cold = [], []

@@ -57,7 +57,7 @@ def test_node_capacity_limits_outgoing_routes() -> None:
 def test_free_allocation_is_a_min_cost_flow() -> None:
     # supply 10 at 0; to 3 via 1 costs 2+2, via 2 costs 1+1 but 2->3 holds only 6
     m = RerouteModel(tail=[0, 1, 0, 2], head=[1, 3, 2, 3], n_nodes=4, origins=[0], sinks=[3],
-                     cost=[2, 2, 1, 1], mode="free")  # fmt: skip
+                     cost=[2, 2, 1, 1], mode="free", tie_break=0)  # fmt: skip
     s = m.solve(supply=[10], route_cap=np.array([np.inf, np.inf, np.inf, 6.0]))
     assert s.flow == pytest.approx([4, 4, 6, 6])
     assert s.objective == pytest.approx(4 * 4 + 6 * 2)
@@ -112,7 +112,7 @@ def linprog_objective(net: dict, m: RerouteModel) -> float:
     c = np.zeros(nv)
     a_eq, b_eq = [], []
     for r in range(R):
-        c[3 * r] = net["cost"][r]
+        c[3 * r] = m.route_cost[r]
         c[3 * r + 1] = c[3 * r + 2] = m.weight_deviation
         row = np.zeros(nv)
         row[3 * r], row[3 * r + 1], row[3 * r + 2] = 1, -1, 1

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -22,10 +23,11 @@ from corridor.network import Network
 from corridor.package import load_package, package_summary
 from corridor.reroute import replay as run_replay
 from corridor.reroute import reroute
+from corridor.risk import RiskProblem, RiskResult, run_risk
 from corridor.scenario import find_scenario, package_scenarios, shift_years
 from corridor.schema import format_markdown
 from corridor.views.tables import pct, sources_table, summary_table, year_table
-from corridor.views.whatif import replay_tables, result_tables
+from corridor.views.whatif import replay_tables, result_tables, risk_tables
 
 app = typer.Typer(
     help="Corridor: how a country's exports reach the world, on sourced data.",
@@ -35,6 +37,8 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="What-if scenarios: list and run.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+risk_app = typer.Typer(help="Monte Carlo disruption risk: run and show.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
 _state = {"debug": False}
 
 
@@ -272,3 +276,80 @@ def replay(
                                    "result": rp.result.to_dict()}, default=str))  # fmt: skip
         else:
             console().print(replay_tables(rp))
+
+
+@risk_app.command("run")
+def risk_run(
+    package: PackageOpt = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Base scenario (name or file).")
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of sampled years.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same numbers).")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Baseline year; default latest complete.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Share crossing the focus country.")] = 0.8,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for samples.parquet, summary.json.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Sample years of outages from the package's risks table and re-route each month."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )  # fmt: skip
+
+    with _errors():
+        net = load_package(package)
+        base = find_scenario(net, scenario) if scenario else None
+        problem = RiskProblem.from_network(net, base, year=year)
+        if not problem.risks:
+            raise CorridorError("the package has no risks (risks.csv) for this exporter")
+        columns = [TextColumn("risk"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                   TextColumn("{task.fields[rate]} samples/s"), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn()]  # fmt: skip
+        err = Console(stderr=True)
+        started = time.perf_counter()
+        with Progress(*columns, console=err, transient=True,
+                      disable=not err.is_terminal) as bar:  # fmt: skip
+            task = bar.add_task("risk", total=n, rate="—")
+
+            def progress(done: int) -> None:
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                bar.update(task, completed=done, rate=f"{rate:,.0f}")
+
+            result = run_risk(problem, n=n, seed=seed, workers=workers, scheduler=scheduler,
+                              threshold=threshold, on_progress=progress)  # fmt: skip
+        folder = out or Path("corridor-runs") / time.strftime("risk-%Y%m%d-%H%M%S")
+        result.write(folder)
+        if result.summary["interrupted"]:
+            err.print(f"interrupted: {result.summary['samples_finished']} of {n} samples finished")
+        if fmt is Format.json:
+            typer.echo(json.dumps({**result.summary, "run": str(folder)}, default=str))
+        else:
+            console().print(risk_tables(result, str(folder)))
+
+
+@risk_app.command("show")
+def risk_show(
+    run: Annotated[Path, typer.Argument(help="Folder of a stored run.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Print a stored risk run."""
+    with _errors():
+        result = RiskResult.read(run)
+        if fmt is Format.json:
+            typer.echo(json.dumps({**result.summary, "run": str(run)}, default=str))
+        else:
+            console().print(risk_tables(result, str(run)))

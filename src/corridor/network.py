@@ -61,6 +61,7 @@ class Network:
         self.prices = tables["prices"]
         self.costs = tables["costs"]
         self.losses = tables["losses"]
+        self.risks = tables["risks"]
 
     def __repr__(self) -> str:
         return (

@@ -404,12 +404,45 @@ class _Reader:
                     "set exactly one of route and node",
                     f"route={row['route'] or ''}, node={row['node'] or ''}",
                 )
+        self.check_risks(parsed)
         ev = parsed["events"]
         for row, line in _each(ev):
             if row["start"] and row["end"] and row["end"] <= row["start"]:
                 self.problem(
                     ev.file, line, "end", f"must be after start {row['start']}", row["end"]
                 )
+
+    def check_risks(self, parsed: dict[str, _Rows]) -> None:
+        """A risk hits something; a derived risk matches the events it is counted from."""
+        rk, ev = parsed["risks"], parsed["events"]
+        events = {r["id"]: r for r in ev.rows if r.get("id")}
+        for row, line in _each(rk):
+            if not (row["routes"] or row["chokepoint"] or row["country"]):
+                self.problem(rk.file, line, "routes/chokepoint/country",
+                             "set at least one of routes, chokepoint and country")  # fmt: skip
+            if row["process"] == "poisson" and row["duration_days"] is None:
+                self.problem(rk.file, line, "duration_days", "is required for a poisson process")
+            if row["basis"] == "estimate" and not row["note"]:
+                self.problem(rk.file, line, "note", "an assumption needs its rationale in note")
+            if row["basis"] != "derived":
+                continue
+            used = [events[e] for e in row["events"] if e in events]
+            first, last = row["window_first"], row["window_last"]
+            if not used or first is None or last is None or last < first:
+                self.problem(rk.file, line, "events",
+                             "a derived risk lists the events and the window (window_first, "
+                             "window_last) it is counted over")  # fmt: skip
+                continue
+            for name, expected in _risk_figures(used, first, last).items():
+                got = row[name]
+                if (
+                    expected is not None
+                    and got is not None
+                    and abs(got - expected) > 0.01 * max(1.0, abs(expected))
+                ):
+                    self.problem(rk.file, line, name,
+                                 f"does not match its events: they give {expected:.3f}",
+                                 got)  # fmt: skip
 
     def convert(self, parsed: dict[str, _Rows]) -> None:
         """Add the canonical figure to each quantity row.
@@ -538,6 +571,22 @@ _UNIT_CHECKS = {
 _ISO3_EXPECTED = "must be an ISO 3166-1 alpha-3 country code (e.g. KAZ, RUS, TUR)"
 
 
+def _risk_figures(events: list[dict[str, Any]], first: int, last: int) -> dict[str, float | None]:
+    """Frequency, mean and sd of duration, and mean factor of a risk's events over a window."""
+    durations = [(e["end"] - e["start"]).days for e in events if e["start"] and e["end"]]
+    factors = [e["capacity_factor"] for e in events if e["capacity_factor"] is not None]
+    mean = sum(durations) / len(durations) if durations else None
+    sd = None
+    if mean is not None and len(durations) > 1:
+        sd = (sum((d - mean) ** 2 for d in durations) / (len(durations) - 1)) ** 0.5
+    return {
+        "frequency": len(events) / (last - first + 1),
+        "duration_days": mean,
+        "duration_sd_days": sd,
+        "capacity_factor": sum(factors) / len(factors) if factors else None,
+    }
+
+
 def _is_country(code: str) -> bool:
     return len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
 
@@ -596,7 +645,7 @@ def _frame(rows: _Rows) -> pd.DataFrame:
         elif c.type in ("number",):
             df[c.name] = pd.to_numeric(df[c.name]).astype(float)
         elif c.type == "year":
-            df[c.name] = df[c.name].astype("int64")
+            df[c.name] = df[c.name].astype("int64" if c.required else "Int64")
         elif c.type == "date":
             df[c.name] = pd.to_datetime(df[c.name])
     for name in extra:
@@ -606,22 +655,19 @@ def _frame(rows: _Rows) -> pd.DataFrame:
     return df
 
 
-_FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
+_FIGURE_TABLES = (
+    "grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses", "risks",
+)  # fmt: skip
 
 
 def package_summary(n: Network) -> dict[str, Any]:
     """Describe a loaded package: rows per table, years covered, sources, figures by confidence.
 
     A *figure* is a row with a confidence (grades, capacities, flows, supply, events, prices,
-    costs, losses).
+    costs, losses, risks).
     """
     frames = {name: getattr(n, name) for name in tables()}
-    figures = pd.concat(
-        [
-            frames[t][["confidence", "basis"]]
-            for t in ("grades", "capacities", "flows", "supply", "events")
-        ]
-    )
+    figures = pd.concat([frames[t][["confidence", "basis"]] for t in _FIGURE_TABLES])
     counts = figures["confidence"].value_counts()
     return {
         "package": n.meta.name,

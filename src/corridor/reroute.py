@@ -35,6 +35,7 @@ from corridor.scenario import (
     SupplyChange,
     Target,
 )
+from corridor.schema import tables
 from corridor.solve import TOL, RerouteModel, Solution
 
 DAYS_PER_YEAR = 365.25
@@ -402,9 +403,7 @@ class _Year:
 
 def _network_with(n: Network, y: _Year, flow: np.ndarray, exports: float | None) -> Network:
     """Return a copy of `n` whose exporter-year flows are `flow` (and its added routes)."""
-    m = Network(n.meta, {name: getattr(n, name) for name in (
-        "sources", "nodes", "chokepoints", "routes", "grades", "capacities", "flows", "supply",
-        "events", "prices", "costs", "losses")})  # fmt: skip
+    m = Network(n.meta, {name: getattr(n, name) for name in tables()})
     if y.added:
         extra = y.routes.loc[[a.id for a in y.added]].assign(commodity=n.meta.commodity)
         m.routes = pd.concat([n.routes, extra])

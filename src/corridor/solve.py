@@ -129,6 +129,9 @@ class RerouteModel:
         Routes with a target flow (6).
     mode : {"reroute", "free"}
         Re-routing around a baseline, or free allocation (min-cost flow).
+    tie_break : float
+        Route r costs ``tie_break * (r + 1)`` more per unit: far below any real cost, enough to
+        make the optimum unique (ties are still reported by `flow_range`).
     """
 
     tail: npt.NDArray[np.int64]
@@ -140,6 +143,7 @@ class RerouteModel:
     cap_nodes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     target_routes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     mode: Literal["reroute", "free"] = "reroute"
+    tie_break: float = 1e-6
     _h: Any = field(init=False, repr=False, default=None)
     _serial: int = field(init=False, repr=False, default=0)
 
@@ -151,8 +155,11 @@ class RerouteModel:
         self.cost = np.asarray(self.cost, np.float64)
         self.cap_nodes = np.asarray(self.cap_nodes, np.int64)
         self.target_routes = np.asarray(self.target_routes, np.int64)
+        # A distinct, tiny extra cost per route makes the optimum unique, so the same inputs
+        # give the same flows whatever basis the solver starts from (samples on any worker).
+        self.route_cost = self.cost + self.tie_break * np.arange(1, len(self.cost) + 1)
         legs = max(self.n_nodes - 1, 1)  # a simple path has at most |N| - 1 legs
-        max_cost = float(self.cost.max()) if len(self.cost) else 0.0
+        max_cost = float(self.route_cost.max()) if len(self.cost) else 0.0
         self.weight_deviation = 1.0 + legs * max_cost
         if self.mode == "free":
             self.weight_target = self.weight_stranded = self.weight_deviation
@@ -174,7 +181,7 @@ class RerouteModel:
         free = self.mode == "free"
         w = 0.0 if free else self.weight_deviation
         cost = np.concatenate([
-            self.cost, np.full(2 * n_r, w), np.full(n_o, self.weight_stranded),
+            self.route_cost, np.full(2 * n_r, w), np.full(n_o, self.weight_stranded),
             np.zeros(n_s), np.full(n_t, self.weight_target),
         ])  # fmt: skip
         dev0, cap0, tgt0 = n_n, n_n + n_r, n_n + n_r + n_c

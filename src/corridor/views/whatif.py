@@ -10,6 +10,7 @@ from rich.text import Text
 
 from corridor.network import Network
 from corridor.reroute import Replay, Result
+from corridor.risk import RiskResult
 from corridor.views.tables import num, pct
 
 
@@ -152,4 +153,36 @@ def replay_tables(rp: Replay) -> Group:
             "the month.", style="dim"))  # fmt: skip
     else:
         parts.append(Text("No reported losses in the package for this year.", style="dim"))
+    return Group(*parts)
+
+
+def risk_tables(r: RiskResult, where: str) -> Group:
+    """Return the tables of a risk run: loss quantiles, the share below threshold, contributions."""
+    s = r.summary
+    head = (f"Risk: {s['problem']} — {s['samples_finished']:,} of {s['samples_requested']:,} "
+            f"samples, seed {s['seed']}, {s['seconds']:.1f} s"
+            + (" (interrupted)" if s["interrupted"] else ""))  # fmt: skip
+    parts: list[Table | Text] = [Text(head, style="bold")]
+    t = _table("Loss over the year", ["", "mean", "P50", "P90", "P95", "P99"],
+               {"mean", "P50", "P90", "P95", "P99"})  # fmt: skip
+    st, rv = s["stranded"], s["revenue_at_risk"]
+    t.add_row("stranded [Mt]", *[num(st[k]) for k in ("mean", "p50", "p90", "p95", "p99")])
+    t.add_row("revenue at risk [USD m]",
+              *[money(rv[k]) for k in ("mean", "p50", "p90", "p95", "p99")])  # fmt: skip
+    parts.append(t)
+    sh = s["share_crossing"]
+    parts.append(Text(
+        f"stranded with no outage (the base scenario alone): {num(st['no_outage'])} Mt; "
+        f"price {rv['price_usd_per_t']:.1f} USD/t; mean share crossing the focus country "
+        f"{pct(sh['mean'])}; probability it falls below {pct(sh['threshold'])}: "
+        f"{pct(sh['probability_below'])}"))  # fmt: skip
+    t = _table("Contribution to the loss in the worst 5% of years",
+               ["risk", "routes hit", "contribution [Mt]", "share"],
+               {"contribution [Mt]", "share"})  # fmt: skip
+    for row in r.contributions.itertuples():
+        t.add_row(f"{row.risk}: {row.name}", str(row.routes)[:60], num(row.contribution),
+                  pct(row.share))  # fmt: skip
+    parts.append(t)
+    parts.append(Text(f"samples: {where}/samples.parquet; summary: {where}/summary.json",
+                      style="dim"))  # fmt: skip
     return Group(*parts)
