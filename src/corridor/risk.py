@@ -73,8 +73,8 @@ class RiskProblem:
     mode: str
     supply: np.ndarray
     baseline: np.ndarray
-    month_caps: np.ndarray  # (12, R) capacities before outages (inf: unknown)
-    month_days: np.ndarray  # (12,)
+    month_caps: np.ndarray  # (periods, R) capacities before outages (inf: unknown); 12 months
+    month_days: np.ndarray  # (periods,) days in each period
     risks: list[RiskSpec]
     price: float  # USD/t
     exports: float | None  # Mt/year that would leave without outages
@@ -203,10 +203,18 @@ class Engine:
         )  # fmt: skip
         self.memo: dict[bytes, tuple[float, float]] = {}
         self.solves = 0
-        self.nominal = [self._solve(p.month_caps[m], fresh=True) for m in range(12)]
+        self.periods = range(len(p.month_days))
+        self.nominal = [self._solve(p.month_caps[m], fresh=True) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
-        self.nominal_loss = float(sum(self.nominal[m][0] * years[m] for m in range(12)))
+        self.nominal_loss = float(sum(self.nominal[m][0] * years[m] for m in self.periods))
+        crossing = float(sum(self.nominal[m][1] * years[m] for m in self.periods))
+        exported = 0.0 if p.exports is None else p.exports * float(years.sum()) - self.nominal_loss
+        self.totals = (self.nominal_loss, crossing, exported)
+        # periods with the same capacities share memo entries
+        rows = [p.month_caps[m].tobytes() for m in self.periods]
+        self.same_as = [rows.index(r) for r in rows]
+        self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
 
     def _solve(self, caps: np.ndarray, fresh: bool = False) -> tuple[float, float, np.ndarray]:
         key = caps.tobytes()
@@ -221,38 +229,52 @@ class Engine:
         self.memo[key] = result
         return (*result, sol.flow)
 
+    def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """Capacities of `routes` in period m under outage factors.
+
+        Unknown capacities follow `corridor.reroute`: open when untouched, closed at factor 0,
+        else the baseline flow scaled by the factor.
+        """
+        base = self.p.month_caps[m, routes]
+        known = np.isfinite(base)
+        out = factors * np.where(known, base, 0.0)
+        if not known.all():
+            f, b = factors[~known], self.p.baseline[routes][~known]
+            out[~known] = np.where(
+                f >= 1, np.inf, np.where(f <= 0, 0.0, np.where(b > 0, f * b, np.inf))
+            )
+        return np.asarray(out)
+
     def caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
-        """Month m's capacities with outage factors on some routes (unknown caps: see reroute)."""
+        """All capacities of period m, with outage factors on `routes`."""
         caps = self.p.month_caps[m].copy()
-        base = caps[routes]
-        scaled = np.where(np.isinf(base),
-                          np.where(factors >= 1, np.inf, np.where(
-                              factors <= 0, 0.0,
-                              np.where(self.p.baseline[routes] > 0,
-                                       factors * self.p.baseline[routes], np.inf))),
-                          factors * np.where(np.isinf(base), 0.0, base))  # fmt: skip
-        caps[routes] = scaled
+        caps[routes] = self.route_caps(m, routes, factors)
         return np.asarray(caps)
 
     def evaluate(self, outages: list[tuple[int, float, float]], drop: int | None = None
                  ) -> tuple[float, float]:  # fmt: skip
         """Return (stranded Mt over the year, share crossing the focus country)."""
         f = monthly_factors(outages, self.p.risks, self.p.month_days, drop)
-        routes = np.array(sorted(f), np.int64)
-        table = np.array([f[r] for r in routes]) if len(routes) else np.zeros((0, 12))
-        stranded = crossing = exports = 0.0
-        for m in range(12):
-            s, c, x = self.nominal[m]
-            if len(routes) and (table[:, m] < 1).any():
-                caps = self.caps(m, routes, table[:, m])
-                cut_off = (caps[routes] < x[routes] - TOL).any()  # nominal optimum infeasible
-                if cut_off or not self.screen:
-                    s, c, _ = self._solve(caps, fresh=not self.screen)
-            years = self.p.month_days[m] / DAYS_PER_YEAR
-            stranded += s * years
-            crossing += c * years
-            if self.p.exports is not None:
-                exports += (self.p.exports - s) * years
+        stranded, crossing, exports = self.totals
+        if f:
+            routes = np.fromiter(sorted(f), np.int64, len(f))
+            table = np.array([f[r] for r in routes])
+            for m in map(int, np.flatnonzero((table < 1).any(axis=0))):
+                s0, c0, x = self.nominal[m]
+                sub = self.route_caps(m, routes, table[:, m])
+                if self.screen and (sub >= x[routes] - TOL).all():
+                    continue  # the period's optimum is still feasible, hence still optimal
+                key = (self.same_as[m], routes.tobytes(), sub.tobytes())
+                hit = self.memo_small.get(key) if self.screen else None
+                if hit is None:
+                    caps = self.p.month_caps[m].copy()
+                    caps[routes] = sub
+                    hit = self._solve(caps, fresh=not self.screen)[:2]
+                    self.memo_small[key] = hit
+                years = self.p.month_days[m] / DAYS_PER_YEAR
+                stranded += (hit[0] - s0) * years
+                crossing += (hit[1] - c0) * years
+                exports -= (hit[0] - s0) * years
         share = crossing / exports if exports > 0 else float("nan")
         return stranded, share
 
@@ -375,6 +397,7 @@ def run_risk(
             on_progress(done)
         return bool(should_stop and should_stop(done))
 
+    sampling = time.perf_counter()
     try:
         if scheduler is not None:
             interrupted = _run_dask(problem, seed, bounds, scheduler, collect)
@@ -389,6 +412,7 @@ def run_risk(
             interrupted = _run_pool(problem, seed, bounds, workers, collect)
     except KeyboardInterrupt:
         interrupted = True
+    sampling = time.perf_counter() - sampling
     index = np.concatenate([np.arange(a, a + len(rows[a])) for a in sorted(rows)]) if rows else (
         np.zeros(0, int))  # fmt: skip
     data = np.concatenate([rows[a] for a in sorted(rows)]) if rows else np.zeros((0, 3))
@@ -401,6 +425,7 @@ def run_risk(
         columns=["risk", "name", "routes", "contribution", "share"])  # fmt: skip
     summary = _summary(problem, samples, n, seed, workers, scheduler, threshold, interrupted,
                        time.perf_counter() - t0, contributions)  # fmt: skip
+    summary["seconds_sampling"] = round(sampling, 3)
     return RiskResult(samples, summary, contributions)
 
 

@@ -1,0 +1,195 @@
+"""`make bench` (part 2): Monte Carlo throughput against plain warm re-solve loops, one run.
+
+- **generated 1k / 10k routes**: Corridor's risk `Engine` (free allocation, warm, screening
+  and memo) against the plain hand-written highspy loop of `shared/research/solver_bench.py`
+  (its min-cost-flow LP with slack edges; cut 1–3 random routes, `run()`, fetch the flows and
+  the transit shares, restore), on the same network and the same outage scenarios.
+- **Kazakhstan 2025**: `run_risk` against a plain loop that re-solves all 12 months of every
+  sample with the same LP and the same draws.
+- **2 workers vs 1** on the Kazakhstan package (sampling only).
+- **PyPSA** per scenario on the 1k network, for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from importlib.metadata import version
+from typing import Any
+
+import highspy
+import numpy as np
+from bench_solve import make_network, pypsa_free
+
+import corridor
+from corridor.risk import Engine, RiskProblem, RiskSpec, draw_outages, monthly_factors, run_risk
+from corridor.solve import RerouteModel, highs_version, new_highs
+
+PENALTY = 10_000.0
+
+
+class SolverBenchLoop:
+    """solver_bench.py's `highspy_warm`: min-cost flow with SHORT/SPILL slacks, warm re-solve."""
+
+    def __init__(self, net: dict[str, Any], seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        tail, head, n = net["tail"], net["head"], net["n_nodes"]
+        fields, markets = net["origins"], net["sinks"]
+        supply = net["supply"]
+        w = rng.uniform(0.5, 1.5, len(markets))
+        demand = np.floor(0.8 * supply.sum() * w / w.sum())
+        short, spill = n, n + 1
+        self.real = len(tail)
+        self.tail = np.concatenate([tail, np.full(len(markets), short), fields, [short]])
+        self.head = np.concatenate([head, markets, np.full(len(fields), spill), [spill]])
+        cost = np.concatenate([net["cost"], np.full(len(markets), PENALTY),
+                               np.zeros(len(fields) + 1)])  # fmt: skip
+        self.cap = np.concatenate([np.where(np.isinf(net["cap"]), supply.sum(), net["cap"]),
+                                   demand, supply, [demand.sum()]])  # fmt: skip
+        b = np.zeros(n + 2)
+        b[fields], b[markets], b[short], b[spill] = supply, -demand, demand.sum(), -supply.sum()
+        e = len(self.tail)
+        cols = np.concatenate([np.arange(e), np.arange(e)])
+        rows = np.concatenate([self.tail, self.head])
+        vals = np.concatenate([np.ones(e), -np.ones(e)])
+        order = np.lexsort((rows, cols))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = e, n + 2
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(e), self.cap.astype(float)
+        lp.row_lower_ = lp.row_upper_ = b
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=e))])
+        lp.a_matrix_.index_ = rows[order].astype(np.int32)
+        lp.a_matrix_.value_ = vals[order]
+        self.h = new_highs()
+        self.h.passModel(lp)
+        self.h.run()
+        self.country = rng.integers(0, 30, n + 2)  # transit shares, as solver_bench computes
+
+    def one(self, s: np.ndarray) -> float:
+        idx = s.astype(np.int32)
+        self.h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
+        self.h.run()
+        val = float(self.h.getInfo().objective_function_value)
+        x = np.asarray(self.h.getSolution().col_value)
+        np.bincount(self.country[self.head[: self.real]], weights=x[: self.real], minlength=30)
+        self.h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), self.cap[idx].astype(float))
+        return val
+
+
+def generated_problem(net: dict[str, Any]) -> RiskProblem:
+    """The generated network as a one-period free-allocation risk problem, a risk per route."""
+    r = len(net["tail"])
+    return RiskProblem(
+        tail=net["tail"], head=net["head"], n_nodes=net["n_nodes"], origins=net["origins"],
+        sinks=net["sinks"], cost=net["cost"], mode="free", supply=net["supply"],
+        baseline=np.zeros(r), month_caps=net["cap"][None, :], month_days=np.array([365.0]),
+        risks=[RiskSpec(f"r{i}", f"route {i}", (i,), "monthly", 0.0, 0.0, 0.0, 0.0)
+               for i in range(r)],
+        price=500.0, exports=None, entry=np.zeros(0, np.int64), label="generated",
+    )  # fmt: skip
+
+
+def rate(fn: Any, items: list[Any], budget: float) -> tuple[float, int]:
+    t0, done = time.perf_counter(), 0
+    for it in items:
+        fn(it)
+        done += 1
+        if time.perf_counter() - t0 > budget:
+            break
+    return done / (time.perf_counter() - t0), done
+
+
+def bench_generated(size: int, scenarios: int, budget: float, pypsa: bool) -> dict[str, Any]:
+    net = make_network(size, seed=0)
+    rng = np.random.default_rng(7)
+    cuts = [rng.choice(len(net["tail"]), size=int(rng.integers(1, 4)), replace=False)
+            for _ in range(scenarios)]  # fmt: skip
+    plain = SolverBenchLoop(net)
+    plain_rate, _ = rate(plain.one, cuts, budget)
+    engine = Engine(generated_problem(net))
+    days = 365.0
+    engine_rate, done = rate(lambda c: engine.evaluate([(int(k), 0.0, days) for k in c]), cuts,
+                             budget)  # fmt: skip
+    out = {"network": f"generated {size}", "routes": len(net["tail"]), "engine": engine_rate,
+           "plain": plain_rate, "solved": engine.solves / max(done, 1)}  # fmt: skip
+    if pypsa:
+        free = RerouteModel(tail=net["tail"], head=net["head"], n_nodes=net["n_nodes"],
+                            origins=net["origins"], sinks=net["sinks"], cost=net["cost"],
+                            mode="free")  # fmt: skip
+        _, seconds = pypsa_free(net, free.weight_stranded)
+        out["pypsa"] = 1.0 / seconds
+    return out
+
+
+def bench_kazakhstan(samples: int) -> dict[str, Any]:
+    problem = RiskProblem.from_network(corridor.load_package())
+    t0 = time.perf_counter()
+    result = run_risk(problem, n=samples, seed=1)
+    engine_rate = samples / result.summary["seconds_sampling"]
+    _ = t0
+    model = RerouteModel(tail=problem.tail, head=problem.head, n_nodes=problem.n_nodes,
+                         origins=problem.origins, sinks=problem.sinks, cost=problem.cost,
+                         cap_nodes=problem.cap_nodes)  # fmt: skip
+    plain = Engine(problem, screen=False)  # for its `caps` rule only
+
+    def plain_sample(i: int) -> float:
+        rng = np.random.default_rng(np.random.SeedSequence([1, i]))
+        outages = draw_outages(problem.risks, rng, problem.month_days)
+        f = monthly_factors(outages, problem.risks, problem.month_days)
+        routes = np.array(sorted(f), np.int64)
+        total = 0.0
+        for m in range(12):
+            caps = plain.caps(m, routes, np.array([f[r][m] for r in routes])) if len(routes) else (
+                problem.month_caps[m])  # fmt: skip
+            sol = model.solve(problem.supply, caps, problem.baseline, problem.node_caps)
+            total += float(sol.stranded.sum()) * problem.month_days[m] / 365.25
+        return total
+
+    k = min(samples, 2_000)
+    t0 = time.perf_counter()
+    plain_losses = [plain_sample(i) for i in range(k)]
+    plain_rate = k / (time.perf_counter() - t0)
+    assert np.allclose(plain_losses, result.samples["stranded"].to_numpy()[:k], atol=1e-6)
+    two = run_risk(problem, n=samples, seed=1, workers=2)
+    return {"engine": engine_rate, "plain": plain_rate,
+            "workers2": samples / two.summary["seconds_sampling"]}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--scenarios", type=int, default=1000)
+    ap.add_argument("--budget", type=float, default=10.0, help="seconds per method and size")
+    ap.add_argument("--samples", type=int, default=20_000, help="Kazakhstan Monte Carlo samples")
+    ap.add_argument("--no-pypsa", action="store_true")
+    args = ap.parse_args()
+    pypsa = not args.no_pypsa
+    try:
+        pypsa_version = version("pypsa") if pypsa else "skipped"
+    except Exception:
+        pypsa, pypsa_version = False, "not installed"
+    print(f"risk engine; HiGHS {highs_version()}, PyPSA {pypsa_version}")
+    print(f"{'network':<18}{'routes':>7}{'engine/s':>11}{'plain/s':>10}{'ratio':>8}"
+          f"{'solved':>8}{'pypsa/s':>9}")  # fmt: skip
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        r = bench_generated(size, args.scenarios, args.budget, pypsa and size <= 1000)
+        py = f"{r['pypsa']:>9.3f}" if "pypsa" in r else f"{'—':>9}"
+        print(f"{r['network']:<18}{r['routes']:>7}{r['engine']:>11.1f}{r['plain']:>10.1f}"
+              f"{r['engine'] / r['plain']:>8.2f}{r['solved']:>8.2f}{py}")  # fmt: skip
+    k = bench_kazakhstan(args.samples)
+    print(f"{'kazakhstan 2025':<18}{26:>7}{k['engine']:>11.1f}{k['plain']:>10.1f}"
+          f"{k['engine'] / k['plain']:>8.2f}  (samples of 12 months each)")  # fmt: skip
+    print(
+        f"kazakhstan, 2 workers: {k['workers2']:.1f} samples/s = "
+        f"{k['workers2'] / k['engine']:.2f} x one worker"
+    )
+    print(
+        "ratio = engine / plain loop (targets: >= 1.0 on generated networks, >= 10 on "
+        "Kazakhstan; 2 workers >= 1.6 x one). solved = LP solves per scenario after "
+        "screening and memo. generated: scenarios = cuts of 1-3 random routes."
+    )
+
+
+if __name__ == "__main__":
+    main()
