@@ -267,3 +267,30 @@ def test_all_problems_at_once_and_nothing_loaded(make_toy: MakeToy) -> None:
         corridor.load_package(folder)
     assert len(info.value.problems) == 3
     assert "has 3 problems" in str(info.value)
+
+
+def test_risk_rows_are_checked_against_their_events(make_toy: MakeToy) -> None:
+    fig = {"source": "toy-src", "confidence": "low"}
+
+    def edit(rows: dict[str, Any]) -> None:
+        rows["risks"] = [
+            # one 31-day storm (factor 0.2) over 2024 only: frequency 1, 31 days, factor 0.2
+            {"id": "ok", "name": "A", "routes": "a", "process": "poisson", "frequency": 1,
+             "duration_days": 31, "capacity_factor": 0.2, "events": "storm",
+             "window_first": 2024, "window_last": 2024, "basis": "derived", **fig},
+            {"id": "off", "name": "A", "routes": "a", "process": "poisson", "frequency": 2,
+             "duration_days": 31, "capacity_factor": 0.2, "events": "storm",
+             "window_first": 2024, "window_last": 2024, "basis": "derived", **fig},
+            {"id": "nowhere", "name": "B", "process": "monthly", "frequency": 1,
+             "capacity_factor": 0, "basis": "estimate", "note": "why", **fig},
+            {"id": "silent", "name": "C", "country": "RUS", "process": "poisson",
+             "frequency": 0.1, "capacity_factor": 0, "basis": "estimate", **fig},
+        ]  # fmt: skip
+
+    assert sorted(problems(make_toy(edit))) == [
+        "risks.csv line 3, field frequency: does not match its events: they give 1.000, got '2.0'",
+        "risks.csv line 4, field routes/chokepoint/country: set at least one of routes, "
+        "chokepoint and country",
+        "risks.csv line 5, field duration_days: is required for a poisson process",
+        "risks.csv line 5, field note: an assumption needs its rationale in note",
+    ]

@@ -153,3 +153,17 @@ def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "Contribution to the loss" in shown.stdout
     missing = cli.invoke(app, ["risk", "show", str(tmp_path / "nope")])
     assert missing.exit_code == 1 and "no risk run in" in missing.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_cleanly(kazakhstan: corridor.Network, workers: int) -> None:
+    def stop(done: int) -> bool:
+        if done >= 200:
+            raise KeyboardInterrupt
+        return False
+
+    p = RiskProblem.from_network(kazakhstan)
+    r = run_risk(p, n=5_000, seed=1, workers=workers, chunk=100, should_stop=stop)
+    assert r.summary["interrupted"]
+    assert 200 <= r.summary["samples_finished"] < 5_000
+    assert r.summary["stranded"]["p95"] is not None

@@ -83,6 +83,7 @@ class RiskProblem:
     node_caps: np.ndarray = field(default_factory=lambda: np.zeros(0))
     route_ids: list[str] = field(default_factory=list)
     label: str = ""
+    focus: str | None = None
 
     @classmethod
     def from_network(
@@ -110,7 +111,8 @@ class RiskProblem:
             price=y.price()[0],
             exports=None if base.total_exports is None else base.total_exports + y.supply_change,
             entry=entry, cap_nodes=y.model.cap_nodes, node_caps=y.node_caps(),
-            route_ids=y.route_ids, label=f"{exporter} {year}, scenario {s.name}",
+            route_ids=y.route_ids, focus=base.focus_country,
+            label=f"{exporter} {year}" + (f", scenario {s.name}" if scenario else ""),
         )  # fmt: skip
 
 
@@ -490,11 +492,15 @@ def _contributions(problem: RiskProblem, seed: int, samples: pd.DataFrame) -> pd
     return pd.DataFrame({
         "risk": [r.id for r in problem.risks],
         "name": [r.name for r in problem.risks],
-        "routes": [", ".join(problem.route_ids[i] for i in r.routes) if problem.route_ids else
-                   ", ".join(map(str, r.routes)) for r in problem.risks],
+        "routes": [_routes_label(problem, r) for r in problem.risks],
         "contribution": parts,
         "share": parts / total if total > 0 else np.zeros(len(parts)),
     }).sort_values("contribution", ascending=False, ignore_index=True)  # fmt: skip
+
+
+def _routes_label(problem: RiskProblem, r: RiskSpec) -> str:
+    names = [problem.route_ids[i] if problem.route_ids else str(i) for i in r.routes]
+    return ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])}, … ({len(names)})"
 
 
 def _summary(problem: RiskProblem, samples: pd.DataFrame, n: int, seed: int, workers: int,
@@ -524,6 +530,7 @@ def _summary(problem: RiskProblem, samples: pd.DataFrame, n: int, seed: int, wor
         "revenue_at_risk": {"unit": "USD", "price_usd_per_t": problem.price,
                             "mean": float(r.mean()) if len(r) else None, **q(r)},
         "share_crossing": {
+            "country": problem.focus,
             "mean": float(np.nanmean(share)) if len(share) else None,
             "threshold": threshold,
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,

@@ -173,14 +173,15 @@ def risk_tables(r: RiskResult, where: str) -> Group:
     sh = s["share_crossing"]
     parts.append(Text(
         f"stranded with no outage (the base scenario alone): {num(st['no_outage'])} Mt; "
-        f"price {rv['price_usd_per_t']:.1f} USD/t; mean share crossing the focus country "
+        f"price {rv['price_usd_per_t']:.1f} USD/t; mean share crossing "
+        f"{sh.get('country') or 'the focus country'} "
         f"{pct(sh['mean'])}; probability it falls below {pct(sh['threshold'])}: "
         f"{pct(sh['probability_below'])}"))  # fmt: skip
     t = _table("Contribution to the loss in the worst 5% of years",
                ["risk", "routes hit", "contribution [Mt]", "share"],
                {"contribution [Mt]", "share"})  # fmt: skip
     for row in r.contributions.itertuples():
-        t.add_row(f"{row.risk}: {row.name}", str(row.routes)[:60], num(row.contribution),
+        t.add_row(f"{row.risk}: {row.name}", str(row.routes), num(row.contribution),
                   pct(row.share))  # fmt: skip
     parts.append(t)
     parts.append(Text(f"samples: {where}/samples.parquet; summary: {where}/summary.json",
