@@ -97,6 +97,15 @@ def route_sources(n: Network, m: YearMetrics, route: str) -> list[str]:
     return sorted(set(rows["source"]))
 
 
+def focus_columns(country: str | None, route: str | None) -> list[str]:
+    """Column names of the package's headline shares: crossing, via, bypassing."""
+    return (
+        ([f"crossing {country}"] if country else [])
+        + ([f"via {route}"] if route else [])
+        + ([f"bypassing {country}"] if country else [])
+    )
+
+
 def summary_table(n: Network, s: pd.DataFrame) -> Table:
     """Return the year-by-year summary table; gaps show as dashes."""
     country, route = n.meta.focus_country, n.meta.focus_route
@@ -105,14 +114,8 @@ def summary_table(n: Network, s: pd.DataFrame) -> Table:
         title_justify="left",
         header_style="bold",
     )
-    cols = ["year", "production", "total exports", "routed", "unattributed"]
-    if country:
-        cols.append(f"crossing {country}")
-    if route:
-        cols.append(f"via {route}")
-    if country:
-        cols.append(f"bypassing {country}")
-    cols += ["HHI", "shares of", "gaps"]
+    cols = ["year", "production", "total exports", "routed", "unattributed",
+            *focus_columns(country, route), "HHI", "shares of", "gaps"]  # fmt: skip
     for c in cols:
         left = c in ("year", "shares of")
         t.add_column(c, justify="left" if left else "right")

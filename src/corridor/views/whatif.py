@@ -11,7 +11,7 @@ from rich.text import Text
 from corridor.network import Network
 from corridor.reroute import Replay, Result
 from corridor.risk import RiskResult
-from corridor.views.tables import num, pct
+from corridor.views.tables import focus_columns, num, pct
 
 
 def money(x: float) -> str:
@@ -33,14 +33,8 @@ def result_tables(n: Network, r: Result) -> Group:
         Text(f"Scenario {r.scenario.name} — exporter {r.exporter}", style="bold"),
         Text(" ".join(r.scenario.description.split())),
     ]
-    cols = ["period", "stranded [Mt]", "re-routed [Mt/yr]", "revenue at risk [USD m]"]
-    if country:
-        cols.append(f"crossing {country}")
-    if route:
-        cols.append(f"via {route}")
-    if country:
-        cols.append(f"bypassing {country}")
-    cols.append("HHI")
+    cols = ["period", "stranded [Mt]", "re-routed [Mt/yr]", "revenue at risk [USD m]",
+            *focus_columns(country, route), "HHI"]  # fmt: skip
     t = _table("By period (shares: baseline → scenario)", cols, set(cols[1:]))
     for label, p in r.periods.iterrows():
         cells = [
