@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_public_api_is_exact() -> None:
     assert sorted(corridor.__all__) == [
-        "CorridorError", "Network", "PackageValidationError", "Problem", "Result", "Scenario",
-        "ScenarioError", "UnitError", "YearMetrics", "compute", "load_package", "load_scenario",
-        "replay", "reroute", "summary", "validate_package",
+        "Claim", "ClaimsError", "CorridorError", "Network", "PackageValidationError", "Problem",
+        "Result", "Scenario", "ScenarioError", "UnitError", "YearMetrics", "check_claims",
+        "compute", "load_package", "load_scenario", "replay", "reroute", "summary",
+        "validate_package",
     ]  # fmt: skip
     for name in corridor.__all__:
         assert getattr(corridor, name) is not None

@@ -11,7 +11,9 @@ shares before and after, binding limits. Views (`corridor.views`) and the CLI (`
 only present what the model computed; the model never imports them.
 """
 
+from corridor.claims import Claim, check_claims
 from corridor.exceptions import (
+    ClaimsError,
     CorridorError,
     PackageValidationError,
     Problem,
@@ -25,6 +27,8 @@ from corridor.reroute import Result, replay, reroute
 from corridor.scenario import Scenario, load_scenario
 
 __all__ = [
+    "Claim",
+    "ClaimsError",
     "CorridorError",
     "Network",
     "PackageValidationError",
@@ -34,6 +38,7 @@ __all__ = [
     "ScenarioError",
     "UnitError",
     "YearMetrics",
+    "check_claims",
     "compute",
     "load_package",
     "load_scenario",

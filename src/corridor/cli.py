@@ -27,7 +27,7 @@ from corridor.risk import RiskProblem, RiskResult, run_risk
 from corridor.scenario import find_scenario, package_scenarios, shift_years
 from corridor.schema import format_markdown
 from corridor.views.tables import pct, sources_table, summary_table, year_table
-from corridor.views.whatif import replay_tables, result_tables, risk_tables
+from corridor.views.whatif import claims_table, replay_tables, result_tables, risk_tables
 
 app = typer.Typer(
     help="Corridor: how a country's exports reach the world, on sourced data.",
@@ -39,6 +39,8 @@ scenario_app = typer.Typer(help="What-if scenarios: list and run.", no_args_is_h
 app.add_typer(scenario_app, name="scenario")
 risk_app = typer.Typer(help="Monte Carlo disruption risk: run and show.", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
+claims_app = typer.Typer(help="Check the numbers in a news article.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
 _state = {"debug": False}
 
 
@@ -353,3 +355,40 @@ def risk_show(
             typer.echo(json.dumps({**result.summary, "run": str(run)}, default=str))
         else:
             console().print(risk_tables(result, str(run)))
+
+
+@claims_app.command("check")
+def claims_check(
+    article: Annotated[str, typer.Argument(help="A .txt or .html file, or - for stdin.")],
+    date: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD, for 'last year'.")
+    ] = None,
+    package: PackageOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Find the quantitative claims about the network in an article and check each one."""
+    import datetime as dt
+
+    from corridor.claims import check_claims
+
+    with _errors():
+        when = None
+        if date is not None:
+            try:
+                when = dt.date.fromisoformat(date)
+            except ValueError:
+                raise CorridorError(f"--date must be YYYY-MM-DD, got {date!r}") from None
+        if article == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(article)
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise CorridorError(f"cannot read {article}: {exc.strerror}") from None
+        n = load_package(package)
+        claims = check_claims(text, date=when, network=n)
+        if fmt is Format.json:
+            typer.echo(json.dumps({"claims": [c.to_dict() for c in claims]}, ensure_ascii=False))
+        else:
+            console().print(claims_table(claims))

@@ -5,7 +5,8 @@ One hierarchy; the CLI turns each into a message and a non-zero exit code::
     CorridorError                  base class of every error Corridor raises on purpose
     ├── UnitError                  a unit string pint cannot parse, or of the wrong dimension
     ├── PackageValidationError     a data package has one or more problems (all are listed)
-    └── ScenarioError              a scenario file has one or more problems (all are listed)
+    ├── ScenarioError              a scenario file has one or more problems (all are listed)
+    └── ClaimsError                an article cannot be read (too large, not text)
 """
 
 from __future__ import annotations
@@ -60,3 +61,7 @@ class ScenarioError(CorridorError):
         n = len(problems)
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"scenario {file} has {n} problem{'s' * (n != 1)}:\n{lines}")
+
+
+class ClaimsError(CorridorError):
+    """Raised when an article cannot be read (too large, not text)."""

@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from corridor.claims import Claim
 from corridor.network import Network
 from corridor.reroute import Replay, Result
 from corridor.risk import RiskResult
@@ -181,3 +182,27 @@ def risk_tables(r: RiskResult, where: str) -> Group:
     parts.append(Text(f"samples: {where}/samples.parquet; summary: {where}/summary.json",
                       style="dim"))  # fmt: skip
     return Group(*parts)
+
+
+_VERDICT_STYLE = {"supported": "green", "contradicted": "red", "not_checkable": "yellow"}
+
+
+def claims_table(claims: list[Claim]) -> Table | Text:
+    """Return the claims found in an article with their verdicts and the model's figures."""
+    if not claims:
+        return Text("No quantitative claims about the export network found.")
+    t = _table(f"{len(claims)} claims", ["sentence", "claim", "verdict", "model", "sources"],
+               set())  # fmt: skip
+    for c in claims:
+        sentence = Text(c.sentence)
+        sentence.stylize("bold reverse", c.start, c.end)
+        comp = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "=",
+                "range": "in"}[c.comparator]  # fmt: skip
+        value = f"{c.value:g}–{c.high:g}" if c.high is not None else f"{c.value:g}"
+        what = (f"{c.exporter or ''} {c.metric}{' ' + c.via if c.via else ''} {c.period or ''}: "
+                f"{comp} {value} {c.unit}")  # fmt: skip
+        model = "—" if c.model_value is None else f"{c.model_value:g} {c.model_unit or ''}"
+        verdict = Text(c.verdict.replace("_", " "), style=_VERDICT_STYLE[c.verdict])
+        detail = Text(f"{model}\n{c.interpretation}" + (f" ({c.tolerance})" if c.tolerance else ""))
+        t.add_row(sentence, what, verdict, detail, ", ".join(c.sources))
+    return t
