@@ -4,13 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench clean
+.PHONY: run test lint fmt bench browser clean
 
 run: $(STAMP)
 	$(BIN)/corridor report
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest src tests
+
+# The report tests open HTML in headless Debian Chromium (Playwright drives it; no download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "note: Debian chromium is missing and this is not root: browser tests will skip"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts conftest.py

@@ -26,6 +26,13 @@ from corridor.reroute import reroute
 from corridor.risk import RiskProblem, RiskResult, run_risk
 from corridor.scenario import find_scenario, package_scenarios, shift_years
 from corridor.schema import format_markdown
+from corridor.views.report import (
+    report_figures,
+    report_html,
+    risk_html,
+    scenario_html,
+    write_pngs,
+)
 from corridor.views.tables import pct, sources_table, summary_table, year_table
 from corridor.views.whatif import claims_table, replay_tables, result_tables, risk_tables
 
@@ -93,6 +100,10 @@ def report(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="table, json or csv.")
     ] = Format.table,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
+    ] = None,
+    png: Annotated[Path | None, typer.Option(help="Also write the figures as PNG here.")] = None,
 ) -> None:
     """Show exports by route, transit country and chokepoint, and the year-by-year summary.
 
@@ -109,6 +120,10 @@ def report(
             raise CorridorError(
                 f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
             )
+        if html_out is not None:
+            _write(html_out, report_html(n, exporter, year))
+        if png is not None:
+            write_pngs(report_figures(n, exporter, year), png)
         if fmt is Format.table:
             _report_table(n, exporter, year)
         elif fmt is Format.json:
@@ -116,6 +131,18 @@ def report(
                 typer.echo(json.dumps(compute(n, exporter, y).to_dict(), ensure_ascii=False))
         else:
             _report_csv(n, exporter, year)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file, then a rename)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise CorridorError(f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(f"wrote {path}", err=True)
 
 
 def _report_table(n: Network, exporter: str, year: int | None) -> None:
@@ -242,6 +269,9 @@ def scenario_run(
     year: Annotated[int | None, typer.Option(help="Move a one-year scenario to YEAR.")] = None,
     exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write an HTML report.")
+    ] = None,
 ) -> None:
     """Run a what-if: re-route around the change; report stranded volume, money and limits."""
     with _errors():
@@ -250,6 +280,8 @@ def scenario_run(
         if year is not None:
             s = shift_years(s, year)
         result = reroute(n, s, exporter.upper() if exporter else None)
+        if html_out is not None:
+            _write(html_out, scenario_html(n, result))
         if fmt is Format.json:
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
         else:
@@ -346,11 +378,17 @@ def risk_run(
 @risk_app.command("show")
 def risk_show(
     run: Annotated[Path, typer.Argument(help="Folder of a stored run.")],
+    package: PackageOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write an HTML report.")
+    ] = None,
 ) -> None:
     """Print a stored risk run."""
     with _errors():
         result = RiskResult.read(run)
+        if html_out is not None:
+            _write(html_out, risk_html(load_package(package), result))
         if fmt is Format.json:
             typer.echo(json.dumps({**result.summary, "run": str(run)}, default=str))
         else:

@@ -1,0 +1,391 @@
+"""Figures (plotly): route map, shares over time, Sankey, scenario comparison, risk.
+
+The map is drawn on plain lon/lat axes (equirectangular) over country outlines decoded from
+the Natural Earth 1:110m TopoJSON shipped in ``views/static/`` — no base-map download, no CDN.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from corridor.metrics import UNKNOWN, YearMetrics, compute
+from corridor.network import Network
+
+CROSSES = "#c0392b"  # routes touching the focus country
+BYPASSES = "#2471a3"
+IDLE = "#b3b6b7"
+LAYOUT: dict[str, Any] = {
+    "template": "plotly_white",
+    "font": {"family": "sans-serif", "size": 12},
+    "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+}
+
+
+@cache
+def _topology() -> dict[str, Any]:
+    text = files("corridor.views").joinpath("static", "countries-110m.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+def _arcs() -> list[np.ndarray]:
+    """Decode the TopoJSON arcs (delta-encoded, quantised) to lon/lat polylines."""
+    topo = _topology()
+    scale, shift = np.array(topo["transform"]["scale"]), np.array(topo["transform"]["translate"])
+    return [np.cumsum(np.array(a, float), axis=0) * scale + shift for a in topo["arcs"]]
+
+
+def _rings(geometry: dict[str, Any], arcs: list[np.ndarray]) -> list[np.ndarray]:
+    """Return the rings of a (Multi)Polygon as lon/lat arrays (arc ~i is arc i reversed)."""
+    polys = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+    out = []
+    for poly in polys:
+        for ring in poly:
+            parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in ring]
+            out.append(np.concatenate(parts))
+    return out
+
+
+def _outlines(box: tuple[float, float, float, float]) -> go.Scatter:
+    """Land polygons inside a lon/lat box, as one filled scatter trace (None breaks rings)."""
+    arcs = _arcs()
+    lo_x, hi_x, lo_y, hi_y = box
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for g in _topology()["objects"]["countries"]["geometries"]:
+        if "arcs" not in g:
+            continue
+        for ring in _rings(g, arcs):
+            inside = (
+                (ring[:, 0] > lo_x - 20)
+                & (ring[:, 0] < hi_x + 20)
+                & (ring[:, 1] > lo_y - 15)
+                & (ring[:, 1] < hi_y + 15)
+            )
+            if not inside.any() or np.abs(np.diff(ring[:, 0])).max() > 180:
+                continue  # outside the view, or a ring across the antimeridian
+            xs += [*ring[:, 0].tolist(), None]
+            ys += [*ring[:, 1].tolist(), None]
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor="#f2f3f4",
+        line={"color": "#aab7b8", "width": 0.6},
+        hoverinfo="skip",
+        name="countries",
+        showlegend=False,
+    )
+
+
+def route_map(n: Network, m: YearMetrics) -> go.Figure:
+    """Routes on a country base map: width by flow, colour by crossing the focus country."""
+    nodes, routes = n.nodes, n.routes
+    focus = m.focus_country
+    used = nodes.loc[list({*routes["from_node"], *routes["to_node"]})]
+    box = (
+        float(used["lon"].min()) - 4,
+        float(used["lon"].max()) + 4,
+        float(used["lat"].min()) - 3,
+        float(used["lat"].max()) + 3,
+    )
+    fig = go.Figure(_outlines(box))
+    top = float(m.by_route["volume"].max()) if len(m.by_route) else 1.0
+    # a leg is red when most of the oil on it crosses the focus country somewhere on its path
+    crossing: dict[str, float] = {}
+    for p in m.paths.itertuples():
+        for r in p.routes:
+            crossing[r] = crossing.get(r, 0.0) + (p.volume if focus in p.transit else 0.0)
+    hover_x, hover_y, hover_text = [], [], []
+    for rid, r in routes.iterrows():
+        a, b = nodes.loc[r["from_node"]], nodes.loc[r["to_node"]]
+        flow = float(m.by_route["volume"].get(rid, 0.0))
+        crosses = flow > 0 and crossing.get(str(rid), 0.0) > flow / 2
+        colour = IDLE if flow == 0 else (CROSSES if crosses else BYPASSES)
+        width = 1.0 if flow == 0 else 1.5 + 10 * flow / top
+        fig.add_trace(
+            go.Scatter(
+                x=[a["lon"], b["lon"]],
+                y=[a["lat"], b["lat"]],
+                mode="lines",
+                line={"color": colour, "width": width, "dash": "dot" if flow == 0 else "solid"},
+                hoverinfo="skip",
+                showlegend=False,
+                name=str(rid),
+            )
+        )
+        cap = n.capacities[
+            (n.capacities["route"] == rid)
+            & (n.capacities["exporter"] == "")
+            & (n.capacities["year"] <= m.year)
+        ].sort_values("year")
+        capacity = f"{cap['capacity'].iloc[-1]:.1f} Mt/yr" if len(cap) else "not in the data"
+        share = m.by_route["share"].get(rid)
+        srcs = ", ".join(m.by_route["sources"].get(rid, ())) or str(r["source"])
+        hover_x.append((a["lon"] + b["lon"]) / 2)
+        hover_y.append((a["lat"] + b["lat"]) / 2)
+        hover_text.append(
+            f"<b>{r['name']}</b> ({rid})<br>flow {m.year}: "
+            + (f"{flow:.2f} Mt/yr, {100 * share:.1f}% of exports" if flow else "none reported")
+            + f"<br>capacity: {capacity}<br>operator: {r['operator'] or '—'}<br>sources: {srcs}"
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=hover_x,
+            y=hover_y,
+            mode="markers",
+            text=hover_text,
+            hoverinfo="text",
+            marker={"size": 9, "opacity": 0},
+            name="routes",
+            showlegend=False,
+        )
+    )
+    busy = set(m.paths["nodes"].explode()) if len(m.paths) else set()
+    fig.add_trace(
+        go.Scatter(
+            x=used["lon"],
+            y=used["lat"],
+            mode="markers+text",
+            text=[r["name"] if i in busy else "" for i, r in used.iterrows()],
+            textposition="top center",
+            textfont={"size": 9},
+            name="places",
+            marker={"size": 7, "color": "#17202a"},
+            hovertext=[
+                f"<b>{r['name']}</b> ({i}), {r['kind']}, {r['country'] or 'at sea'}"
+                for i, r in used.iterrows()
+            ],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    if len(n.chokepoints):
+        ck = n.chokepoints
+        fig.add_trace(
+            go.Scatter(
+                x=ck["lon"],
+                y=ck["lat"],
+                mode="markers+text",
+                text=ck["name"],
+                textposition="bottom center",
+                name="chokepoints",
+                marker={
+                    "symbol": "diamond",
+                    "size": 12,
+                    "color": "#f39c12",
+                    "line": {"color": "#7e5109", "width": 1},
+                },
+                hovertext=[f"chokepoint: {r['name']}" for _, r in ck.iterrows()],
+                hoverinfo="text",
+            )
+        )
+    for label, colour in (
+        (f"oil crossing {focus}", CROSSES),
+        (f"oil bypassing {focus}", BYPASSES),
+        ("no flow reported", IDLE),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name=label, line={"color": colour, "width": 4}
+            )
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title=f"Export routes {m.year}: line width by flow [Mt/year]",
+        height=560,
+        legend={"orientation": "h", "y": -0.08},
+    )
+    fig.update_xaxes(range=box[:2], showgrid=False, zeroline=False, title="longitude")
+    fig.update_yaxes(
+        range=box[2:],
+        showgrid=False,
+        zeroline=False,
+        title="latitude",
+        scaleanchor="x",
+        scaleratio=1.3,
+    )
+    return fig
+
+
+def shares_over_time(n: Network, exporter: str, by: str = "route") -> go.Figure:
+    """Stacked area of export shares by export route (or transit country), every year."""
+    years = n.years_with_flows(exporter)
+    series: dict[str, list[float]] = {}
+    for i, y in enumerate(years):
+        m = compute(n, exporter, y)
+        table = m.by_export_route if by == "route" else m.by_transit_country
+        for key, share in table["share"].items():
+            series.setdefault(str(key), [0.0] * len(years))[i] = 100 * float(share)
+        if by == "route" and m.unattributed:
+            label = "not attributed to a route"
+            series.setdefault(label, [0.0] * len(years))[i] = 100 * m.unattributed / m.denominator
+    fig = go.Figure()
+    for key, values in sorted(series.items(), key=lambda kv: -sum(kv[1])):
+        grey = {"line": {"color": IDLE}} if key.startswith("not attributed") else {}
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=values,
+                name=key,
+                mode="lines",
+                stackgroup="one",
+                **grey,
+                hovertemplate=f"{key} %{{x}}: %{{y:.1f}}%<extra></extra>",
+            )
+        )
+    what = "export route" if by == "route" else "transit country"
+    fig.update_layout(
+        **LAYOUT,
+        title=f"Share of exports by {what}, year by year [%]",
+        yaxis_title="% of exports",
+        height=380,
+    )
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def sankey(n: Network, m: YearMetrics) -> go.Figure:
+    """Origin → export route → transit countries → destination, for one year."""
+    labels: list[str] = []
+    index: dict[str, int] = {}
+
+    def node(label: str) -> int:
+        if label not in index:
+            index[label] = len(labels)
+            labels.append(label)
+        return index[label]
+
+    links: dict[tuple[int, int], float] = {}
+    for p in m.paths.itertuples():
+        transit = " + ".join(p.transit) or "no transit"
+        dest = "onward not reported" if p.destination == UNKNOWN else str(p.destination)
+        chain = [
+            f"from {n.nodes.at[p.origin, 'name']}",
+            f"route {p.routes[0]}",
+            f"via {transit}",
+            f"to {dest}",
+        ]
+        for a, b in pairwise(chain):
+            key = (node(a), node(b))
+            links[key] = links.get(key, 0.0) + float(p.volume)
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 14, "thickness": 14},
+            link={
+                "source": [k[0] for k in links],
+                "target": [k[1] for k in links],
+                "value": list(links.values()),
+            },
+            valueformat=".2f",
+            valuesuffix=" Mt/yr",
+        )
+    )
+    fig.update_layout(**LAYOUT, title=f"Where {m.year}'s exports go [Mt/year]", height=460)
+    return fig
+
+
+def scenario_comparison(result: Any) -> go.Figure:
+    """Baseline vs scenario flow by route (day-weighted over the periods) and stranded volume."""
+    from plotly.subplots import make_subplots
+
+    p = result.periods
+    weights = p["days"] / p["days"].sum()
+    f = result.flows.reset_index()
+    f["w"] = f["period"].map(weights)
+    by_route = (
+        f.assign(b=f["baseline"] * f["w"], s=f["scenario"] * f["w"])
+        .groupby("route")[["b", "s"]]
+        .sum()
+        .sort_values("b", ascending=False)
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.65, 0.35],
+        subplot_titles=("Flow by route [Mt/year, day-weighted]", "Stranded by period [Mt]"),
+    )
+    fig.add_trace(
+        go.Bar(x=by_route.index, y=by_route["b"], name="baseline", marker_color=IDLE), 1, 1
+    )
+    fig.add_trace(
+        go.Bar(x=by_route.index, y=by_route["s"], name="scenario", marker_color=CROSSES), 1, 1
+    )
+    fig.add_trace(
+        go.Bar(x=list(p.index), y=p["stranded"], name="stranded", marker_color="#7d3c98"), 1, 2
+    )
+    fig.update_layout(
+        **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 90}},  # room for the panel titles
+        barmode="group",
+        height=440,
+        title=f"Scenario {result.scenario.name}: what changes",
+    )
+    return fig
+
+
+def share_changes(result: Any) -> go.Figure:
+    """Change in each transit country's and chokepoint's share (percentage points)."""
+    s = result.shares.reset_index()
+    s = s[s["kind"] != "route"].groupby(["kind", "key"])["change"].mean().reset_index()
+    s = s[s["change"].abs() > 1e-4].sort_values("change")
+    fig = go.Figure(
+        go.Bar(
+            x=100 * s["change"],
+            y=s["kind"].str.replace("_", " ") + " " + s["key"],
+            orientation="h",
+            marker_color=np.where(s["change"] < 0, BYPASSES, CROSSES),
+        )
+    )
+    fig.update_layout(
+        **LAYOUT,
+        title="Change in share of exports [percentage points]",
+        height=max(260, 40 * len(s) + 120),
+    )
+    return fig
+
+
+def risk_distribution(samples: Any, summary: dict[str, Any]) -> go.Figure:
+    """Histogram of stranded volume over the sampled years, with P50 and P95 marked."""
+    st = summary["stranded"]
+    fig = go.Figure(
+        go.Histogram(x=samples["stranded"], nbinsx=60, marker_color=BYPASSES, name="sampled years")
+    )
+    for key, colour in (("p50", "#1e8449"), ("p95", CROSSES)):
+        if st.get(key) is not None:
+            fig.add_vline(
+                x=st[key],
+                line={"color": colour, "dash": "dash"},
+                annotation_text=f"{key.upper()} {st[key]:.2f} Mt",
+            )
+    fig.update_layout(
+        **LAYOUT,
+        title="Stranded volume per sampled year [Mt]",
+        xaxis_title="stranded [Mt]",
+        yaxis_title="years",
+        height=380,
+    )
+    return fig
+
+
+def risk_contributions(contributions: Any) -> go.Figure:
+    """Each risk's contribution to the loss in the worst 5% of years."""
+    c = contributions.sort_values("contribution")
+    fig = go.Figure(
+        go.Bar(
+            x=c["contribution"],
+            y=c["risk"],
+            orientation="h",
+            marker_color=CROSSES,
+            hovertext=c["name"] + "<br>" + c["routes"],
+            hoverinfo="text+x",
+        )
+    )
+    fig.update_layout(**LAYOUT, title="Contribution to the P95 loss [Mt]", height=320)
+    return fig
