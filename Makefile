@@ -30,7 +30,7 @@ fmt: $(STAMP)
 
 # Not part of `make test`: times Corridor's LP against raw highspy and PyPSA in one run.
 bench: $(STAMP) $(VENV)/.bench
-	cd benchmarks && ../$(BIN)/python bench_solve.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py
+	cd benchmarks && ../$(BIN)/python bench_solve.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
 
 $(VENV)/.bench: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -6,6 +6,9 @@ import pytest
 
 import corridor
 
+# Alembic's scripts run only inside Alembic; importing them for doctests would fail
+collect_ignore = ["src/corridor/migrations"]
+
 
 @pytest.fixture(autouse=True)
 def _doctest_namespace(doctest_namespace: dict[str, Any]) -> None:

@@ -430,3 +430,38 @@ def claims_check(
             typer.echo(json.dumps({"claims": [c.to_dict() for c in claims]}, ensure_ascii=False))
         else:
             console().print(claims_table(claims))
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def serve(
+    package: PackageOpt = None,
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless told.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    db: Annotated[
+        str, typer.Option(help="Run store: any SQLAlchemy URL.")
+    ] = "sqlite:///corridor-runs.db",
+    token: Annotated[
+        str | None,
+        typer.Option(help="Token for writes; or CORRIDOR_TOKEN.", envvar="CORRIDOR_TOKEN"),
+    ] = None,
+) -> None:
+    """Serve the dashboard and the JSON API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from corridor.store import Store
+    from corridor.web.app import create_app
+
+    with _errors():
+        if host not in LOOPBACK and not token:
+            raise CorridorError(
+                f"binding to {host} exposes the server: give --token (or CORRIDOR_TOKEN); "
+                "writes then need it in the X-Corridor-Token header"
+            )
+        n = load_package(package)
+        store = Store(db)
+        web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
+        typer.echo(f"Corridor on http://{host}:{port} (package {n.meta.name}, runs in {db})")
+    uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -11,7 +11,7 @@ from corridor.exceptions import ClaimsError
 MAX_CHARS = 500_000
 
 _HTML = re.compile(r"<\s*(html|body|article|div|p|head)\b", re.I)
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9А-Я])|\n\s*\n|\n(?=\s*[-*•])")
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[^a-zа-я,;:.])|\n\s*\n|\n(?=\s*[-*•])")
 _ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                      r"U\.S|U\.K|e\.g|i\.e|approx|vs|etc|Inc|Ltd|Co)\.$")  # fmt: skip
 

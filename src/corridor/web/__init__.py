@@ -1,0 +1,1 @@
+"""Web dashboard and JSON API (FastAPI): `corridor.web.app.create_app`, pages in `pages`."""

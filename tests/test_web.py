@@ -1,0 +1,243 @@
+"""The web API and pages: every endpoint and error path in-process, then in a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+import corridor
+from corridor.store import Store
+from corridor.web.app import MAX_BODY, create_app
+
+from .test_views import CHROMIUM, needs_browser
+
+ARTICLE = ("More than 80% of Kazakhstan's oil is exported via Russia. <script>alert(1)</script> "
+           "Kazakhstan exported 90 million tons of crude in 2025.")  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'runs.db'}")
+
+
+@pytest.fixture
+def client(kazakhstan: corridor.Network, store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(kazakhstan, store)) as c:
+        yield c
+
+
+def shape(r: object) -> None:
+    body = r.json()  # type: ignore[attr-defined]
+    assert set(body) == {"ok", "error", "errors", "status"}, body
+    assert body["ok"] is False and body["status"] == r.status_code  # type: ignore[attr-defined]
+    assert isinstance(body["error"], str) and body["errors"]
+
+
+def test_read_endpoints(client: TestClient, kazakhstan: corridor.Network) -> None:
+    pk = client.get("/api/packages").json()
+    assert pk[0]["id"] == "kazakhstan" and pk[0]["rows"]["routes"] == len(kazakhstan.routes)
+    one = client.get("/api/packages/kazakhstan").json()
+    assert len(one["tables"]["sources"]) == len(kazakhstan.sources)
+    assert {r["id"] for r in one["tables"]["routes"]} == set(kazakhstan.routes.index)
+    m = client.get("/api/metrics", params={"year": 2025}).json()
+    expected = corridor.compute(kazakhstan, "KAZ", 2025)
+    assert m["metrics"]["share_via"]["value"] == pytest.approx(expected.share_via("cpc"), abs=1e-6)
+    assert [r["year"] for r in m["summary"]] == list(kazakhstan.meta.years)
+    names = {s["name"] for s in client.get("/api/scenarios").json()}
+    assert "ceyhan-20" in names
+    assert client.get("/openapi.json").json()["info"]["title"] == "Corridor"
+
+
+def test_runs_lifecycle(client: TestClient, store: Store) -> None:
+    r = client.post("/api/runs", json={"kind": "scenario", "scenario": "russia-transit-closed"})
+    assert r.status_code == 201
+    run = r.json()
+    assert run["status"] == "done" and run["result"]["total"]["stranded"]["value"] > 0
+    c = client.post("/api/runs", json={"kind": "claims", "text": ARTICLE, "date": "2026-03-01"})
+    verdicts = [x["verdict"] for x in c.json()["result"]["claims"]]
+    assert verdicts == ["supported", "contradicted"]
+    k = client.post("/api/runs", json={"kind": "risk", "n": 200, "seed": 3}).json()
+    assert k["status"] in ("queued", "running", "done")
+    for _ in range(100):
+        if client.get(f"/api/runs/{k['id']}").json()["status"] == "done":
+            break
+        time.sleep(0.1)
+    done = client.get(f"/api/runs/{k['id']}").json()
+    assert done["status"] == "done" and len(done["result"]["stranded"]) == 200
+    events = client.get(f"/api/runs/{k['id']}/events").text
+    assert events.startswith("data: ") and '"status": "done"' in events
+    listed = client.get("/api/runs").json()
+    assert {x["id"] for x in listed} == {run["id"], c.json()["id"], k["id"]}
+    assert "result" not in listed[0]
+    assert client.delete(f"/api/runs/{run['id']}").json() == {"ok": True, "deleted": run["id"]}
+    assert store.get(run["id"]) is None
+
+
+def test_cancelled_risk_run_keeps_no_result(client: TestClient, store: Store) -> None:
+    k = client.post("/api/runs", json={"kind": "risk", "n": 100_000}).json()
+    service = client.app.state.service  # type: ignore[attr-defined]
+    time.sleep(0.5)
+    service.cancel[k["id"]].set()
+    for _ in range(100):
+        if store.get(k["id"]).status in ("cancelled", "done"):  # type: ignore[union-attr]
+            break
+        time.sleep(0.1)
+    run = store.get(k["id"])
+    assert run is not None and run.status == "cancelled" and run.result is None
+
+
+def test_every_api_error_has_one_shape(client: TestClient) -> None:
+    bad = [
+        client.get("/api/packages/nope"),
+        client.get("/api/metrics", params={"year": 1900}),
+        client.get("/api/metrics", params={"exporter": "NOR"}),
+        client.get("/api/metrics", params={"year": "x"}),
+        client.get("/api/runs", params={"limit": 0}),
+        client.get("/api/runs/nope"),
+        client.get("/api/runs/nope/events"),
+        client.delete("/api/runs/nope"),
+        client.post("/api/runs", json={"kind": "bogus"}),
+        client.post("/api/runs", json={"kind": "scenario"}),
+        client.post("/api/runs", json={"kind": "scenario", "scenario": "nope"}),
+        client.post("/api/runs", json={"kind": "scenario", "yaml": "name: [x"}),
+        client.post("/api/runs", json={"kind": "claims", "text": " "}),
+        client.post("/api/runs", json={"kind": "risk", "n": 10**9}),
+        client.post("/api/runs", content="{not json", headers={"content-type": "application/json"}),
+        client.post("/api/runs", content=b"x" * (MAX_BODY + 1)),
+        client.get("/api/nothing"),
+        client.put("/api/runs"),
+    ]  # fmt: skip
+    assert [r.status_code for r in bad] == [404, 400, 404, 422, 422, 404, 404, 404, 422, 400, 404,
+                                            400, 400, 422, 422, 413, 404, 405]  # fmt: skip
+    for r in bad:
+        shape(r)
+    # every API route is in the list above at least once
+    routes = {r.path for r in client.app.routes if getattr(r, "path", "").startswith("/api/")}  # type: ignore[attr-defined]
+    hit = {"/api/packages/{package_id}", "/api/metrics", "/api/runs", "/api/runs/{run_id}",
+           "/api/runs/{run_id}/events"}  # fmt: skip
+    assert routes - hit <= {"/api/packages", "/api/scenarios"}  # the two that cannot fail
+
+
+def test_writes_need_a_token_off_loopback(kazakhstan: corridor.Network, store: Store) -> None:
+    with TestClient(create_app(kazakhstan, store, token="s3cret", require_token=True)) as c:
+        body = {"kind": "claims", "text": ARTICLE}
+        denied = c.post("/api/runs", json=body)
+        assert denied.status_code == 401
+        shape(denied)
+        assert (
+            c.post("/api/runs", json=body, headers={"X-Corridor-Token": "s3cret"}).status_code
+            == 201
+        )
+        assert c.get("/api/runs").status_code == 200  # reads stay open
+
+
+def test_pages_escape_article_text(client: TestClient) -> None:
+    r = client.post("/claims", data={"text": ARTICLE, "date": "2026-03-01"})
+    assert r.status_code == 200 and "/runs/" in str(r.url)
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
+    assert 'class="contradicted"' in r.text
+    page = client.post("/scenario", data={"scenario": "ceyhan-20", "yaml": "", "year": ""})
+    assert "Target ladder" in page.text
+    err = client.post("/scenario", data={"scenario": "", "yaml": "", "year": ""})
+    assert err.status_code == 400 and "needs" in err.text
+
+
+def test_store_migrates_and_never_half_writes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    s = Store(url)
+    run = s.create("scenario", {"scenario": "x"}, "pkg")
+    s.end(run.id, "failed", "boom")
+    s.finish(run.id, {"late": True})  # a result after failure is not stored
+    got = Store(url).get(run.id)  # a second store on the same file: migrations are idempotent
+    assert got is not None and got.status == "failed" and got.result is None
+    with pytest.raises(corridor.CorridorError, match="cannot open the run store"):
+        Store("nosuchdriver://x")
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live(kazakhstan: corridor.Network, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('web') / 'runs.db'}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(kazakhstan, store), host="127.0.0.1",
+                                           port=port, log_level="error"))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@needs_browser
+def test_dashboard_in_chromium(live: str, tmp_path: Path) -> None:
+    SHOTS = Path(os.environ.get("CORRIDOR_SHOTS", tmp_path))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        flags = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith((live, "data:", "blob:", "about:")) else None)  # fmt: skip
+        for path in ("/", "/scenario", "/risk", "/claims", "/runs", "/sources"):
+            page.goto(live + path)
+            assert page.locator("h1").count() == 1
+        page.goto(live + "/")
+        page.wait_for_selector("div.figure .main-svg")
+        assert page.locator("div.figure").count() == 3
+        page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+        # run a scenario from the form
+        page.goto(live + "/scenario")
+        page.select_option("select[name=scenario]", "ceyhan-20")
+        page.click("#run-scenario")
+        page.wait_for_selector("text=Target ladder")
+        page.wait_for_selector("div.figure .main-svg")
+        page.screenshot(path=str(SHOTS / "scenario.png"), full_page=True)
+        # paste an article and see the verdicts
+        page.goto(live + "/claims")
+        page.fill("textarea[name=text]", ARTICLE)
+        page.fill("input[name=date]", "2026-03-01")
+        page.click("#check-claims")
+        page.wait_for_selector("#verdicts")
+        assert page.locator("#verdicts .supported").count() == 1
+        assert page.locator("#verdicts .contradicted").count() == 1
+        page.screenshot(path=str(SHOTS / "claims.png"), full_page=True)
+        # start a risk run and watch it finish
+        page.goto(live + "/risk")
+        page.fill("input[name=n]", "300")
+        page.click("#run-risk")
+        page.wait_for_selector(
+            "div.figure[data-figure=risk-distribution] .main-svg", timeout=30_000
+        )
+        page.goto(live + "/runs")
+        assert page.locator("td .status").count() >= 3
+        browser.close()
+    assert errors == [] and outside == []
+
+
+def test_serve_refuses_an_open_host_without_a_token(cli: object) -> None:
+    from corridor.cli import app
+
+    res = cli.invoke(app, ["serve", "--host", "0.0.0.0"], env={"CORRIDOR_TOKEN": ""})  # type: ignore[attr-defined]
+    assert res.exit_code == 1 and "give --token" in res.stderr
