@@ -88,7 +88,10 @@ class Service:
         scenario = None
         if req.kind in ("scenario", "risk"):
             scenario = self._scenario(req)
-            inputs = {k: v for k, v in inputs.items() if k not in ("text", "date")}
+            drop = {"text", "date"} | (
+                {"n", "seed", "threshold"} if req.kind == "scenario" else set()
+            )
+            inputs = {k: v for k, v in inputs.items() if k not in drop}
         run = self.store.create(req.kind, inputs, self.package_label())
         if req.kind == "risk":
             event = self.cancel[run.id] = threading.Event()
