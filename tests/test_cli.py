@@ -131,7 +131,8 @@ def test_scenario_list(cli: CliRunner) -> None:
     assert res.exit_code == 0, res.output
     names = {s["name"] for s in json.loads(res.stdout)}
     assert {"ceyhan-20", "cpc-terminal-outage-2m", "russia-transit-closed",
-            "druzhba-germany-stopped", "btc-suspended"} == names  # fmt: skip
+            "druzhba-germany-stopped", "btc-suspended", "kaz-wheat-ban-2024",
+            "rus-agri-ban-2024", "rus-china-transit-halt"} == names  # fmt: skip
     table = cli.invoke(app, ["scenario", "list"]).stdout
     assert "ceyhan-20" in table and "2025 (monthly)" in table
 

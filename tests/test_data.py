@@ -15,7 +15,7 @@ FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", 
 def test_every_row_has_a_source_that_resolves(kazakhstan: corridor.Network) -> None:
     n = kazakhstan
     used: set[str] = set()
-    for name in ("nodes", "chokepoints", "routes", *FIGURE_TABLES):
+    for name in ("nodes", "chokepoints", "routes", "measures", *FIGURE_TABLES):
         df: pd.DataFrame = getattr(n, name)
         assert (df["source"] != "").all(), name
         assert set(df["source"]) <= set(n.sources.index), name

@@ -103,7 +103,8 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_builtin_scenarios_load_and_cite_sources(kazakhstan: corridor.Network) -> None:
     known = package_scenarios(kazakhstan)
     assert set(known) == {"ceyhan-20", "cpc-terminal-outage-2m", "russia-transit-closed",
-                          "druzhba-germany-stopped", "btc-suspended"}  # fmt: skip
+                          "druzhba-germany-stopped", "btc-suspended", "kaz-wheat-ban-2024",
+                          "rus-agri-ban-2024", "rus-china-transit-halt"}  # fmt: skip
     for name in known:
         s = find_scenario(kazakhstan, name)
         assert s.description and s.sources and s.changes, name

@@ -102,6 +102,7 @@ def test_every_api_error_has_one_shape(client: TestClient) -> None:
         client.get("/api/metrics", params={"year": "x"}),
         client.get("/api/runs", params={"limit": 0}),
         client.get("/api/runs/nope"),
+        client.get("/api/ledger", params={"a": "KAZ", "b": "XXX"}),
         client.get("/api/runs/nope/events"),
         client.delete("/api/runs/nope"),
         client.post("/api/runs", json={"kind": "bogus"}),
@@ -115,14 +116,15 @@ def test_every_api_error_has_one_shape(client: TestClient) -> None:
         client.get("/api/nothing"),
         client.put("/api/runs"),
     ]  # fmt: skip
-    assert [r.status_code for r in bad] == [404, 400, 404, 422, 422, 404, 404, 404, 422, 400, 404,
-                                            400, 400, 422, 422, 413, 404, 405]  # fmt: skip
+    expected = [404, 400, 404, 422, 422, 404, 404, 404, 404, 422, 400, 404, 400, 400, 422, 422,
+                413, 404, 405]  # fmt: skip
+    assert [r.status_code for r in bad] == expected
     for r in bad:
         shape(r)
     # every API route is in the list above at least once
     routes = {r.path for r in client.app.routes if getattr(r, "path", "").startswith("/api/")}  # type: ignore[attr-defined]
     hit = {"/api/packages/{package_id}", "/api/metrics", "/api/runs", "/api/runs/{run_id}",
-           "/api/runs/{run_id}/events"}  # fmt: skip
+           "/api/runs/{run_id}/events", "/api/ledger"}  # fmt: skip
     assert routes - hit <= {"/api/packages", "/api/scenarios"}  # the two that cannot fail
 
 
@@ -200,7 +202,7 @@ def test_dashboard_in_chromium(live: str, tmp_path: Path) -> None:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: outside.append(r.url)
                 if not r.url.startswith((live, "data:", "blob:", "about:")) else None)  # fmt: skip
-        for path in ("/", "/scenario", "/risk", "/claims", "/runs", "/sources"):
+        for path in ("/", "/ledger", "/scenario", "/risk", "/claims", "/runs", "/sources"):
             page.goto(live + path)
             assert page.locator("h1").count() == 1
         page.goto(live + "/")

@@ -57,6 +57,7 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    html = "html"
 
 
 def console() -> Console:
@@ -465,3 +466,40 @@ def serve(
         web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
         typer.echo(f"Corridor on http://{host}:{port} (package {n.meta.name}, runs in {db})")
     uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def ledger(
+    a: Annotated[str, typer.Argument(help="ISO3 of one country, e.g. KAZ.")],
+    b: Annotated[str, typer.Argument(help="ISO3 of the other, e.g. RUS.")],
+    package: PackageOpt = None,
+    year: Annotated[int | None, typer.Option(help="Year; default the latest with flows.")] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json or html.")
+    ] = Format.table,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page.")] = None,
+) -> None:
+    """Who depends on whom, for what, how much: the two-way ledger of two countries."""
+    from corridor.ledger import ledger as make_ledger
+    from corridor.ledger import ledger_dict
+    from corridor.views.report import ledger_html
+    from corridor.views.tables import ledger_table
+
+    with _errors():
+        n = load_package(package)
+        a, b = a.upper(), b.upper()
+        known = sorted({c for c in n.nodes["country"] if c})
+        for code in (a, b):
+            if code not in known:
+                raise CorridorError(f"no node in country {code!r}; known: {', '.join(known)}")
+        y = year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
+        if y not in n.meta.years:
+            raise CorridorError(f"year {y} is outside the package's years "
+                                f"{n.meta.first_year}–{n.meta.last_year}")  # fmt: skip
+        df = make_ledger(n, a, b, y)
+        if html_out is not None:
+            _write(html_out, ledger_html(n, df, a, b, y))
+        if fmt is Format.json:
+            typer.echo(json.dumps(ledger_dict(df, a, b, y), default=str))
+        else:
+            console().print(ledger_table(df, a, b, y))

@@ -159,7 +159,7 @@ class YearMetrics:
         return float(r.at[route, "share"]) if route in r.index else 0.0
 
 
-def flow_paths(n: Network, exporter: str, year: int) -> pd.DataFrame:
+def flow_paths(n: Network, exporter: str, year: int, commodity: str | None = None) -> pd.DataFrame:
     """Decompose an exporter's observed route flows in a year into paths (equation 1).
 
     Returns
@@ -177,6 +177,7 @@ def flow_paths(n: Network, exporter: str, year: int) -> pd.DataFrame:
     78.3
     """
     f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
+    f = f[f["route"].isin(n.commodity_routes(commodity))]
     volume = dict(zip(f["route"], f["volume"], strict=True))
     sources = dict(zip(f["route"], f["source"], strict=True))
     inflow: dict[str, float] = defaultdict(float)
@@ -227,7 +228,9 @@ def _path_row(
     return row
 
 
-def compute(n: Network, exporter: str | None = None, year: int | None = None) -> YearMetrics:
+def compute(
+    n: Network, exporter: str | None = None, year: int | None = None, commodity: str | None = None
+) -> YearMetrics:
     """Compute every dependence figure of an exporter in a year.
 
     Parameters
@@ -245,9 +248,10 @@ def compute(n: Network, exporter: str | None = None, year: int | None = None) ->
     (0.823, 0.963)
     """
     exporter = exporter or n.meta.exporter
-    year = latest_year(n, exporter) if year is None else year
-    paths = flow_paths(n, exporter, year)
-    s = n.supply
+    commodity = commodity or n.meta.commodity
+    year = latest_year(n, exporter, commodity) if year is None else year
+    paths = flow_paths(n, exporter, year, commodity)
+    s = n.supply[n.supply["commodity"] == commodity]
     total_rows = s[(s["exporter"] == exporter) & (s["year"] == year) & (s["quantity"] == "exports")]
     total = float(total_rows["volume"].iloc[0]) if len(total_rows) else None
     total_sources = tuple(total_rows["source"])
@@ -283,12 +287,14 @@ def compute(n: Network, exporter: str | None = None, year: int | None = None) ->
     by_export_route = _group(first, "first_leg", "route", denominator, total_sources)
     by_export_route["share_of_routed"] = by_export_route["volume"] / routed if routed else 0.0
 
-    seen_routes = set(n.flows.loc[n.flows["exporter"] == exporter, "route"])
+    seen_routes = set(n.flows.loc[n.flows["exporter"] == exporter, "route"]) & set(
+        n.commodity_routes(commodity)
+    )
     missing = tuple(sorted(seen_routes - set(f["route"])))
     return YearMetrics(
         exporter=exporter,
         year=year,
-        commodity=n.meta.commodity,
+        commodity=commodity,
         total_exports=total,
         total_sources=total_sources,
         routed=routed,
@@ -304,7 +310,8 @@ def compute(n: Network, exporter: str | None = None, year: int | None = None) ->
         by_export_route=by_export_route,
         missing_routes=missing,
         focus_country=n.meta.focus_country,
-        focus_route=n.meta.focus_route,
+        focus_route=n.meta.focus_route if commodity == n.meta.commodity else None,
+        unit=n.unit_of(commodity),
     )
 
 
@@ -337,14 +344,15 @@ def _group(
     return out.sort_values("volume", ascending=False)
 
 
-def latest_year(n: Network, exporter: str | None = None) -> int:
+def latest_year(n: Network, exporter: str | None = None, commodity: str | None = None) -> int:
     """Return the latest complete year: flows and total exports both reported.
 
     Falls back to the latest year with any flow, then to the package's last year.
     """
     exporter = exporter or n.meta.exporter
-    with_flows = n.years_with_flows(exporter)
-    s = n.supply
+    commodity = commodity or n.meta.commodity
+    with_flows = n.years_with_flows(exporter, commodity)
+    s = n.supply[n.supply["commodity"] == commodity]
     totals = set(s.loc[(s["exporter"] == exporter) & (s["quantity"] == "exports"), "year"])
     complete = [y for y in with_flows if y in totals]
     if complete:
@@ -352,7 +360,7 @@ def latest_year(n: Network, exporter: str | None = None) -> int:
     return max(with_flows) if with_flows else n.meta.last_year
 
 
-def summary(n: Network, exporter: str | None = None) -> pd.DataFrame:
+def summary(n: Network, exporter: str | None = None, commodity: str | None = None) -> pd.DataFrame:
     """Return the year-by-year summary for every declared year; gaps stay NaN.
 
     Columns: ``production``, ``total_exports``, ``routed``, ``unattributed`` [Mt/year];
@@ -361,8 +369,9 @@ def summary(n: Network, exporter: str | None = None) -> pd.DataFrame:
     but not this one); ``sources``.
     """
     exporter = exporter or n.meta.exporter
-    s = n.supply[n.supply["exporter"] == exporter]
-    with_flows = set(n.years_with_flows(exporter))
+    commodity = commodity or n.meta.commodity
+    s = n.supply[(n.supply["exporter"] == exporter) & (n.supply["commodity"] == commodity)]
+    with_flows = set(n.years_with_flows(exporter, commodity))
     rows = []
     for year in n.meta.years:
         prod = s[(s["year"] == year) & (s["quantity"] == "production")]["volume"]
@@ -373,7 +382,7 @@ def summary(n: Network, exporter: str | None = None) -> pd.DataFrame:
             "total_exports": float(tot["volume"].iloc[0]) if len(tot) else float("nan"),
         }
         if year in with_flows:
-            m = compute(n, exporter, year)
+            m = compute(n, exporter, year, commodity)
             country, route = m.focus_country, m.focus_route
             row.update(
                 routed=m.routed,

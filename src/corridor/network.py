@@ -62,6 +62,8 @@ class Network:
         self.costs = tables["costs"]
         self.losses = tables["losses"]
         self.risks = tables["risks"]
+        self.commodities = tables["commodities"]
+        self.measures = tables["measures"]
 
     def __repr__(self) -> str:
         return (
@@ -76,10 +78,22 @@ class Network:
         found = [c for c in ends if c] + list(r["transit"])
         return tuple(dict.fromkeys(found))
 
-    def years_with_flows(self, exporter: str) -> list[int]:
+    def commodity_routes(self, commodity: str | None = None) -> list[str]:
+        """Return the ids of the routes that carry a commodity (default the package's)."""
+        commodity = commodity or self.meta.commodity
+        return [str(r) for r in self.routes.index[self.routes["commodity"] == commodity]]
+
+    def unit_of(self, commodity: str | None = None) -> str:
+        """Return the canonical rate unit of a commodity (Mt/year unless the data says)."""
+        commodity = commodity or self.meta.commodity
+        c = self.commodities
+        return str(c.at[commodity, "unit"]) if commodity in c.index else "Mt/year"
+
+    def years_with_flows(self, exporter: str, commodity: str | None = None) -> list[int]:
         """Return the years in which the exporter has at least one observed flow."""
         f = self.flows
-        return sorted(int(y) for y in f.loc[f["exporter"] == exporter, "year"].unique())
+        f = f[(f["exporter"] == exporter) & f["route"].isin(self.commodity_routes(commodity))]
+        return sorted(int(y) for y in f["year"].unique())
 
     def origins(self, exporter: str) -> list[str]:
         """Return the exporter's origin nodes: in its country, fed by no route from inside it."""

@@ -212,6 +212,9 @@ class _Reader:
         self.check_flow_graph(parsed)
         if self.problems:
             return None
+        for name in ("supply", "prices"):  # blank commodity: the package's own
+            for row in parsed[name].rows:
+                row["commodity"] = row.get("commodity") or self.meta.commodity
         return Network(self.meta, {name: _frame(rows) for name, rows in parsed.items()})
 
     def read_table(self, table: Table, rel: str) -> _Rows:
@@ -374,6 +377,8 @@ class _Reader:
                 if col.type not in ("ref", "ref_list"):
                     continue
                 known = ids[col.constraint]
+                if col.constraint == "commodities" and self.meta is not None:
+                    known = list(dict.fromkeys([self.meta.commodity, *known]))
                 for row, line in zip(rows.rows, rows.lines, strict=True):
                     values = row[col.name]
                     for v in values if col.type == "ref_list" else ([values] if values else []):
@@ -451,12 +456,26 @@ class _Reader:
         window for losses.
         """
         grades = {r["id"]: r["barrels_per_tonne"] for r in parsed["grades"].rows}
+        assert self.meta is not None
+        main = self.meta.commodity
+        unit_of = {main: units.CANONICAL_RATE} | {
+            r["id"]: r["unit"] for r in parsed["commodities"].rows if r["id"] and r["unit"]
+        }
+        route_commodity = {r["id"]: r["commodity"] for r in parsed["routes"].rows}
+        routes_file = parsed["routes"].file
+        for row, line in _each(parsed["routes"]):
+            if row["commodity"] and row["commodity"] not in unit_of:
+                self.problem(routes_file, line, "commodity",
+                             f"unknown commodity; known: {_listing(list(unit_of))} (add it to "
+                             "commodities.csv with its unit)", row["commodity"])  # fmt: skip
         targets = {"capacities": "capacity", "flows": "volume", "supply": "volume",
                    "prices": "price", "costs": "cost", "losses": "volume"}  # fmt: skip
         for name, target in targets.items():
             rows = parsed[name]
             for row, line in _each(rows):
                 row[target] = None
+                commodity = row.get("commodity") or route_commodity.get(row.get("route") or "")
+                canonical = unit_of.get(commodity or main, units.CANONICAL_RATE)
                 if row["value"] is None or row["unit"] is None:
                     continue
                 bpt = grades.get(row["grade"]) if row["grade"] else None
@@ -473,14 +492,16 @@ class _Reader:
                     continue  # reported as an unknown grade already
                 try:
                     if name in ("prices", "costs"):
-                        row[target] = units.price_per_tonne(row["value"], row["unit"], bpt)
+                        row[target] = units.price_per_unit(row["value"], row["unit"], canonical,
+                                                           bpt)  # fmt: skip
                     elif name == "losses":
                         if row["start"] is None or row["end"] is None:
                             continue
                         days = (row["end"] - row["start"]).days
                         row[target] = units.amount_in_mt(row["value"], row["unit"], days, bpt)
                     else:
-                        row[target] = units.to_canonical_rate(row["value"], row["unit"], bpt)
+                        row[target] = units.to_canonical_rate(row["value"], row["unit"], bpt,
+                                                              canonical)  # fmt: skip
                 except UnitError as exc:
                     self.problem(rows.file, line, "unit", str(exc), row["unit"])
 

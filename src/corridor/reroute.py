@@ -26,9 +26,11 @@ from corridor.metrics import YearMetrics, compute, latest_year
 from corridor.network import Network
 from corridor.scenario import (
     AddRoute,
+    Ban,
     CapacityFactor,
     CloseCountry,
     CloseOperator,
+    Measure,
     PriceChange,
     Scenario,
     SetCapacity,
@@ -117,11 +119,13 @@ class Result:
     def total(self) -> dict[str, Any]:
         """Totals over all periods: stranded volume (Mt), revenue at risk (USD), days."""
         p = self.periods
+        money = p["revenue_at_risk"]
         return {
             "days": int(p["days"].sum()),
             "stranded": float(p["stranded"].sum()),
             "rerouted": float((p["rerouted_rate"] * p["days"] / DAYS_PER_YEAR).sum()),
-            "revenue_at_risk": float(p["revenue_at_risk"].sum()),
+            # no price for the commodity: the money is unknown, not zero
+            "revenue_at_risk": float("nan") if money.isna().any() else float(money.sum()),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,9 +201,11 @@ class _Year:
 
     def __init__(self, n: Network, s: Scenario, exporter: str, year: int) -> None:
         self.n, self.s, self.exporter, self.year = n, s, exporter, year
+        self.commodity = s.commodity or n.meta.commodity
         self.notes: list[str] = []
-        routes = n.routes[["from_node", "to_node", "operator", "transit", "chokepoints", "name",
-                           "mode"]].copy()  # fmt: skip
+        routes = n.routes.loc[n.commodity_routes(self.commodity),
+                              ["from_node", "to_node", "operator", "transit", "chokepoints",
+                               "name", "mode"]].copy()  # fmt: skip
         self.added = [c for c in s.changes if isinstance(c, AddRoute)]
         for c in self.added:
             routes.loc[c.id] = {
@@ -212,7 +218,7 @@ class _Year:
         self.node_ids = list(n.nodes.index)
         index = {v: i for i, v in enumerate(self.node_ids)}
         f = n.flows[n.flows["year"] == year]
-        mine = f[f["exporter"] == exporter]
+        mine = f[(f["exporter"] == exporter) & f["route"].isin(self.route_ids)]
         self.baseline = np.array(
             [float(mine.loc[mine["route"] == r, "volume"].sum()) for r in self.route_ids]
         )
@@ -234,15 +240,16 @@ class _Year:
             )
         self.mode: Literal["reroute", "free"] = "reroute" if len(mine) else "free"
         kinds, countries = n.nodes["kind"], n.nodes["country"]
+        # delivering means leaving the exporter's country: its own markets are not sinks
         open_ends = {
             index[v] for v in self.node_ids
-            if kinds[v] in ("market", "refinery")
-            or (kinds[v] == "border" and countries[v] != exporter)
+            if countries[v] != exporter
+            and (kinds[v] in ("market", "refinery") or kinds[v] == "border")
         }  # fmt: skip
         residual = set(np.flatnonzero(inflow - outflow > TOL))
         has_exit = set(tail)
         dead_ends = {index[routes.at[a.id, "to_node"]] for a in self.added} - has_exit
-        sinks = sorted(open_ends | residual | dead_ends)
+        sinks = sorted((open_ends | residual | dead_ends) - set(origins))
         self.supply = np.array([injection[v] for v in origins])
         for change in s.changes:
             if isinstance(change, SupplyChange):
@@ -301,7 +308,11 @@ class _Year:
 
     def _node_caps(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         caps = self.n.capacities
-        ids = sorted({v for v in caps["node"] if v} | {
+        # port and terminal limits in the data belong to the package's own commodity
+        in_data = (
+            {v for v in caps["node"] if v} if self.commodity == self.n.meta.commodity else set()
+        )
+        ids = sorted(in_data | {
             c.node for c in self.s.changes if isinstance(c, SetCapacity) and c.node
         })  # fmt: skip
         whole, alloc = np.full(len(ids), np.inf), np.full(len(ids), np.inf)
@@ -342,7 +353,37 @@ class _Year:
                 for r in self.route_ids:
                     if self.routes.at[r, "operator"] == c.operator:
                         intervals[r].append((c.start, c.end, 0.0))
+            elif isinstance(c, Ban | Measure):
+                ban = self.ban_of(c)
+                if ban.exporter == self.exporter and ban.commodity == self.commodity:
+                    for r in self.banned_routes(ban):
+                        intervals[r].append((ban.start, ban.end, 0.0))
         return np.array([_day_factor(intervals.get(r, []), p) for r in self.route_ids])
+
+    def ban_of(self, c: Ban | Measure) -> Ban:
+        """A ban as written, or the one a measure id stands for (dates may be overridden)."""
+        if isinstance(c, Ban):
+            return c
+        m = self.n.measures.loc[c.id]
+        end = None if pd.isna(m["end"]) else m["end"].date()
+        return Ban(type="ban", commodity=str(m["commodity"]), exporter=str(m["exporter"]),
+                   importer=str(m["importer"]), start=c.start or m["start"].date(),
+                   end=c.end or end, modes=list(m["modes"]),
+                   transit_exempt=m["transit_exempt"] == "yes")  # fmt: skip
+
+    def banned_routes(self, ban: Ban) -> list[str]:
+        """Routes a ban closes: the commodity's legs into the importer (and across it unless
+        transit is exempt)."""
+        countries = self.n.nodes["country"]
+        out = []
+        for r in self.route_ids:
+            if ban.modes and self.routes.at[r, "mode"] not in ban.modes:
+                continue
+            into = countries[self.routes.at[r, "to_node"]] == ban.importer
+            across = ban.importer in self.routes.at[r, "transit"]
+            if into or (across and not ban.transit_exempt):
+                out.append(r)
+        return out
 
     def countries(self, r: str) -> tuple[str, ...]:
         """Countries a route (package or added) touches."""
@@ -395,7 +436,8 @@ class _Year:
                     (g for g in self.n.prices["grade"] if g), next(iter(self.n.grades.index), None)
                 )
                 return units.price_per_tonne(c.value, c.unit, self._bpt(grade)), "scenario"
-        pr = self.n.prices[self.n.prices["year"] == self.year]
+        p = self.n.prices
+        pr = p[(p["year"] == self.year) & (p["commodity"] == self.commodity)]
         if pr.empty:
             return float("nan"), "no price for the year"
         return float(pr["price"].iloc[0]), str(pr["source"].iloc[0])
@@ -408,7 +450,9 @@ def _network_with(n: Network, y: _Year, flow: np.ndarray, exports: float | None)
         extra = y.routes.loc[[a.id for a in y.added]].assign(commodity=n.meta.commodity)
         m.routes = pd.concat([n.routes, extra])
     f = n.flows
-    keep = f[~((f["exporter"] == y.exporter) & (f["year"] == y.year))]
+    keep = f[
+        ~((f["exporter"] == y.exporter) & (f["year"] == y.year) & f["route"].isin(y.route_ids))
+    ]
     src = f[(f["exporter"] == y.exporter) & (f["year"] == y.year)].set_index("route")
     new = [
         {"exporter": y.exporter, "route": r, "year": y.year, "volume": float(v),
@@ -421,7 +465,8 @@ def _network_with(n: Network, y: _Year, flow: np.ndarray, exports: float | None)
     m.flows = pd.concat([keep, pd.DataFrame(new)], ignore_index=True)
     if exports is not None:
         s = n.supply.copy()
-        mask = (s["exporter"] == y.exporter) & (s["year"] == y.year) & (s["quantity"] == "exports")
+        mask = (s["exporter"] == y.exporter) & (s["year"] == y.year) & (
+            s["quantity"] == "exports") & (s["commodity"] == y.commodity)  # fmt: skip
         s.loc[mask, "volume"] = exports
         m.supply = s
     return m
@@ -479,7 +524,7 @@ def reroute(
     for p in periods:
         if p.year not in years:
             years[p.year] = _Year(n, scenario, exporter, p.year)
-            base_metrics[p.year] = compute(n, exporter, p.year)
+            base_metrics[p.year] = compute(n, exporter, p.year, scenario.commodity)
             notes += years[p.year].notes
         y, base = years[p.year], base_metrics[p.year]
         sol = y.solve(p)
@@ -488,7 +533,7 @@ def reroute(
         exports = None if base.total_exports is None else (
             base.total_exports - stranded_rate + y.supply_change)  # fmt: skip
         scen_n = _network_with(n, y, sol.flow, exports)
-        scen = compute(scen_n, exporter, p.year)
+        scen = compute(scen_n, exporter, p.year, scenario.commodity)
         rerouted = _rerouted(base, scen)
         period_rows.append({
             "period": p.label, "start": p.start, "end": p.end, "days": p.days,
@@ -625,7 +670,7 @@ def _ladder(y: _Year, p: Period, sol: Solution, max_steps: int = 8) -> list[dict
     Each step also records the share of exports crossing the package's focus country.
     """
     rows = []
-    base = compute(y.n, y.exporter, y.year)
+    base = compute(y.n, y.exporter, y.year, y.commodity)
     country = base.focus_country
     rcap, ncap = sol.route_cap.copy(), sol.node_cap.copy()
     current = sol
@@ -634,7 +679,7 @@ def _ladder(y: _Year, p: Period, sol: Solution, max_steps: int = 8) -> list[dict
         limits = [b for b in _binding(y, p, current, 0.0, True) if b["target_gain_per_unit"] > 1e-6]
         exports = None if base.total_exports is None else (
             base.total_exports - float(current.stranded.sum()) + y.supply_change)  # fmt: skip
-        m = compute(_network_with(y.n, y, current.flow, exports), y.exporter, y.year)
+        m = compute(_network_with(y.n, y, current.flow, exports), y.exporter, y.year, y.commodity)
         crossing = m.share_crossing(country) if country else float("nan")
         for k, c in enumerate(y.targets):
             rows.append({

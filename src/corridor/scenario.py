@@ -16,8 +16,10 @@ Change types: ``capacity_factor`` (route, factor, optional start/end), ``set_cap
 node, value, unit, optional exporter for an allocation), ``close_country`` (every route touching
 a country), ``close_operator``, ``add_route`` (id, from_node, to_node, mode, capacity, cost,
 transit, chokepoints), ``supply`` (change supply at an origin node by a rate), ``target`` (ship at
-least a volume on a route, e.g. 20 Mt/year via BTC: the result shows which limits stop it) and
-``price`` (USD/bbl or USD/t for the revenue at risk).
+least a volume on a route, e.g. 20 Mt/year via BTC: the result shows which limits stop it),
+``ban`` (a commodity from an exporter into an importer, with dates and a transit exemption),
+``measure`` (a sourced ban from the package's measures table, by id) and ``price`` (USD/bbl or
+USD/t for the revenue at risk).
 
 Errors name the file, the line, the bad value and the valid options; nothing is run until the
 whole file is valid.
@@ -125,6 +127,32 @@ class Target(_Change):
     unit: str = "Mt/year"
 
 
+class Ban(_Change):
+    """Ban a commodity from an exporter into an importer over [start, end).
+
+    Closes, for the exporter's volumes, the routes of the commodity that end in the importer;
+    with ``transit_exempt`` (the usual case), routes that only cross the importer stay open.
+    """
+
+    type: Literal["ban"]
+    commodity: str
+    exporter: str
+    importer: str
+    start: date | None = None
+    end: date | None = None
+    modes: list[str] = []
+    transit_exempt: bool = True
+
+
+class Measure(_Change):
+    """Apply a trade measure of the package's ``measures`` table (a sourced ban) by its id."""
+
+    type: Literal["measure"]
+    id: str
+    start: date | None = None
+    end: date | None = None
+
+
 class PriceChange(_Change):
     """Use this price for the revenue at risk."""
 
@@ -142,11 +170,13 @@ Change = Annotated[
     | AddRoute
     | SupplyChange
     | Target
-    | PriceChange,
+    | PriceChange
+    | Ban
+    | Measure,
     Field(discriminator="type"),
 ]
 CHANGE_TYPES = ("capacity_factor", "set_capacity", "close_country", "close_operator",
-                "add_route", "supply", "target", "price")  # fmt: skip
+                "add_route", "supply", "target", "price", "ban", "measure")  # fmt: skip
 
 
 class Scenario(BaseModel):
@@ -156,6 +186,7 @@ class Scenario(BaseModel):
     name: str
     description: str = ""
     exporter: str | None = None
+    commodity: str | None = None
     years: list[int] | None = None
     start: date | None = None
     end: date | None = None
@@ -202,6 +233,11 @@ class Scenario(BaseModel):
                 known((*at, "node"), "node", c.node, nodes)
             if isinstance(c, PriceChange | SetCapacity):
                 known((*at, "grade"), "grade", c.grade, list(n.grades.index))
+            commodities = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
+            if isinstance(c, Ban):
+                known((*at, "commodity"), "commodity", c.commodity, commodities)
+            if isinstance(c, Measure):
+                known((*at, "id"), "measure", c.id, list(n.measures.index))
             if isinstance(c, CloseCountry):
                 known((*at, "country"), "country", c.country, countries)
             if isinstance(c, CloseOperator):
@@ -221,6 +257,9 @@ class Scenario(BaseModel):
                     units.check_rate_unit(u)
                 except UnitError as exc:
                     bad((*at, unit_field), str(exc), u)
+        if self.commodity is not None:
+            commodities = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
+            known(("commodity",), "commodity", self.commodity, commodities)
         if self.exporter is not None and self.exporter not in set(n.flows["exporter"]):
             bad(("exporter",), f"no flows for this exporter; known: "
                 f"{', '.join(sorted(set(n.flows['exporter'])))}", self.exporter)  # fmt: skip

@@ -43,6 +43,7 @@ ureg.define("USD = [currency]")
 
 _MASS_RATE = ureg.parse_units("t/year").dimensionality
 _VOLUME_RATE = ureg.parse_units("bbl/day").dimensionality
+_POWER = ureg.parse_units("TWh/year").dimensionality  # electricity flows: energy per time
 _MASS = ureg.parse_units("t").dimensionality
 _VOLUME = ureg.parse_units("bbl").dimensionality
 _PRICE_MASS = ureg.parse_units("USD/t").dimensionality
@@ -73,18 +74,38 @@ def needs_grade(unit: str) -> bool:
 def check_rate_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is a mass or volume per time."""
     dim = parse_unit(unit).dimensionality
-    if dim not in (_MASS_RATE, _VOLUME_RATE):
+    if dim not in (_MASS_RATE, _VOLUME_RATE, _POWER):
         raise UnitError(
             f"unit {unit!r} has dimension {dim}; expected a rate: mass per time "
-            "(Mt/year, kt/day) or volume per time (kbbl/day, Mbbl/day)"
+            "(Mt/year, kt/day), volume per time (kbbl/day, Mbbl/day) or energy per time "
+            "(TWh/year, GWh/year)"
         )
 
 
+_PRICE_ENERGY = ureg.parse_units("USD/MWh").dimensionality
+
+
 def check_price_unit(unit: str) -> None:
-    """Raise `UnitError` unless `unit` is money per mass or per volume (USD/t, USD/bbl)."""
+    """Raise `UnitError` unless `unit` is money per mass, volume or energy (USD/t, USD/MWh)."""
     dim = parse_unit(unit).dimensionality
-    if dim not in (_PRICE_MASS, _PRICE_VOLUME):
-        raise UnitError(f"unit {unit!r} has dimension {dim}; expected a price: USD/t or USD/bbl")
+    if dim not in (_PRICE_MASS, _PRICE_VOLUME, _PRICE_ENERGY):
+        raise UnitError(
+            f"unit {unit!r} has dimension {dim}; expected a price: USD/t, USD/bbl or USD/MWh"
+        )
+
+
+def price_per_unit(
+    value: float, unit: str, commodity_unit: str, barrels_per_tonne: float | None = None
+) -> float:
+    """Convert a price to USD per tonne, or per MWh for a commodity measured in energy.
+
+    Either way, a volume in the commodity's canonical unit (Mt or TWh over a period) times 1e6
+    times this price is its value in USD.
+    """
+    if parse_unit(commodity_unit).dimensionality == _POWER:
+        check_price_unit(unit)
+        return convert(value, unit, "USD/MWh")
+    return price_per_tonne(value, unit, barrels_per_tonne)
 
 
 def check_amount_unit(unit: str) -> None:
@@ -131,14 +152,20 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {exc}") from exc
 
 
-def to_canonical_rate(value: float, unit: str, barrels_per_tonne: float | None = None) -> float:
-    """Convert a rate to Mt/year; a volume rate needs the grade's barrels per tonne.
+def to_canonical_rate(
+    value: float, unit: str, barrels_per_tonne: float | None = None, target: str = "Mt/year"
+) -> float:
+    """Convert a rate to `target` (Mt/year, or a commodity's own unit such as TWh/year).
+
+    A volume rate converted to a mass rate needs the grade's barrels per tonne.
 
     Notes
     -----
     A year is pint's Julian year, 365.25 days.
     """
     check_rate_unit(unit)
+    if parse_unit(target).dimensionality != _MASS_RATE:
+        return convert(value, unit, target)
     if is_volume_rate(unit):
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
             raise UnitError(

@@ -191,6 +191,13 @@ def report_html(n: Network, exporter: str | None = None, year: int | None = None
         for y, r in s.iterrows()
     ]
     figs = report_figures(n, exporter, year)
+    ledger_part, ledger_ids = "", []
+    if country:
+        from corridor.ledger import ledger
+
+        led = ledger(n, exporter, country, year)
+        ledger_part = ledger_section(n, led, exporter, country, year)
+        ledger_ids = [i for x in led["sources"] for i in x]
     body = (
         '<div class="key">' + "".join(f"<div>{_e(k)}<b>{v}</b></div>" for k, v in key) + "</div>"
         f"<h2>Routes, {year}</h2><p>Volumes in Mt/year; shares of {_e(m.denominator_kind)}.</p>"
@@ -228,7 +235,8 @@ def report_html(n: Network, exporter: str | None = None, year: int | None = None
         )
         + _figure(figs["shares-by-route"], "shares-by-route")
         + _figure(figs["shares-by-country"], "shares-by-country")
-        + _sources(n, [*m.sources, *(i for t in s["sources"] for i in t)])
+        + ledger_part
+        + _sources(n, [*m.sources, *(i for t in s["sources"] for i in t), *ledger_ids])
     )
     title = f"{n.meta.title}: exports by route, {year}"
     return _page(n, title, body)
@@ -388,3 +396,28 @@ def write_pngs(figures: dict[str, go.Figure], folder: str | Path) -> list[Path]:
         fig.write_image(path, width=1100, height=int(fig.layout.height or 500), scale=2)
         out.append(path)
     return out
+
+
+def ledger_section(n: Network, df: Any, a: str, b: str, year: int) -> str:
+    """The ledger as an HTML section (a table with linked sources)."""
+
+    def m(x: Any) -> str:
+        return "—" if x is None or x != x else f"{x / 1e6:,.0f}"
+
+    rows = [[_e(r.dependent), _e(r.partner), _e(r.commodity), _e(r.link),
+             "gap" if r.volume is None or r.volume != r.volume else f"{r.volume:,.3g} {_e(r.unit)}",
+             m(r.value_usd), _pct(r.share) if r.share is not None else "—",
+             _num(r.spare_capacity), m(r.value_at_risk_usd), m(r.tariffs_usd),
+             f"{_e(r.note)} {_src(r.sources)}"] for r in df.itertuples()]  # fmt: skip
+    return (f"<h2>Interdependence {_e(a)} ↔ {_e(b)}, {year}</h2><p>Who depends on whom, for "
+            "what, how much. Values in USD m; value at risk if the link stopped.</p>"
+            + _table(["depends", "on", "commodity", "link", "volume", "value", "share",
+                      "spare on other routes", "at risk", "tariffs", "note and sources"], rows,
+                     {4, 5, 6, 7, 8, 9}))  # fmt: skip
+
+
+def ledger_html(n: Network, df: Any, a: str, b: str, year: int) -> str:
+    """The ledger as one self-contained HTML page."""
+    ids = [i for s in df["sources"] for i in s]
+    return _page(n, f"Interdependence {a} ↔ {b}, {year}",
+                 ledger_section(n, df, a, b, year) + _sources(n, ids))  # fmt: skip

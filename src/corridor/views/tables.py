@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import pycountry
@@ -153,4 +154,25 @@ def sources_table(n: Network, ids: tuple[str, ...]) -> Table:
     for i in ids:
         s = n.sources.loc[i]
         t.add_row(i, s["publisher"], s["published"], s["title"], s["url"])
+    return t
+
+
+def ledger_table(df: pd.DataFrame, a: str, b: str, year: int) -> Table:
+    """Return the interdependence ledger as a rich table, both directions."""
+    t = Table(title=f"Interdependence {a} ↔ {b}, {year}", title_justify="left", header_style="bold")
+    for c in ("depends", "on", "commodity", "link", "volume", "value [USD m]", "share",
+              "spare [alt.]", "at risk [USD m]", "tariffs [USD m]", "note / sources"):  # fmt: skip
+        t.add_column(c, justify="right" if c in ("volume", "value [USD m]", "share",
+                                                 "spare [alt.]", "at risk [USD m]",
+                                                 "tariffs [USD m]") else "left")  # fmt: skip
+
+    def m(x: Any) -> str:
+        return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x / 1e6:,.0f}"
+
+    for r in df.itertuples():
+        vol = "gap" if r.volume is None or r.volume != r.volume else f"{r.volume:,.3g} {r.unit}"
+        t.add_row(r.dependent, r.partner, r.commodity, r.link, vol, m(r.value_usd),
+                  pct(r.share) if r.share is not None else "—", num(r.spare_capacity),
+                  m(r.value_at_risk_usd), m(r.tariffs_usd),
+                  f"{r.note} [{', '.join(r.sources)}]")  # fmt: skip
     return t

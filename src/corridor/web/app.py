@@ -191,6 +191,24 @@ class Service:
             self._metrics[(exporter, year)] = data
         return self._metrics[(exporter, year)]
 
+    def ledger(self, a: str, b: str, year: int | None) -> dict[str, Any]:
+        """The JSON of ``GET /api/ledger``."""
+        from corridor.ledger import ledger, ledger_dict
+
+        a, b = a.upper(), b.upper()
+        known = sorted({c for c in self.n.nodes["country"] if c})
+        for code in (a, b):
+            if code not in known:
+                raise ApiError(404, f"no node in country {code!r}; known: {', '.join(known)}")
+        y = year if year is not None else max(self.n.years_with_flows(a) or [self.n.meta.last_year])
+        if y not in self.n.meta.years:
+            raise ApiError(400, f"year {y} is outside the package's years "
+                                f"{self.n.meta.first_year}–{self.n.meta.last_year}")  # fmt: skip
+        key = (f"ledger:{a}:{b}", y)
+        if key not in self._metrics:
+            self._metrics[key] = ledger_dict(ledger(self.n, a, b, y), a, b, y)
+        return self._metrics[key]
+
     def scenarios(self) -> list[dict[str, Any]]:
         """The JSON of ``GET /api/scenarios``."""
         out = []
@@ -315,6 +333,15 @@ def create_app(
     ) -> dict[str, Any]:
         """Dependence figures of an exporter in a year, and the year-by-year summary."""
         return service.metrics(year, exporter)
+
+    @app.get("/api/ledger")
+    def ledger_api(
+        a: str = Query(..., description="ISO3 of one country"),
+        b: str = Query(..., description="ISO3 of the other"),
+        year: int | None = Query(None, description="Default: the latest year with flows of a"),
+    ) -> dict[str, Any]:
+        """The two-way interdependence ledger of two countries in a year."""
+        return service.ledger(a, b, year)
 
     @app.get("/api/scenarios")
     def scenarios() -> list[dict[str, Any]]:
