@@ -70,6 +70,17 @@ def two_countries(tmp_path: Path) -> corridor.Network:
     return corridor.load_package(write_package(tmp_path / "two", rows, focus={"country": "RUS"}))
 
 
+def test_each_commodity_is_its_own_network(tmp_path: Path) -> None:
+    n = two_countries(tmp_path)
+    power = corridor.compute(n, "RUS", 2024, "electricity")
+    assert list(power.by_route.index) == ["g"] and power.unit == "TWh/year"
+    assert power.routed == pytest.approx(3)
+    crude = corridor.compute(n, "RUS", 2024)
+    assert set(crude.by_route.index) == {"o", "q"} and crude.routed == pytest.approx(8)
+    wheat = corridor.compute(n, "RUS", 2024, "wheat")
+    assert wheat.routed == pytest.approx(18) and set(wheat.by_route.index) == {"w", "x"}
+
+
 def test_ledger_by_hand(tmp_path: Path) -> None:
     n = two_countries(tmp_path)
     led = ledger(n, "KAZ", "RUS", 2024).set_index(["dependent", "commodity", "link"])

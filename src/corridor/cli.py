@@ -105,6 +105,9 @@ def report(
         Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
     ] = None,
     png: Annotated[Path | None, typer.Option(help="Also write the figures as PNG here.")] = None,
+    commodity: Annotated[
+        str | None, typer.Option(help="Commodity; default the package's (e.g. crude-oil).")
+    ] = None,
 ) -> None:
     """Show exports by route, transit country and chokepoint, and the year-by-year summary.
 
@@ -125,6 +128,17 @@ def report(
             _write(html_out, report_html(n, exporter, year))
         if png is not None:
             write_pngs(report_figures(n, exporter, year), png)
+        known = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
+        if commodity is not None and commodity not in known:
+            raise CorridorError(f"unknown commodity {commodity!r}; known: {', '.join(known)}")
+        if commodity not in (None, n.meta.commodity):
+            for y in [year] if year is not None else n.years_with_flows(exporter, commodity):
+                m = compute(n, exporter, y, commodity).to_dict()
+                typer.echo(json.dumps(m, ensure_ascii=False) if fmt is Format.json else (
+                    f"{exporter} {commodity} {y}: " + ", ".join(
+                        f"{r} {v:g} {n.unit_of(commodity)}" for r, v in m["volume_by_route"].items()
+                    )))  # fmt: skip
+            return
         if fmt is Format.table:
             _report_table(n, exporter, year)
         elif fmt is Format.json:
@@ -501,5 +515,7 @@ def ledger(
             _write(html_out, ledger_html(n, df, a, b, y))
         if fmt is Format.json:
             typer.echo(json.dumps(ledger_dict(df, a, b, y), default=str))
+        elif fmt is Format.html:
+            typer.echo(ledger_html(n, df, a, b, y))
         else:
             console().print(ledger_table(df, a, b, y))

@@ -258,7 +258,7 @@ def compute(
     routed = float(paths["volume"].sum())
     denominator = total if total is not None else routed
     f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
-
+    f = f[f["route"].isin(n.commodity_routes(commodity))]
     by_route = pd.DataFrame(
         {
             "name": [n.routes.at[r, "name"] for r in f["route"]],
