@@ -384,10 +384,14 @@ def risk_run(
         result.write(folder)
         if result.summary["interrupted"]:
             err.print(f"interrupted: {result.summary['samples_finished']} of {n} samples finished")
-        if fmt is Format.json:
-            typer.echo(json.dumps({**result.summary, "run": str(folder)}, default=str))
-        else:
-            console().print(risk_tables(result, str(folder)))
+        _show_risk(result, folder, fmt)
+
+
+def _show_risk(result: RiskResult, folder: Path, fmt: Format) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps({**result.summary, "run": str(folder)}, default=str))
+    else:
+        console().print(risk_tables(result, str(folder)))
 
 
 @risk_app.command("show")
@@ -404,10 +408,7 @@ def risk_show(
         result = RiskResult.read(run)
         if html_out is not None:
             _write(html_out, risk_html(load_package(package), result))
-        if fmt is Format.json:
-            typer.echo(json.dumps({**result.summary, "run": str(run)}, default=str))
-        else:
-            console().print(risk_tables(result, str(run)))
+        _show_risk(result, run, fmt)
 
 
 @claims_app.command("check")

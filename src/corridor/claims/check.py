@@ -527,10 +527,7 @@ def _judge_volume(
     what = ""
     if c.metric in ("volume_via", "capacity") and c.via in n.routes.index:
         if c.metric == "capacity":
-            cap = n.capacities[(n.capacities["route"] == c.via) & (n.capacities["exporter"] == "")
-                               & (n.capacities["year"] <= year)].sort_values("year")  # fmt: skip
-            if len(cap):
-                model, sources = float(cap["capacity"].iloc[-1]), [str(cap["source"].iloc[-1])]
+            model, sources = _capacity(n, "route", str(c.via), year)
             what = f"capacity of {c.via} in force in {year}"
         else:
             row = f[f["route"] == c.via]
@@ -539,10 +536,7 @@ def _judge_volume(
             what = f"{exporter}'s flow on {c.via} in {year}"
     elif c.metric in ("volume_via_node", "capacity") and c.via in n.nodes.index:
         if c.metric == "capacity":
-            cap = n.capacities[(n.capacities["node"] == c.via) & (n.capacities["exporter"] == "")
-                               & (n.capacities["year"] <= year)].sort_values("year")  # fmt: skip
-            if len(cap):
-                model, sources = float(cap["capacity"].iloc[-1]), [str(cap["source"].iloc[-1])]
+            model, sources = _capacity(n, "node", str(c.via), year)
             what = f"capacity of {c.via} in force in {year}"
         else:
             into = f[f["route"].map(lambda r: n.routes.at[r, "to_node"] == c.via)]
@@ -577,6 +571,15 @@ def _judge_volume(
         note = f" (barrels converted at {_bpt(n):g} bbl/t)"
     c.interpretation = f"{what}: {model:.3f} {units.CANONICAL_RATE}{note}"
     c.readings = [Reading(c.interpretation, c.model_value, (model, model), c.verdict, sources)]
+
+
+def _capacity(n: Network, kind: str, ident: str, year: int) -> tuple[float | None, list[str]]:
+    """Whole-asset capacity of a route or node in force in a year, and its source."""
+    c = n.capacities
+    cap = c[(c[kind] == ident) & (c["exporter"] == "") & (c["year"] <= year)].sort_values("year")
+    if cap.empty:
+        return None, []
+    return float(cap["capacity"].iloc[-1]), [str(cap["source"].iloc[-1])]
 
 
 def _bpt(n: Network) -> float:
