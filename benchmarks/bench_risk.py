@@ -117,7 +117,7 @@ def bench_generated(size: int, scenarios: int, budget: float, pypsa: bool) -> di
         free = RerouteModel(tail=net["tail"], head=net["head"], n_nodes=net["n_nodes"],
                             origins=net["origins"], sinks=net["sinks"], cost=net["cost"],
                             mode="free")  # fmt: skip
-        _, seconds = pypsa_free(net, free.weight_stranded)
+        _, seconds = pypsa_free(net, free.weight_stranded, free.route_cost)
         out["pypsa"] = 1.0 / seconds
     return out
 
