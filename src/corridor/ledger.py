@@ -33,15 +33,15 @@ COLUMNS = ["dependent", "partner", "commodity", "link", "volume", "unit", "value
            "note"]  # fmt: skip
 
 
-def _price(n: Network, commodity: str, year: int) -> tuple[float | None, str]:
-    """Price per t (or MWh) of a commodity in a year, else the nearest year's, with a note."""
+def _price(n: Network, commodity: str, year: int) -> tuple[float | None, str, list[str]]:
+    """Price per t (or MWh) of a commodity in a year, else the nearest year's; note, source."""
     p = n.prices[n.prices["commodity"] == commodity]
     if p.empty:
-        return None, "no price for this commodity in the data"
+        return None, "no price for this commodity in the data", []
     p = p.assign(gap=(p["year"] - year).abs()).sort_values(["gap", "year"])
     row = p.iloc[0]
     note = "" if row["year"] == year else f"price of {row['year']} (none for {year})"
-    return float(row["price"]), note
+    return float(row["price"]), note, [str(row["source"])]
 
 
 def _money(volume: float | None, price: float | None) -> float | None:
@@ -62,7 +62,7 @@ def ledger(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
     country = n.nodes["country"]
     for dep, partner in ((a, b), (b, a)):
         for c in commodities:
-            price, price_note = _price(n, c, year)
+            price, price_note, price_src = _price(n, c, year)
             unit = n.unit_of(c)
             routes = n.commodity_routes(c)
             f = n.flows[(n.flows["year"] == year) & n.flows["route"].isin(routes)]
@@ -85,7 +85,7 @@ def ledger(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
                         "spare_capacity": _spare(n, dep, partner, year, c),
                         "value_at_risk_usd": _money(stranded, price),
                         "tariffs_usd": fees,
-                        "sources": sorted(set(m.sources) | set(fee_sources)),
+                        "sources": sorted(set(m.sources) | set(fee_sources) | set(price_src)),
                         "note": "; ".join(x for x in (price_note, f"if every route touching "
                                           f"{partner} closed, {stranded:.2f} {unit} would be "
                                           "stranded") if x),
@@ -99,7 +99,7 @@ def ledger(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
                         "volume": volume, "unit": unit, "value_usd": _money(volume, price),
                         "share": None, "share_of": "", "spare_capacity": None,
                         "value_at_risk_usd": _money(volume, price), "tariffs_usd": None,
-                        "sources": sorted(set(sold.at[partner, "sources"])),
+                        "sources": sorted(set(sold.at[partner, "sources"]) | set(price_src)),
                         "note": price_note or f"the {partner} market for {dep}'s {c}: lost if "
                                               "it closed (no other buyer is in the data)",
                     })  # fmt: skip
@@ -115,7 +115,7 @@ def ledger(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
                     else "not in the data",
                     "spare_capacity": None, "value_at_risk_usd": _money(volume, price),
                     "tariffs_usd": None,
-                    "sources": sorted(set(delivered.at[dep, "sources"])),
+                    "sources": sorted(set(delivered.at[dep, "sources"]) | set(price_src)),
                     "note": price_note or "the whole value is at risk: no other supplier is in "
                                           "the data",
                 })  # fmt: skip
