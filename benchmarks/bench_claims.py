@@ -18,10 +18,14 @@ def main() -> None:
     t0 = time.perf_counter()
     s = score(n)
     seconds = time.perf_counter() - t0
-    print(f"claims eval ({EVAL.name}): {s.expected} labelled claims; extracted {s.extracted}, "
-          f"matched {s.matched}")  # fmt: skip
-    print(f"precision {s.precision:.3f} (target >= 0.95), recall {s.recall:.3f} (target >= 0.9), "
-          f"verdict accuracy {s.verdict_accuracy:.3f}; {seconds:.2f} s")  # fmt: skip
+    print(
+        f"claims eval ({EVAL.name}): {s.expected} labelled claims; extracted {s.extracted}, "
+        f"matched {s.matched}"
+    )
+    print(
+        f"precision {s.precision:.3f} (target >= 0.95), recall {s.recall:.3f} (target >= 0.9), "
+        f"verdict accuracy {s.verdict_accuracy:.3f}; {seconds:.2f} s"
+    )
     for label, rows in (("missed", s.misses), ("extra", s.extras), ("wrong", s.wrong_verdicts)):
         for r in rows:
             print(f"  {label}: {r}")

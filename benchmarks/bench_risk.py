@@ -42,10 +42,17 @@ class SolverBenchLoop:
         self.real = len(tail)
         self.tail = np.concatenate([tail, np.full(len(markets), short), fields, [short]])
         self.head = np.concatenate([head, markets, np.full(len(fields), spill), [spill]])
-        cost = np.concatenate([net["cost"], np.full(len(markets), PENALTY),
-                               np.zeros(len(fields) + 1)])  # fmt: skip
-        self.cap = np.concatenate([np.where(np.isinf(net["cap"]), supply.sum(), net["cap"]),
-                                   demand, supply, [demand.sum()]])  # fmt: skip
+        cost = np.concatenate(
+            [net["cost"], np.full(len(markets), PENALTY), np.zeros(len(fields) + 1)]
+        )
+        self.cap = np.concatenate(
+            [
+                np.where(np.isinf(net["cap"]), supply.sum(), net["cap"]),
+                demand,
+                supply,
+                [demand.sum()],
+            ]
+        )
         b = np.zeros(n + 2)
         b[fields], b[markets], b[short], b[spill] = supply, -demand, demand.sum(), -supply.sum()
         e = len(self.tail)
@@ -81,13 +88,25 @@ def generated_problem(net: dict[str, Any]) -> RiskProblem:
     """The generated network as a one-period free-allocation risk problem, a risk per route."""
     r = len(net["tail"])
     return RiskProblem(
-        tail=net["tail"], head=net["head"], n_nodes=net["n_nodes"], origins=net["origins"],
-        sinks=net["sinks"], cost=net["cost"], mode="free", supply=net["supply"],
-        baseline=np.zeros(r), month_caps=net["cap"][None, :], month_days=np.array([365.0]),
-        risks=[RiskSpec(f"r{i}", f"route {i}", (i,), "monthly", 0.0, 0.0, 0.0, 0.0)
-               for i in range(r)],
-        price=500.0, exports=None, entry=np.zeros(0, np.int64), label="generated",
-    )  # fmt: skip
+        tail=net["tail"],
+        head=net["head"],
+        n_nodes=net["n_nodes"],
+        origins=net["origins"],
+        sinks=net["sinks"],
+        cost=net["cost"],
+        mode="free",
+        supply=net["supply"],
+        baseline=np.zeros(r),
+        month_caps=net["cap"][None, :],
+        month_days=np.array([365.0]),
+        risks=[
+            RiskSpec(f"r{i}", f"route {i}", (i,), "monthly", 0.0, 0.0, 0.0, 0.0) for i in range(r)
+        ],
+        price=500.0,
+        exports=None,
+        entry=np.zeros(0, np.int64),
+        label="generated",
+    )
 
 
 def rate(fn: Any, items: list[Any], budget: float) -> tuple[float, int]:
@@ -103,20 +122,34 @@ def rate(fn: Any, items: list[Any], budget: float) -> tuple[float, int]:
 def bench_generated(size: int, scenarios: int, budget: float, pypsa: bool) -> dict[str, Any]:
     net = make_network(size, seed=0)
     rng = np.random.default_rng(7)
-    cuts = [rng.choice(len(net["tail"]), size=int(rng.integers(1, 4)), replace=False)
-            for _ in range(scenarios)]  # fmt: skip
+    cuts = [
+        rng.choice(len(net["tail"]), size=int(rng.integers(1, 4)), replace=False)
+        for _ in range(scenarios)
+    ]
     plain = SolverBenchLoop(net)
     plain_rate, _ = rate(plain.one, cuts, budget)
     engine = Engine(generated_problem(net))
     days = 365.0
-    engine_rate, done = rate(lambda c: engine.evaluate([(int(k), 0.0, days) for k in c]), cuts,
-                             budget)  # fmt: skip
-    out = {"network": f"generated {size}", "routes": len(net["tail"]), "engine": engine_rate,
-           "plain": plain_rate, "solved": engine.solves / max(done, 1)}  # fmt: skip
+    engine_rate, done = rate(
+        lambda c: engine.evaluate([(int(k), 0.0, days) for k in c]), cuts, budget
+    )
+    out = {
+        "network": f"generated {size}",
+        "routes": len(net["tail"]),
+        "engine": engine_rate,
+        "plain": plain_rate,
+        "solved": engine.solves / max(done, 1),
+    }
     if pypsa:
-        free = RerouteModel(tail=net["tail"], head=net["head"], n_nodes=net["n_nodes"],
-                            origins=net["origins"], sinks=net["sinks"], cost=net["cost"],
-                            mode="free")  # fmt: skip
+        free = RerouteModel(
+            tail=net["tail"],
+            head=net["head"],
+            n_nodes=net["n_nodes"],
+            origins=net["origins"],
+            sinks=net["sinks"],
+            cost=net["cost"],
+            mode="free",
+        )
         _, seconds = pypsa_free(net, free.weight_stranded, free.route_cost)
         out["pypsa"] = 1.0 / seconds
     return out
@@ -128,9 +161,15 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
     result = run_risk(problem, n=samples, seed=1)
     engine_rate = samples / result.summary["seconds_sampling"]
     _ = t0
-    model = RerouteModel(tail=problem.tail, head=problem.head, n_nodes=problem.n_nodes,
-                         origins=problem.origins, sinks=problem.sinks, cost=problem.cost,
-                         cap_nodes=problem.cap_nodes)  # fmt: skip
+    model = RerouteModel(
+        tail=problem.tail,
+        head=problem.head,
+        n_nodes=problem.n_nodes,
+        origins=problem.origins,
+        sinks=problem.sinks,
+        cost=problem.cost,
+        cap_nodes=problem.cap_nodes,
+    )
     plain = Engine(problem, screen=False)  # for its `caps` rule only
 
     def plain_sample(i: int) -> float:
@@ -140,8 +179,11 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
         routes = np.array(sorted(f), np.int64)
         total = 0.0
         for m in range(12):
-            caps = plain.caps(m, routes, np.array([f[r][m] for r in routes])) if len(routes) else (
-                problem.month_caps[m])  # fmt: skip
+            caps = (
+                plain.caps(m, routes, np.array([f[r][m] for r in routes]))
+                if len(routes)
+                else (problem.month_caps[m])
+            )
             sol = model.solve(problem.supply, caps, problem.baseline, problem.node_caps)
             total += float(sol.stranded.sum()) * problem.month_days[m] / 365.25
         return total
@@ -152,8 +194,12 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
     plain_rate = k / (time.perf_counter() - t0)
     assert np.allclose(plain_losses, result.samples["stranded"].to_numpy()[:k], atol=1e-6)
     two = run_risk(problem, n=samples, seed=1, workers=2)
-    return {"engine": engine_rate, "plain": plain_rate, "routes": len(problem.tail),
-            "workers2": samples / two.summary["seconds_sampling"]}  # fmt: skip
+    return {
+        "engine": engine_rate,
+        "plain": plain_rate,
+        "routes": len(problem.tail),
+        "workers2": samples / two.summary["seconds_sampling"],
+    }
 
 
 def main() -> None:
@@ -170,16 +216,22 @@ def main() -> None:
     except Exception:
         pypsa, pypsa_version = False, "not installed"
     print(f"risk engine; HiGHS {highs_version()}, PyPSA {pypsa_version}")
-    print(f"{'network':<18}{'routes':>7}{'engine/s':>11}{'plain/s':>10}{'ratio':>8}"
-          f"{'solved':>8}{'pypsa/s':>9}")  # fmt: skip
+    print(
+        f"{'network':<18}{'routes':>7}{'engine/s':>11}{'plain/s':>10}{'ratio':>8}"
+        f"{'solved':>8}{'pypsa/s':>9}"
+    )
     for size in (int(s) for s in args.sizes.split(",") if s):
         r = bench_generated(size, args.scenarios, args.budget, pypsa and size <= 1000)
         py = f"{r['pypsa']:>9.3f}" if "pypsa" in r else f"{'—':>9}"
-        print(f"{r['network']:<18}{r['routes']:>7}{r['engine']:>11.1f}{r['plain']:>10.1f}"
-              f"{r['engine'] / r['plain']:>8.2f}{r['solved']:>8.2f}{py}")  # fmt: skip
+        print(
+            f"{r['network']:<18}{r['routes']:>7}{r['engine']:>11.1f}{r['plain']:>10.1f}"
+            f"{r['engine'] / r['plain']:>8.2f}{r['solved']:>8.2f}{py}"
+        )
     k = bench_kazakhstan(args.samples)
-    print(f"{'kazakhstan 2025':<18}{k['routes']:>7}{k['engine']:>11.1f}{k['plain']:>10.1f}"
-          f"{k['engine'] / k['plain']:>8.2f}  (samples of 12 months each)")  # fmt: skip
+    print(
+        f"{'kazakhstan 2025':<18}{k['routes']:>7}{k['engine']:>11.1f}{k['plain']:>10.1f}"
+        f"{k['engine'] / k['plain']:>8.2f}  (samples of 12 months each)"
+    )
     print(
         f"kazakhstan, 2 workers: {k['workers2']:.1f} samples/s = "
         f"{k['workers2'] / k['engine']:.2f} x one worker"

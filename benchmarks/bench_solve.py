@@ -46,14 +46,20 @@ def make_network(target_edges: int, seed: int = 0) -> dict[str, Any]:
     """Return a generated network: tail, head, cost, cap, origins (fields), sinks (markets)."""
     rng = np.random.default_rng(seed)
     e = target_edges
-    n_f, n_h, n_p, n_m = (max(3, int(0.04 * e)), max(4, int(0.08 * e)), max(3, int(0.03 * e)),
-                          max(2, int(0.03 * e)))  # fmt: skip
-    pos = np.vstack([
-        np.column_stack([rng.uniform(70, 100, n_f), rng.uniform(0, 100, n_f)]),
-        np.column_stack([rng.uniform(30, 90, n_h), rng.uniform(0, 100, n_h)]),
-        np.column_stack([rng.uniform(15, 85, n_p), rng.uniform(0, 100, n_p)]),
-        np.column_stack([rng.uniform(0, 35, n_m), rng.uniform(0, 100, n_m)]),
-    ])  # fmt: skip
+    n_f, n_h, n_p, n_m = (
+        max(3, int(0.04 * e)),
+        max(4, int(0.08 * e)),
+        max(3, int(0.03 * e)),
+        max(2, int(0.03 * e)),
+    )
+    pos = np.vstack(
+        [
+            np.column_stack([rng.uniform(70, 100, n_f), rng.uniform(0, 100, n_f)]),
+            np.column_stack([rng.uniform(30, 90, n_h), rng.uniform(0, 100, n_h)]),
+            np.column_stack([rng.uniform(15, 85, n_p), rng.uniform(0, 100, n_p)]),
+            np.column_stack([rng.uniform(0, 35, n_m), rng.uniform(0, 100, n_m)]),
+        ]
+    )
     off_h, off_p, off_m = n_f, n_f + n_h, n_f + n_h + n_p
     groups = {"f": (0, n_f), "h": (off_h, n_h), "p": (off_p, n_p), "m": (off_m, n_m)}
     edges: set[tuple[int, int]] = set()
@@ -86,9 +92,16 @@ def make_network(target_edges: int, seed: int = 0) -> dict[str, Any]:
     supply = rng.integers(50, 150, n_f).astype(float)
     cap = np.maximum(5, rng.lognormal(np.log(supply.sum() / n_m * 0.6), 0.5, len(tail)))
     cap *= np.where((tail >= off_h) & (tail < off_m) & (head >= off_h), math.sqrt(e / 400), 1)
-    return {"tail": tail, "head": head, "n_nodes": len(pos), "cost": cost,
-            "cap": np.round(cap), "origins": np.arange(n_f), "sinks": np.arange(off_m, off_m + n_m),
-            "supply": supply}  # fmt: skip
+    return {
+        "tail": tail,
+        "head": head,
+        "n_nodes": len(pos),
+        "cost": cost,
+        "cap": np.round(cap),
+        "origins": np.arange(n_f),
+        "sinks": np.arange(off_m, off_m + n_m),
+        "supply": supply,
+    }
 
 
 def kazakhstan() -> dict[str, Any]:
@@ -97,9 +110,17 @@ def kazakhstan() -> dict[str, Any]:
     y = _Year(n, Scenario(name="bench", years=[2025]), "KAZ", 2025)
     p = Period("2025", date(2025, 1, 1), date(2026, 1, 1))
     cap = y.route_caps(p)
-    return {"tail": y.tail, "head": y.head, "n_nodes": len(y.node_ids), "cost": y.cost,
-            "cap": cap, "origins": y.model.origins, "sinks": y.model.sinks,
-            "supply": y.supply, "baseline": y.baseline}  # fmt: skip
+    return {
+        "tail": y.tail,
+        "head": y.head,
+        "n_nodes": len(y.node_ids),
+        "cost": y.cost,
+        "cap": cap,
+        "origins": y.model.origins,
+        "sinks": y.model.sinks,
+        "supply": y.supply,
+        "baseline": y.baseline,
+    }
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
@@ -117,19 +138,28 @@ class RawHighs:
         tail, head, n = net["tail"], net["head"], net["n_nodes"]
         r_, o_, s_ = len(tail), len(net["origins"]), len(net["sinks"])
         r = np.arange(r_)
-        cols = np.concatenate([r, r, r, r_ + r, 2 * r_ + r, 3 * r_ + np.arange(o_),
-                               3 * r_ + o_ + np.arange(s_)])  # fmt: skip
+        cols = np.concatenate(
+            [r, r, r, r_ + r, 2 * r_ + r, 3 * r_ + np.arange(o_), 3 * r_ + o_ + np.arange(s_)]
+        )
         rows = np.concatenate([head, tail, n + r, n + r, n + r, net["origins"], net["sinks"]])
-        vals = np.concatenate([np.ones(r_), -np.ones(r_), np.ones(r_), -np.ones(r_), np.ones(r_),
-                               -np.ones(o_), -np.ones(s_)])  # fmt: skip
+        vals = np.concatenate(
+            [
+                np.ones(r_),
+                -np.ones(r_),
+                np.ones(r_),
+                -np.ones(r_),
+                np.ones(r_),
+                -np.ones(o_),
+                -np.ones(s_),
+            ]
+        )
         order = np.lexsort((rows, cols))
         n_col, n_row = 3 * r_ + o_ + s_, n + r_
         rhs = np.zeros(n)
         np.add.at(rhs, net["origins"], -net["supply"])
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n_col, n_row
-        lp.col_cost_ = np.concatenate([cost, np.full(2 * r_, w), np.full(o_, p),
-                                       np.zeros(s_)])  # fmt: skip
+        lp.col_cost_ = np.concatenate([cost, np.full(2 * r_, w), np.full(o_, p), np.zeros(s_)])
         lp.col_lower_ = np.zeros(n_col)
         lp.col_upper_ = np.concatenate(
             [
@@ -180,18 +210,45 @@ def pypsa_free(
         n.add("Bus", buses)
         big = float(net["supply"].sum())
         cap = np.where(np.isinf(net["cap"]), big, net["cap"]).astype(float)
-        n.add("Link", [f"l{i}" for i in range(len(net["tail"]))], bus0=buses[net["tail"]],
-              bus1=buses[net["head"]], p_nom=cap,
-              marginal_cost=net["cost"] if cost is None else cost, efficiency=1.0,
-              p_min_pu=0.0)  # fmt: skip
+        n.add(
+            "Link",
+            [f"l{i}" for i in range(len(net["tail"]))],
+            bus0=buses[net["tail"]],
+            bus1=buses[net["head"]],
+            p_nom=cap,
+            marginal_cost=net["cost"] if cost is None else cost,
+            efficiency=1.0,
+            p_min_pu=0.0,
+        )
         o = net["origins"]
-        n.add("Generator", [f"supply{i}" for i in o], bus=buses[o], p_nom=net["supply"],
-              p_min_pu=1.0, p_max_pu=1.0, marginal_cost=0.0)  # fmt: skip
-        n.add("Generator", [f"strand{i}" for i in o], bus=buses[o], p_nom=net["supply"],
-              p_min_pu=-1.0, p_max_pu=0.0, marginal_cost=-p)  # fmt: skip
+        n.add(
+            "Generator",
+            [f"supply{i}" for i in o],
+            bus=buses[o],
+            p_nom=net["supply"],
+            p_min_pu=1.0,
+            p_max_pu=1.0,
+            marginal_cost=0.0,
+        )
+        n.add(
+            "Generator",
+            [f"strand{i}" for i in o],
+            bus=buses[o],
+            p_nom=net["supply"],
+            p_min_pu=-1.0,
+            p_max_pu=0.0,
+            marginal_cost=-p,
+        )
         s = net["sinks"]
-        n.add("Generator", [f"sink{i}" for i in s], bus=buses[s], p_nom=big, p_min_pu=-1.0,
-              p_max_pu=0.0, marginal_cost=0.0)  # fmt: skip
+        n.add(
+            "Generator",
+            [f"sink{i}" for i in s],
+            bus=buses[s],
+            p_nom=big,
+            p_min_pu=-1.0,
+            p_max_pu=0.0,
+            marginal_cost=0.0,
+        )
         status, cond = n.optimize(
             solver_name="highs",
             solver_options={"output_flag": False},
@@ -231,8 +288,10 @@ def bench(name: str, net: dict[str, Any], scenarios: int, seed: int, pypsa: bool
         raw_obj,
     )
     carrying = np.flatnonzero(base > 1e-9)
-    cuts = [rng.choice(carrying, size=min(len(carrying), int(rng.integers(1, 4))), replace=False)
-            for _ in range(scenarios)]  # fmt: skip
+    cuts = [
+        rng.choice(carrying, size=min(len(carrying), int(rng.integers(1, 4))), replace=False)
+        for _ in range(scenarios)
+    ]
     warm, raw_warm = [], []
     for c in cuts:
         cap = net["cap"].copy()
@@ -243,10 +302,14 @@ def bench(name: str, net: dict[str, Any], scenarios: int, seed: int, pypsa: bool
         raw_warm.append(t)
         assert math.isclose(s2.objective, o2, rel_tol=1e-7, abs_tol=1e-5), (s2.objective, o2)
     out = {
-        "network": name, "routes": len(net["tail"]), "nodes": net["n_nodes"],
-        "corridor_cold": statistics.median(cold), "raw_cold": statistics.median(raw_cold),
-        "corridor_warm": statistics.median(warm), "raw_warm": statistics.median(raw_warm),
-    }  # fmt: skip
+        "network": name,
+        "routes": len(net["tail"]),
+        "nodes": net["n_nodes"],
+        "corridor_cold": statistics.median(cold),
+        "raw_cold": statistics.median(raw_cold),
+        "corridor_warm": statistics.median(warm),
+        "raw_warm": statistics.median(raw_warm),
+    }
     if pypsa:
         free = RerouteModel(**kw, mode="free")
         f_sol, t_free = timed(lambda: free.solve(supply=net["supply"], route_cap=net["cap"]))
@@ -276,8 +339,9 @@ def main() -> None:
     print(f"corridor {corridor.__version__}; {versions}; Python {sys.version.split()[0]}")
     rows = [bench("kazakhstan 2025", kazakhstan(), args.scenarios, 1, use_pypsa)]
     for size in (int(s) for s in args.sizes.split(",") if s):
-        rows.append(bench(f"generated {size}", make_network(size, seed=0), args.scenarios, 1,
-                          use_pypsa))  # fmt: skip
+        rows.append(
+            bench(f"generated {size}", make_network(size, seed=0), args.scenarios, 1, use_pypsa)
+        )
     head = (
         f"{'network':<18}{'routes':>7}{'cold s':>10}{'raw cold':>10}{'ratio':>7}"
         f"{'warm ms':>9}{'raw warm':>10}{'ratio':>7}{'free s':>9}{'pypsa s':>9}{'pypsa/':>8}"

@@ -96,7 +96,8 @@ def main() -> None:
     missing = [i for i in started if stored.get(i) != "done"]
     print(f"  runs started {len(started)}, finished and stored {len(started) - len(missing)}")
     if failures or missing:
-        raise SystemExit(f"load test failed: {failures[:5]} {missing[:5]}")
+        msg = f"load test failed: {failures[:5]} {missing[:5]}"
+        raise SystemExit(msg)
 
 
 if __name__ == "__main__":

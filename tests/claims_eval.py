@@ -41,8 +41,11 @@ class Score:
 
 
 def _same(found: Any, want: dict[str, Any]) -> bool:
-    return (abs(found.value - float(want["value"])) < 1e-9 and found.metric == want["metric"]
-            and (want.get("via") is None or found.via == want["via"]))  # fmt: skip
+    return (
+        abs(found.value - float(want["value"])) < 1e-9
+        and found.metric == want["metric"]
+        and (want.get("via") is None or found.via == want["via"])
+    )
 
 
 def score(n: corridor.Network | None = None) -> Score:
@@ -69,8 +72,11 @@ def score(n: corridor.Network | None = None) -> Score:
                 right += 1
             else:
                 wrong.append(f"{item['text']} → {found[k].verdict}, expected {w['verdict']}")
-        extras += [f"{item['text']} → {f.metric} {f.value} {f.via}" for i, f in enumerate(found)
-                   if i not in used]  # fmt: skip
+        extras += [
+            f"{item['text']} → {f.metric} {f.value} {f.via}"
+            for i, f in enumerate(found)
+            if i not in used
+        ]
     return Score(extracted, expected, matched, right, misses, extras, wrong)
 
 

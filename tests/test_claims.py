@@ -53,15 +53,25 @@ def test_units_and_comparators(text: str, value: float, unit: str, comparator: s
 
 def test_ranges_and_dates_are_not_quantities() -> None:
     q = quantities("between 6.8 and 8 percent, or 78-82%, on 27.11.2024 and in 2024")
-    assert [(x.value, x.high, x.comparator) for x in q] == [(6.8, 8.0, "range"),
-                                                          (78.0, 82.0, "range")]  # fmt: skip
+    assert [(x.value, x.high, x.comparator) for x in q] == [
+        (6.8, 8.0, "range"),
+        (78.0, 82.0, "range"),
+    ]
 
 
 def test_via_russia_is_rated_under_both_readings(kazakhstan: corridor.Network) -> None:
-    c = check_claims("More than 80 percent of Kazakhstan's oil is exported via Russia.",
-                     date=datetime.date(2024, 11, 27), network=kazakhstan)[0]  # fmt: skip
-    assert (c.metric, c.via, c.period, c.value, c.comparator) == ("share_crossing", "RUS", 2023,
-                                                                  80, "gt")  # fmt: skip
+    c = check_claims(
+        "More than 80 percent of Kazakhstan's oil is exported via Russia.",
+        date=datetime.date(2024, 11, 27),
+        network=kazakhstan,
+    )[0]
+    assert (c.metric, c.via, c.period, c.value, c.comparator) == (
+        "share_crossing",
+        "RUS",
+        2023,
+        80,
+        "gt",
+    )
     m = compute(kazakhstan, "KAZ", 2023)
     crossing, cpc = c.readings
     assert crossing.model_value == pytest.approx(100 * m.share_crossing("RUS"), abs=0.01)
@@ -70,7 +80,8 @@ def test_via_russia_is_rated_under_both_readings(kazakhstan: corridor.Network) -
         100 * (m.share_crossing("RUS") + m.unattributed / m.denominator), abs=0.01
     )
     assert cpc.model_value == pytest.approx(100 * m.share_via("cpc"), abs=0.01)
-    assert "two readings" in c.interpretation and c.sources == sorted(m.sources)
+    assert "two readings" in c.interpretation
+    assert c.sources == sorted(m.sources)
 
 
 def test_html_is_reduced_to_the_article(kazakhstan: corridor.Network) -> None:
@@ -82,7 +93,9 @@ def test_html_is_reduced_to_the_article(kazakhstan: corridor.Network) -> None:
     and about plans for the spring sowing season in the northern regions of the country.</p>
     </article><footer>Related: oil exports up 99% in a decade</footer></body></html>"""
     text, when = article_text(html)
-    assert "78.7" in text and "99%" not in text and when == datetime.date(2026, 2, 10)
+    assert "78.7" in text
+    assert "99%" not in text
+    assert when == datetime.date(2026, 2, 10)
     claims = check_claims(html, network=kazakhstan)
     assert [(c.value, c.period, c.verdict) for c in claims] == [(78.7, 2025, "supported")]
 
@@ -99,20 +112,54 @@ def test_too_large_input_gets_a_clear_message(cli: CliRunner, tmp_path: Path) ->
     f = tmp_path / "big.txt"
     f.write_text(big)
     res = cli.invoke(app, ["claims", "check", str(f)])
-    assert res.exit_code == 1 and "the limit is" in res.stderr and "Traceback" not in res.output
+    assert res.exit_code == 1
+    assert "the limit is" in res.stderr
+    assert "Traceback" not in res.output
     assert len(big) > MAX_CHARS
 
 
-WORDS = st.sampled_from(["oil", "CPC", "via", "Russia", "Kazakh", "more than", "about", "%",
-                         "million", "tons", "mb/d", "bpd", "$", "2025", "last year", "BTC", "-",
-                         "between", "and", "up to", "not", "plans", ".", ",", "half", "Mt",
-                         "Ceyhan", "Aktau", "to", "capacity", "1.5", "80", "1,000,000",
-                         "0"])  # fmt: skip
+WORDS = st.sampled_from(
+    [
+        "oil",
+        "CPC",
+        "via",
+        "Russia",
+        "Kazakh",
+        "more than",
+        "about",
+        "%",
+        "million",
+        "tons",
+        "mb/d",
+        "bpd",
+        "$",
+        "2025",
+        "last year",
+        "BTC",
+        "-",
+        "between",
+        "and",
+        "up to",
+        "not",
+        "plans",
+        ".",
+        ",",
+        "half",
+        "Mt",
+        "Ceyhan",
+        "Aktau",
+        "to",
+        "capacity",
+        "1.5",
+        "80",
+        "1,000,000",
+        "0",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.text(max_size=300),
-                 st.lists(WORDS, max_size=40).map(" ".join)))  # fmt: skip
+@given(st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=40).map(" ".join)))
 def test_never_crashes(text: str) -> None:
     for c in check_claims(text, date=DATE, network=_NETWORK):
         assert c.verdict in ("supported", "contradicted", "not_checkable")
@@ -132,13 +179,29 @@ def test_claims_cli_json(cli: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     claims = json.loads(res.stdout)["claims"]
     assert len(claims) == 2
-    for key in ("sentence", "value", "unit", "comparator", "exporter", "metric", "via", "period",
-                "verdict", "model_value", "interpretation", "sources"):  # fmt: skip
+    for key in (
+        "sentence",
+        "value",
+        "unit",
+        "comparator",
+        "exporter",
+        "metric",
+        "via",
+        "period",
+        "verdict",
+        "model_value",
+        "interpretation",
+        "sources",
+    ):
         assert key in claims[0]
-    assert claims[0]["value"] == 80 and claims[0]["verdict"] == "supported"
-    assert claims[1]["verdict"] == "not_checkable" and "plan" in claims[1]["interpretation"]
-    res = cli.invoke(app, ["claims", "check", "-"], input="Kazakhstan exported 90 million tons "
-                     "of crude in 2025.")  # fmt: skip
+    assert claims[0]["value"] == 80
+    assert claims[0]["verdict"] == "supported"
+    assert claims[1]["verdict"] == "not_checkable"
+    assert "plan" in claims[1]["interpretation"]
+    res = cli.invoke(
+        app, ["claims", "check", "-"], input="Kazakhstan exported 90 million tons of crude in 2025."
+    )
     assert "contradicted" in res.stdout
     res = cli.invoke(app, ["claims", "check", str(f), "--date", "2026-13-01"])
-    assert res.exit_code == 1 and "--date must be YYYY-MM-DD" in res.stderr
+    assert res.exit_code == 1
+    assert "--date must be YYYY-MM-DD" in res.stderr

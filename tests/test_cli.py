@@ -23,7 +23,9 @@ def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> No
     lines = res.stdout.strip().splitlines()
     assert len(lines) == 1
     obj = json.loads(lines[0])
-    assert obj["exporter"] == "KAZ" and obj["year"] == 2024 and obj["commodity"] == "crude-oil"
+    assert obj["exporter"] == "KAZ"
+    assert obj["year"] == 2024
+    assert obj["commodity"] == "crude-oil"
     assert obj["total_exports"] == {"value": 100.0, "unit": "Mt/year", "sources": ["toy-total"]}
     assert obj["share_by_route"]["a"] == pytest.approx(0.6)
     assert obj["share_by_transit_country"] == pytest.approx(
@@ -39,7 +41,9 @@ def test_report_json_every_year_keeps_gaps(cli: CliRunner, make_toy: Callable[..
     objs = [json.loads(line) for line in res.stdout.splitlines()]
     assert [o["year"] for o in objs] == list(range(2019, 2027))
     gap = objs[0]
-    assert gap["routed_volume"] is None and gap["share_by_route"] == {} and gap["hhi"] is None
+    assert gap["routed_volume"] is None
+    assert gap["share_by_route"] == {}
+    assert gap["hhi"] is None
 
 
 def test_report_csv_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -47,7 +51,8 @@ def test_report_csv_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> Non
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert len(rows) == 10  # 7 routes in 2024, 3 in 2023
     a = next(r for r in rows if (r["year"], r["route"]) == ("2024", "a"))
-    assert float(a["share"]) == pytest.approx(0.6) and a["transit"] == "RUS"
+    assert float(a["share"]) == pytest.approx(0.6)
+    assert a["transit"] == "RUS"
 
 
 def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -> None:
@@ -62,7 +67,9 @@ def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -
         "share crossing Russian Federation (territory or ports): "
         f"{100 * m.share_crossing('RUS'):.1f}%" in out
     )
-    assert "year by year" in out and "2019" in out and "2025" in out
+    assert "year by year" in out
+    assert "2019" in out
+    assert "2025" in out
     for route in m.by_route.index:
         assert route in out
 
@@ -70,8 +77,15 @@ def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -
 def test_report_json_builtin_has_required_keys(cli: CliRunner) -> None:
     res = cli.invoke(app, ["report", "--year", "2025", "--format", "json"])
     obj = json.loads(res.stdout)
-    for key in ("exporter", "year", "commodity", "total_exports", "share_by_route",
-                "share_by_transit_country", "sources"):  # fmt: skip
+    for key in (
+        "exporter",
+        "year",
+        "commodity",
+        "total_exports",
+        "share_by_route",
+        "share_by_transit_country",
+        "sources",
+    ):
         assert key in obj
     assert set(obj["total_exports"]) >= {"value", "unit"}
     assert "cpc" in obj["share_by_route"]
@@ -83,7 +97,8 @@ def test_bad_arguments_are_messages(cli: CliRunner, make_toy: Callable[..., Path
     assert res.exit_code == 1
     assert "year 1990 is outside the package's years 2019–2026" in res.stderr
     res = cli.invoke(app, ["report", "--package", folder, "--exporter", "NOR"])
-    assert res.exit_code == 1 and "no figures for exporter 'NOR'; known: KAZ" in res.stderr
+    assert res.exit_code == 1
+    assert "no figures for exporter 'NOR'; known: KAZ" in res.stderr
     assert "Traceback" not in res.output
 
 
@@ -91,10 +106,12 @@ def test_validate_ok(cli: CliRunner) -> None:
     res = cli.invoke(app, ["validate", "--format", "json"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
-    assert info["ok"] and info["exporter"] == "KAZ"
+    assert info["ok"]
+    assert info["exporter"] == "KAZ"
     assert sum(info["share_by_confidence"].values()) == pytest.approx(1, abs=1e-3)  # 4 decimals
     res = cli.invoke(app, ["validate"])
-    assert "valid" in res.stdout and "figures by confidence: high" in res.stdout
+    assert "valid" in res.stdout
+    assert "figures by confidence: high" in res.stdout
 
 
 def test_validate_lists_every_problem(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -110,15 +127,18 @@ def test_validate_lists_every_problem(cli: CliRunner, make_toy: Callable[..., Pa
     assert "flows.csv line 2, field value: must be a number, got 'x'" in res.stderr
     assert "Traceback" not in res.output
     res = cli.invoke(app, ["validate", folder, "--format", "json"])
-    assert res.exit_code == 1 and len(json.loads(res.stdout)["errors"]) == 3
+    assert res.exit_code == 1
+    assert len(json.loads(res.stdout)["errors"]) == 3
     # no command half-loads a broken package
     res = cli.invoke(app, ["report", "--package", folder])
-    assert res.exit_code == 1 and "has 3 problems" in res.stderr
+    assert res.exit_code == 1
+    assert "has 3 problems" in res.stderr
 
 
 def test_validate_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
     res = cli.invoke(app, ["validate", str(tmp_path / "nope")])
-    assert res.exit_code == 1 and "no such package folder" in res.stderr
+    assert res.exit_code == 1
+    assert "no such package folder" in res.stderr
 
 
 def test_schema_prints_the_format(cli: CliRunner) -> None:
@@ -130,11 +150,19 @@ def test_scenario_list(cli: CliRunner) -> None:
     res = cli.invoke(app, ["scenario", "list", "--format", "json"])
     assert res.exit_code == 0, res.output
     names = {s["name"] for s in json.loads(res.stdout)}
-    assert {"ceyhan-20", "cpc-terminal-outage-2m", "russia-transit-closed",
-            "druzhba-germany-stopped", "btc-suspended", "kaz-wheat-ban-2024",
-            "rus-agri-ban-2024", "rus-china-transit-halt"} == names  # fmt: skip
+    assert {
+        "ceyhan-20",
+        "cpc-terminal-outage-2m",
+        "russia-transit-closed",
+        "druzhba-germany-stopped",
+        "btc-suspended",
+        "kaz-wheat-ban-2024",
+        "rus-agri-ban-2024",
+        "rus-china-transit-halt",
+    } == names
     table = cli.invoke(app, ["scenario", "list"]).stdout
-    assert "ceyhan-20" in table and "2025 (monthly)" in table
+    assert "ceyhan-20" in table
+    assert "2025 (monthly)" in table
 
 
 def test_scenario_run_json(cli: CliRunner) -> None:
@@ -142,13 +170,20 @@ def test_scenario_run_json(cli: CliRunner) -> None:
     assert res.exit_code == 0, res.output
     obj = json.loads(res.stdout)
     period = obj["periods"][0]
-    for key in ("baseline", "scenario", "rerouted", "stranded", "revenue_at_risk", "shares",
-                "binding"):  # fmt: skip
+    for key in (
+        "baseline",
+        "scenario",
+        "rerouted",
+        "stranded",
+        "revenue_at_risk",
+        "shares",
+        "binding",
+    ):
         assert key in period, key
-    assert period["stranded"]["unit"] == "Mt" and period["stranded"]["per_origin"]
-    assert period["baseline"]["cpc"] == pytest.approx(64.8) and "cpc" not in {
-        k for k, v in period["scenario"].items() if v
-    }
+    assert period["stranded"]["unit"] == "Mt"
+    assert period["stranded"]["per_origin"]
+    assert period["baseline"]["cpc"] == pytest.approx(64.8)
+    assert "cpc" not in {k for k, v in period["scenario"].items() if v}
     assert period["shares"]["scenario"]["transit_country"].get("RUS", 0) == 0
     total = obj["total"]
     assert total["stranded"]["value"] == pytest.approx(period["stranded"]["value"])
@@ -158,9 +193,11 @@ def test_scenario_run_json(cli: CliRunner) -> None:
 def test_scenario_run_table_and_year(cli: CliRunner) -> None:
     res = cli.invoke(app, ["scenario", "run", "ceyhan-20"])
     assert res.exit_code == 0, res.output
-    assert "Target ladder" in res.stdout and "Binding limits" in res.stdout
-    res = cli.invoke(app, ["scenario", "run", "cpc-terminal-outage-2m", "--year", "2023",
-                           "-f", "json"])  # fmt: skip
+    assert "Target ladder" in res.stdout
+    assert "Binding limits" in res.stdout
+    res = cli.invoke(
+        app, ["scenario", "run", "cpc-terminal-outage-2m", "--year", "2023", "-f", "json"]
+    )
     hit = [p["period"] for p in json.loads(res.stdout)["periods"] if p["stranded"]["value"]]
     assert hit == ["2023-03", "2023-04"]
 
@@ -169,21 +206,26 @@ def test_scenario_errors_are_messages(cli: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nyears: [2025]\nchanges:\n  - type: close_country\n    country: XX\n")
     res = cli.invoke(app, ["scenario", "run", str(bad)])
-    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
     assert "bad.yaml line 5, field changes.0.country: unknown country 'XX'" in res.stderr
     res = cli.invoke(app, ["scenario", "run", "nope"])
-    assert res.exit_code == 1 and "unknown scenario 'nope'" in res.stderr
+    assert res.exit_code == 1
+    assert "unknown scenario 'nope'" in res.stderr
 
 
 def test_replay(cli: CliRunner) -> None:
     res = cli.invoke(app, ["replay", "--year", "2025"])
     assert res.exit_code == 0, res.output
-    assert "Modelled vs reported loss" in res.stdout and "cpc-attack-2025-production" in res.stdout
+    assert "Modelled vs reported loss" in res.stdout
+    assert "cpc-attack-2025-production" in res.stdout
     res = cli.invoke(app, ["replay", "--year", "2025", "-f", "json"])
     obj = json.loads(res.stdout)
-    assert len(obj["months"]) == 12 and {x["loss"] for x in obj["losses"]} == {
+    assert len(obj["months"]) == 12
+    assert {x["loss"] for x in obj["losses"]} == {
         "cpc-attack-2025-production",
         "cpc-attack-2025-december-exports",
     }
     res = cli.invoke(app, ["replay", "--year", "2030"])
-    assert res.exit_code == 1 and "outside the package's years" in res.stderr
+    assert res.exit_code == 1
+    assert "outside the package's years" in res.stderr

@@ -30,4 +30,5 @@ def test_python_example_runs(capsys) -> None:  # type: ignore[no-untyped-def]
     assert block
     exec(compile(block.group(1), "README.md", "exec"), {})
     printed = capsys.readouterr().out.split()
-    assert printed[0].startswith("0.963") and printed[1].startswith("0.823")
+    assert printed[0].startswith("0.963")
+    assert printed[1].startswith("0.823")

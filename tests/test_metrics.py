@@ -18,8 +18,13 @@ def test_paths_by_hand(toy: corridor.Network) -> None:
     assert p.at["a>t1", "transit"] == ("RUS",)
     assert p.at["k>btc>t2", "transit"] == ("AZE", "TUR", "GEO")
     assert p.at["p", "transit"] == ()  # CHN is the destination, not a transit country
-    assert dict(p["destination"]) == {"a>t1": "m", "s": UNKNOWN, "p": "CHN", "k>btc>t2": "m",
-                                      "k": UNKNOWN}  # fmt: skip
+    assert dict(p["destination"]) == {
+        "a>t1": "m",
+        "s": UNKNOWN,
+        "p": "CHN",
+        "k>btc>t2": "m",
+        "k": UNKNOWN,
+    }
 
 
 def test_paths_conserve_every_route_flow(toy: corridor.Network) -> None:
@@ -66,7 +71,8 @@ def test_sources_follow_the_figures(toy: corridor.Network) -> None:
 
 def test_without_total_exports_shares_are_of_routed_volume(toy: corridor.Network) -> None:
     m = compute(toy, "KAZ", 2023)
-    assert m.total_exports is None and m.unattributed is None
+    assert m.total_exports is None
+    assert m.unattributed is None
     assert m.denominator_kind == "routed volume"
     assert m.share_crossing("RUS") == approx(0.75)  # 30 of 40
     assert m.share_bypassing("RUS") == approx(0.25)

@@ -64,10 +64,21 @@ def test_decomposition_conserves_flow(toy_module: corridor.Network, values: list
         # the paths through each route add up to its flow, whatever the imbalance at its ends
         assert through == pytest.approx(v, abs=1e-9)
     # everything that enters the network leaves it on some path
-    inflow = {"r": values[0], "h": values[2], "x": values[3], "b": values[4], "c": values[5],
-              "m": values[1] + values[6]}  # fmt: skip
-    outflow = {"o1": values[0] + values[2] + values[3], "o2": values[4], "r": values[1],
-               "b": values[5], "c": values[6]}  # fmt: skip
+    inflow = {
+        "r": values[0],
+        "h": values[2],
+        "x": values[3],
+        "b": values[4],
+        "c": values[5],
+        "m": values[1] + values[6],
+    }
+    outflow = {
+        "o1": values[0] + values[2] + values[3],
+        "o2": values[4],
+        "r": values[1],
+        "b": values[5],
+        "c": values[6],
+    }
     injected = sum(max(outflow.get(k, 0) - inflow.get(k, 0), 0) for k in set(inflow) | set(outflow))
     assert p["volume"].sum() == pytest.approx(injected, abs=1e-9)
     assert (p["volume"] >= 0).all()

@@ -40,14 +40,16 @@ def test_no_change_gives_the_baseline_back(roomy: corridor.Network) -> None:
     r = reroute(roomy, scenario())
     f = r.flows.loc["2024"]
     assert (f["scenario"] == f["baseline"]).all()
-    assert r.total["stranded"] == 0 and r.stranded.empty
+    assert r.total["stranded"] == 0
+    assert r.stranded.empty
 
 
 def test_cut_reroutes_the_spare_and_strands_the_rest(roomy: corridor.Network) -> None:
     # a (60) closed: s takes 10 more, p 6 more; 44 stranded at o1, all year
     r = reroute(roomy, scenario(changes=[{"type": "capacity_factor", "route": "a", "factor": 0}]))
     f = r.flows.loc["2024", "scenario"]
-    assert f["s"] == pytest.approx(30) and f["p"] == pytest.approx(10)
+    assert f["s"] == pytest.approx(30)
+    assert f["p"] == pytest.approx(10)
     assert "a" not in f.index or f["a"] == 0
     assert r.stranded.loc[("2024", "o1"), "rate"] == pytest.approx(44)
     assert r.total["stranded"] == pytest.approx(44 * DAYS_2024)
@@ -74,8 +76,13 @@ def test_ties_report_the_range(roomy: corridor.Network) -> None:
 
 def test_monthly_outage_strands_by_days(roomy: corridor.Network) -> None:
     # a closed 1 Mar - 1 May 2024, no spare on s or p beyond 16: 44 Mt/yr over 61 days
-    change = {"type": "capacity_factor", "route": "a", "factor": 0, "start": "2024-03-01",
-              "end": "2024-05-01"}  # fmt: skip
+    change = {
+        "type": "capacity_factor",
+        "route": "a",
+        "factor": 0,
+        "start": "2024-03-01",
+        "end": "2024-05-01",
+    }
     r = reroute(roomy, Scenario(name="t", years=[2024], monthly=True, changes=[change]))
     assert len(r.periods) == 12
     assert r.periods.loc["2024-03", "stranded_rate"] == pytest.approx(44)
@@ -90,10 +97,18 @@ def test_monthly_outage_strands_by_days(roomy: corridor.Network) -> None:
 def test_close_country_operator_and_add_route(roomy: corridor.Network) -> None:
     r = reroute(roomy, scenario(changes=[{"type": "close_country", "country": "RUS"}]))
     f = r.flows.loc["2024", "scenario"]
-    assert f.get("a", 0) == 0 and f.get("s", 0) == 0 and f.get("t1", 0) == 0
+    assert f.get("a", 0) == 0
+    assert f.get("s", 0) == 0
+    assert f.get("t1", 0) == 0
     assert r.stranded.loc[("2024", "o1"), "rate"] == pytest.approx(74)  # 80 minus p's 6 spare
-    new = {"type": "add_route", "id": "bypass", "from_node": "o1", "to_node": "m",
-           "capacity": 50, "transit": ["GEO"]}  # fmt: skip
+    new = {
+        "type": "add_route",
+        "id": "bypass",
+        "from_node": "o1",
+        "to_node": "m",
+        "capacity": 50,
+        "transit": ["GEO"],
+    }
     r = reroute(roomy, scenario(changes=[{"type": "close_operator", "operator": "Alpha"}, new]))
     f = r.flows.loc["2024"]
     # 60 displaced from a: the new leg and the spare on s and p take it all
@@ -103,10 +118,15 @@ def test_close_country_operator_and_add_route(roomy: corridor.Network) -> None:
 
 
 def test_supply_change_and_price(roomy: corridor.Network) -> None:
-    r = reroute(roomy, scenario(changes=[
-        {"type": "supply", "node": "o1", "change": 20},
-        {"type": "price", "value": 70, "unit": "USD/bbl"},
-    ]))  # fmt: skip
+    r = reroute(
+        roomy,
+        scenario(
+            changes=[
+                {"type": "supply", "node": "o1", "change": 20},
+                {"type": "price", "value": 70, "unit": "USD/bbl"},
+            ]
+        ),
+    )
     # 20 more at o1: s has 10 spare, p 6, a 20 (80 - 60): all placed
     assert r.total["stranded"] == pytest.approx(0, abs=1e-9)
     assert r.periods.loc["2024", "price"] == pytest.approx(70 * 7.5)  # toy grade: 7.5 bbl/t
@@ -134,12 +154,18 @@ def test_ceyhan_20_ladder_follows_the_data(kazakhstan: corridor.Network) -> None
             rows = rows[rows[k] == v]
         return float(rows.sort_values("year")["capacity"].iloc[-1])
 
-    expected = [cap(route="btc", exporter="KAZ"), cap(route="aktau-baku", exporter="KAZ"),
-                cap(node="aktau", exporter=""), cap(node="baku", exporter="KAZ"), 20.0]  # fmt: skip
+    expected = [
+        cap(route="btc", exporter="KAZ"),
+        cap(route="aktau-baku", exporter="KAZ"),
+        cap(node="aktau", exporter=""),
+        cap(node="baku", exporter="KAZ"),
+        20.0,
+    ]
     assert r.ladder["achieved"].tolist() == pytest.approx(expected)
     assert r.ladder["limits"].iloc[0].startswith("btc (KAZ")
     crossing = r.ladder["share_crossing"].tolist()
-    assert crossing == sorted(crossing, reverse=True) and crossing[-1] < 0.8
+    assert crossing == sorted(crossing, reverse=True)
+    assert crossing[-1] < 0.8
 
 
 def test_russia_transit_closed(kazakhstan: corridor.Network) -> None:

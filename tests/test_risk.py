@@ -25,22 +25,60 @@ DAYS = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], float)  # 2024
 def one_route(tmp_path: Path, risk: dict[str, Any]) -> corridor.Network:
     """o --a (12 Mt/yr, capacity 12)--> m: no alternative, so an outage strands all of a."""
     rows = {
-        "sources": [{"id": "s", "title": "t", "publisher": "p", "url": "https://e.org",
-                     "published": "2024"}],
-        "nodes": [{"id": "o", "name": "O", "kind": "hub", "country": "KAZ", "lat": 1, "lon": 1,
-                   "source": "s"},
-                  {"id": "m", "name": "M", "kind": "market", "lat": 2, "lon": 2, "source": "s"}],
-        "routes": [{"id": "a", "name": "A", "from_node": "o", "to_node": "m", "mode": "pipeline",
-                    "commodity": "crude-oil", "source": "s"}],
+        "sources": [
+            {"id": "s", "title": "t", "publisher": "p", "url": "https://e.org", "published": "2024"}
+        ],
+        "nodes": [
+            {
+                "id": "o",
+                "name": "O",
+                "kind": "hub",
+                "country": "KAZ",
+                "lat": 1,
+                "lon": 1,
+                "source": "s",
+            },
+            {"id": "m", "name": "M", "kind": "market", "lat": 2, "lon": 2, "source": "s"},
+        ],
+        "routes": [
+            {
+                "id": "a",
+                "name": "A",
+                "from_node": "o",
+                "to_node": "m",
+                "mode": "pipeline",
+                "commodity": "crude-oil",
+                "source": "s",
+            }
+        ],
         "capacities": [{"route": "a", "year": 2024, "value": 12, "unit": "Mt/year", **FIG}],
-        "flows": [{"exporter": "KAZ", "route": "a", "year": 2024, "value": 12, "unit": "Mt/year",
-                   **FIG}],
-        "supply": [{"exporter": "KAZ", "year": 2024, "quantity": "exports", "value": 12,
-                    "unit": "Mt/year", **FIG}],
+        "flows": [
+            {"exporter": "KAZ", "route": "a", "year": 2024, "value": 12, "unit": "Mt/year", **FIG}
+        ],
+        "supply": [
+            {
+                "exporter": "KAZ",
+                "year": 2024,
+                "quantity": "exports",
+                "value": 12,
+                "unit": "Mt/year",
+                **FIG,
+            }
+        ],
         "prices": [{"year": 2024, "benchmark": "b", "value": 500, "unit": "USD/t", **FIG}],
-        "risks": [{"id": "r", "name": "R", "routes": "a", "capacity_factor": 0, **FIG,
-                   "basis": "estimate", "note": "test", **risk}],
-    }  # fmt: skip
+        "risks": [
+            {
+                "id": "r",
+                "name": "R",
+                "routes": "a",
+                "capacity_factor": 0,
+                **FIG,
+                "basis": "estimate",
+                "note": "test",
+                **risk,
+            }
+        ],
+    }
     return corridor.load_package(write_package(tmp_path / "one", rows, focus={}))
 
 
@@ -103,8 +141,9 @@ def test_same_seed_same_numbers_on_any_number_of_workers(kazakhstan: corridor.Ne
     two = run_risk(p, n=400, seed=2, workers=2, chunk=50)
     pd.testing.assert_frame_equal(one.samples, two.samples, check_exact=False, atol=1e-9)
     assert one.summary["stranded"] == pytest.approx(two.summary["stranded"], abs=1e-9)
-    pd.testing.assert_frame_equal(one.contributions, two.contributions, check_exact=False,
-                                  atol=1e-9)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        one.contributions, two.contributions, check_exact=False, atol=1e-9
+    )
     other = run_risk(p, n=400, seed=3, workers=1)
     assert not other.samples["stranded"].equals(one.samples["stranded"])
 
@@ -113,20 +152,26 @@ def test_dask_local_cluster_gives_identical_results(kazakhstan: corridor.Network
     distributed = pytest.importorskip("dask.distributed")
     p = RiskProblem.from_network(kazakhstan)
     local = run_risk(p, n=300, seed=4, workers=1)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:  # fmt: skip
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = run_risk(p, n=300, seed=4, scheduler=client, chunk=40)
     pd.testing.assert_frame_equal(local.samples, remote.samples, check_exact=False, atol=1e-9)
 
 
-def test_interruption_leaves_a_readable_partial_result(kazakhstan: corridor.Network,
-                                                       tmp_path: Path) -> None:  # fmt: skip
+def test_interruption_leaves_a_readable_partial_result(
+    kazakhstan: corridor.Network, tmp_path: Path
+) -> None:
     p = RiskProblem.from_network(kazakhstan)
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
-    assert r.summary["interrupted"] and r.summary["samples_finished"] == 300
+    assert r.summary["interrupted"]
+    assert r.summary["samples_finished"] == 300
     back = RiskResult.read(r.write(tmp_path / "run"))
-    assert back.summary["samples_finished"] == 300 and len(back.samples) == 300
+    assert back.summary["samples_finished"] == 300
+    assert len(back.samples) == 300
     full = run_risk(p, n=300, seed=1)
     assert back.samples["stranded"].to_numpy() == pytest.approx(full.samples["stranded"].to_numpy())
 
@@ -145,14 +190,18 @@ def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
     res = cli.invoke(app, ["risk", "run", "--n", "200", "--out", str(out), "-f", "json"])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary["samples_finished"] == 200 and (out / "samples.parquet").is_file()
+    assert summary["samples_finished"] == 200
+    assert (out / "samples.parquet").is_file()
     for key in ("mean", "p50", "p90", "p95", "p99"):
-        assert key in summary["stranded"] and key in summary["revenue_at_risk"]
+        assert key in summary["stranded"]
+        assert key in summary["revenue_at_risk"]
     assert "probability_below" in summary["share_crossing"]
     shown = cli.invoke(app, ["risk", "show", str(out)])
-    assert shown.exit_code == 0 and "Contribution to the loss" in shown.stdout
+    assert shown.exit_code == 0
+    assert "Contribution to the loss" in shown.stdout
     missing = cli.invoke(app, ["risk", "show", str(tmp_path / "nope")])
-    assert missing.exit_code == 1 and "no risk run in" in missing.stderr
+    assert missing.exit_code == 1
+    assert "no risk run in" in missing.stderr
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -36,7 +36,9 @@ def errors(text: str, n: corridor.Network | None = None) -> list[str]:
 
 def test_good_scenario_parses(kazakhstan: corridor.Network) -> None:
     s = parse_scenario(GOOD, "cut.yaml", kazakhstan)
-    assert s.name == "cut" and s.years == [2025] and s.changes[0].type == "capacity_factor"
+    assert s.name == "cut"
+    assert s.years == [2025]
+    assert s.changes[0].type == "capacity_factor"
 
 
 def test_unknown_route_names_line_value_and_options(kazakhstan: corridor.Network) -> None:
@@ -45,7 +47,8 @@ def test_unknown_route_names_line_value_and_options(kazakhstan: corridor.Network
     assert found[0].startswith(
         "cut.yaml line 5, field changes.0.route: unknown route 'CPC2'; known: tengiz-atyrau, "
     )
-    assert "cpc, cpc-tankers" in found[0] and found[0].endswith("got 'CPC2'")
+    assert "cpc, cpc-tankers" in found[0]
+    assert found[0].endswith("got 'CPC2'")
 
 
 def test_type_errors_are_collected(kazakhstan: corridor.Network) -> None:
@@ -64,13 +67,27 @@ changes:
 """
     found = errors(text, kazakhstan)
     assert "cut.yaml line 3, field colour: unknown field" in found
-    assert any(p.startswith("cut.yaml line 7, field changes.0.factor: Input should be greater "
-                            "than or equal to 0, got '-1'") for p in found)  # fmt: skip
-    assert any(p.startswith("cut.yaml line 8, field changes.1: unknown change type; known: "
-                            "capacity_factor, set_capacity") for p in found)  # fmt: skip
+    assert any(
+        p.startswith(
+            "cut.yaml line 7, field changes.0.factor: Input should be greater "
+            "than or equal to 0, got '-1'"
+        )
+        for p in found
+    )
+    assert any(
+        p.startswith(
+            "cut.yaml line 8, field changes.1: unknown change type; known: "
+            "capacity_factor, set_capacity"
+        )
+        for p in found
+    )
     # pydantic passes close_country: Russia; the network check does not
-    found = errors(text.replace("colour: red\n", "").replace("factor: -1", "factor: 0")
-                   .replace("  - type: teleport\n    route: cpc\n", ""), kazakhstan)  # fmt: skip
+    found = errors(
+        text.replace("colour: red\n", "")
+        .replace("factor: -1", "factor: 0")
+        .replace("  - type: teleport\n    route: cpc\n", ""),
+        kazakhstan,
+    )
     assert found == [
         "cut.yaml line 8, field changes.1.country: unknown country 'Russia'; known: AZE, BLR, "
         "CHN, DEU, GEO, KAZ, POL, RUS, TUR, got 'Russia'"
@@ -80,19 +97,22 @@ changes:
 def test_bad_yaml_and_periods() -> None:
     assert errors("name: [unclosed\n")[0].startswith("cut.yaml line 2: not valid YAML")
     found = errors("name: x\nstart: 2025-05-01\nend: 2025-03-01\n")
-    assert found == ["cut.yaml line 1: Value error, end 2025-03-01 must be after start "
-                     "2025-05-01"]  # fmt: skip
+    assert found == ["cut.yaml line 1: Value error, end 2025-03-01 must be after start 2025-05-01"]
 
 
 def test_units_and_years_against_network(kazakhstan: corridor.Network) -> None:
-    text = GOOD.replace("[2025]", "[2031]") + "  - type: target\n    route: btc\n    value: 20\n" \
-        "    unit: Mt\n"  # fmt: skip
+    text = (
+        GOOD.replace("[2025]", "[2031]") + "  - type: target\n    route: btc\n    value: 20\n"
+        "    unit: Mt\n"
+    )
     found = errors(text, kazakhstan)
     assert "cut.yaml line 2, field years.0: outside the package's years 2019–2026, got '2031'" in (
         found
     )
-    assert any(p.startswith("cut.yaml line 10, field changes.1.unit: unit 'Mt' has dimension")
-               for p in found)  # fmt: skip
+    assert any(
+        p.startswith("cut.yaml line 10, field changes.1.unit: unit 'Mt' has dimension")
+        for p in found
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -102,9 +122,16 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_builtin_scenarios_load_and_cite_sources(kazakhstan: corridor.Network) -> None:
     known = package_scenarios(kazakhstan)
-    assert set(known) == {"ceyhan-20", "cpc-terminal-outage-2m", "russia-transit-closed",
-                          "druzhba-germany-stopped", "btc-suspended", "kaz-wheat-ban-2024",
-                          "rus-agri-ban-2024", "rus-china-transit-halt"}  # fmt: skip
+    assert set(known) == {
+        "ceyhan-20",
+        "cpc-terminal-outage-2m",
+        "russia-transit-closed",
+        "druzhba-germany-stopped",
+        "btc-suspended",
+        "kaz-wheat-ban-2024",
+        "rus-agri-ban-2024",
+        "rus-china-transit-halt",
+    }
     for name in known:
         s = find_scenario(kazakhstan, name)
         assert s.description and s.sources and s.changes, name

@@ -16,18 +16,49 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_public_api_is_exact() -> None:
     assert sorted(corridor.__all__) == [
-        "Claim", "ClaimsError", "CorridorError", "Network", "PackageValidationError", "Problem",
-        "Result", "Scenario", "ScenarioError", "UnitError", "YearMetrics", "check_claims",
-        "compute", "load_package", "load_scenario", "replay", "reroute", "summary",
+        "Claim",
+        "ClaimsError",
+        "CorridorError",
+        "Network",
+        "PackageValidationError",
+        "Problem",
+        "Result",
+        "Scenario",
+        "ScenarioError",
+        "UnitError",
+        "YearMetrics",
+        "check_claims",
+        "compute",
+        "load_package",
+        "load_scenario",
+        "replay",
+        "reroute",
+        "summary",
         "validate_package",
-    ]  # fmt: skip
+    ]
     for name in corridor.__all__:
         assert getattr(corridor, name) is not None
 
 
 def test_every_column_type_is_known() -> None:
-    known = {"id", "text", "url", "list", "enum", "ref", "ref_list", "iso3", "iso3_list", "number",
-             "year", "date", "partial_date", "rate_unit", "price_unit", "amount_unit"}  # fmt: skip
+    known = {
+        "id",
+        "text",
+        "url",
+        "list",
+        "enum",
+        "ref",
+        "ref_list",
+        "iso3",
+        "iso3_list",
+        "number",
+        "year",
+        "date",
+        "partial_date",
+        "rate_unit",
+        "price_unit",
+        "amount_unit",
+    }
     for t in tables().values():
         assert t.columns, t.name
         for c in t.columns:
@@ -41,9 +72,13 @@ def test_builtin_descriptor_is_generated_from_the_schema() -> None:
     desc = json.loads((builtin_path() / "datapackage.json").read_text())
     info = desc["corridor"]
     expected = describe_package(
-        desc["name"], desc["title"], info["exporter"], info["commodity"],
-        info["years"]["first"], info["years"]["last"],
-    )  # fmt: skip
+        desc["name"],
+        desc["title"],
+        info["exporter"],
+        info["commodity"],
+        info["years"]["first"],
+        info["years"]["last"],
+    )
     assert desc["resources"] == expected["resources"]
 
 

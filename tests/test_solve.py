@@ -16,16 +16,19 @@ def test_cut_with_one_alternative_by_hand() -> None:
     # o --a(10)--> m1 ; o --b(cap 4)--> m2.  Cut a: b takes its 4, 6 are stranded.
     m = RerouteModel(tail=[0, 0], head=[1, 2], n_nodes=3, origins=[0], sinks=[1, 2], cost=[0, 0])
     base = m.solve(supply=[10], route_cap=np.array([10.0, 4.0]), baseline=[10, 0])
-    assert base.flow.tolist() == [10, 0] and base.stranded.tolist() == [0]
+    assert base.flow.tolist() == [10, 0]
+    assert base.stranded.tolist() == [0]
     cut = m.solve(supply=[10], route_cap=np.array([0.0, 4.0]), baseline=[10, 0])
-    assert cut.flow == pytest.approx([0, 4]) and cut.stranded == pytest.approx([6])
+    assert cut.flow == pytest.approx([0, 4])
+    assert cut.stranded == pytest.approx([6])
     assert cut.iterations <= 5  # warm: a bound change, a handful of pivots
 
 
 def test_tie_range_by_hand() -> None:
     # a cut leaves 10 to place on b or c (spare 6 each): b takes 4 to 6, c the rest
-    m = RerouteModel(tail=[0, 0, 0], head=[1, 2, 3], n_nodes=4, origins=[0], sinks=[1, 2, 3],
-                     cost=[0, 0, 0])  # fmt: skip
+    m = RerouteModel(
+        tail=[0, 0, 0], head=[1, 2, 3], n_nodes=4, origins=[0], sinks=[1, 2, 3], cost=[0, 0, 0]
+    )
     s = m.solve(supply=[10], route_cap=np.array([0.0, 6.0, 6.0]), baseline=[10, 0, 0])
     ranges = m.flow_range(s, {"b": np.array([1]), "c": np.array([2])})
     assert ranges["b"] == pytest.approx((4, 6), abs=1e-4)
@@ -37,27 +40,51 @@ def test_tie_range_by_hand() -> None:
 
 def test_cheapest_alternative_wins_and_targets_are_met() -> None:
     # equal disruption, different cost: the cheaper leg c (cost 1) takes the volume
-    m = RerouteModel(tail=[0, 0, 0], head=[1, 2, 3], n_nodes=4, origins=[0], sinks=[1, 2, 3],
-                     cost=[0, 5, 1], target_routes=[1])  # fmt: skip
+    m = RerouteModel(
+        tail=[0, 0, 0],
+        head=[1, 2, 3],
+        n_nodes=4,
+        origins=[0],
+        sinks=[1, 2, 3],
+        cost=[0, 5, 1],
+        target_routes=[1],
+    )
     s = m.solve(supply=[10], route_cap=np.array([0.0, 20, 20]), baseline=[10, 0, 0], target=[0])
     assert s.flow == pytest.approx([0, 0, 10])
     # a target of 7 on b pulls volume there, against its cost
     s = m.solve(supply=[10], route_cap=np.array([10.0, 20, 20]), baseline=[10, 0, 0], target=[7])
-    assert s.flow[1] == pytest.approx(7) and s.shortfall == pytest.approx([0])
+    assert s.flow[1] == pytest.approx(7)
+    assert s.shortfall == pytest.approx([0])
 
 
 def test_node_capacity_limits_outgoing_routes() -> None:
     # port 1 ships on two legs but may load 5 in all
-    m = RerouteModel(tail=[0, 1, 1], head=[1, 2, 3], n_nodes=4, origins=[0], sinks=[2, 3],
-                     cost=[0, 0, 0], cap_nodes=[1])  # fmt: skip
+    m = RerouteModel(
+        tail=[0, 1, 1],
+        head=[1, 2, 3],
+        n_nodes=4,
+        origins=[0],
+        sinks=[2, 3],
+        cost=[0, 0, 0],
+        cap_nodes=[1],
+    )
     s = m.solve(supply=[8], route_cap=np.array([np.inf] * 3), baseline=[8, 4, 4], node_cap=[5])
-    assert s.flow[1] + s.flow[2] == pytest.approx(5) and s.stranded == pytest.approx([3])
+    assert s.flow[1] + s.flow[2] == pytest.approx(5)
+    assert s.stranded == pytest.approx([3])
 
 
 def test_free_allocation_is_a_min_cost_flow() -> None:
     # supply 10 at 0; to 3 via 1 costs 2+2, via 2 costs 1+1 but 2->3 holds only 6
-    m = RerouteModel(tail=[0, 1, 0, 2], head=[1, 3, 2, 3], n_nodes=4, origins=[0], sinks=[3],
-                     cost=[2, 2, 1, 1], mode="free", tie_break=0)  # fmt: skip
+    m = RerouteModel(
+        tail=[0, 1, 0, 2],
+        head=[1, 3, 2, 3],
+        n_nodes=4,
+        origins=[0],
+        sinks=[3],
+        cost=[2, 2, 1, 1],
+        mode="free",
+        tie_break=0,
+    )
     s = m.solve(supply=[10], route_cap=np.array([np.inf, np.inf, np.inf, 6.0]))
     assert s.flow == pytest.approx([4, 4, 6, 6])
     assert s.objective == pytest.approx(4 * 4 + 6 * 2)
@@ -69,8 +96,7 @@ def test_free_allocation_is_a_min_cost_flow() -> None:
 @st.composite
 def networks(draw: st.DrawFn) -> dict:
     n = draw(st.integers(4, 9))
-    edges = sorted({(i, j) for i in range(n) for j in range(i + 1, n)
-                    if draw(st.booleans())})  # fmt: skip
+    edges = sorted({(i, j) for i in range(n) for j in range(i + 1, n) if draw(st.booleans())})
     if not edges:
         edges = [(0, n - 1)]
     tail = np.array([e[0] for e in edges])
@@ -94,14 +120,28 @@ def networks(draw: st.DrawFn) -> dict:
     np.add.at(outflow, tail, base)
     np.add.at(inflow, head, base)
     supply = np.array([outflow[o] - inflow[o] for o in origins])
-    mult = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, np.inf]), min_size=len(edges),
-                         max_size=len(edges)))  # fmt: skip
-    cap = np.where(np.isinf(mult), np.inf, base * np.where(np.isinf(mult), 1, mult) + draw(
-        st.integers(0, 5)))  # fmt: skip
-    cost = np.array(draw(st.lists(st.integers(0, 9), min_size=len(edges), max_size=len(edges))),
-                    float)  # fmt: skip
-    return dict(n=n, tail=tail, head=head, origins=origins, sinks=sinks, base=base,
-                supply=supply, cap=cap, cost=cost)  # fmt: skip
+    mult = draw(
+        st.lists(
+            st.sampled_from([0.0, 0.5, 1.0, 1.5, np.inf]), min_size=len(edges), max_size=len(edges)
+        )
+    )
+    cap = np.where(
+        np.isinf(mult), np.inf, base * np.where(np.isinf(mult), 1, mult) + draw(st.integers(0, 5))
+    )
+    cost = np.array(
+        draw(st.lists(st.integers(0, 9), min_size=len(edges), max_size=len(edges))), float
+    )
+    return dict(
+        n=n,
+        tail=tail,
+        head=head,
+        origins=origins,
+        sinks=sinks,
+        base=base,
+        supply=supply,
+        cap=cap,
+        cost=cost,
+    )
 
 
 def linprog_objective(net: dict, m: RerouteModel) -> float:
@@ -145,11 +185,18 @@ def linprog_objective(net: dict, m: RerouteModel) -> float:
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_random_networks(net: dict) -> None:
-    m = RerouteModel(tail=net["tail"], head=net["head"], n_nodes=net["n"],
-                     origins=net["origins"], sinks=net["sinks"], cost=net["cost"])  # fmt: skip
+    m = RerouteModel(
+        tail=net["tail"],
+        head=net["head"],
+        n_nodes=net["n"],
+        origins=net["origins"],
+        sinks=net["sinks"],
+        cost=net["cost"],
+    )
     # baseline in -> baseline out when every capacity admits it
-    roomy = m.solve(supply=net["supply"], route_cap=np.full(len(net["tail"]), np.inf),
-                    baseline=net["base"])  # fmt: skip
+    roomy = m.solve(
+        supply=net["supply"], route_cap=np.full(len(net["tail"]), np.inf), baseline=net["base"]
+    )
     assert roomy.flow == pytest.approx(net["base"], abs=1e-6)
     assert roomy.stranded == pytest.approx(0, abs=1e-6)
     s = m.solve(supply=net["supply"], route_cap=net["cap"], baseline=net["base"])

@@ -22,7 +22,8 @@ def test_barrel_is_an_oil_barrel() -> None:
 
 
 def test_volume_rate_needs_a_grade() -> None:
-    assert is_volume_rate("kbbl/day") and not is_volume_rate("Mt/year")
+    assert is_volume_rate("kbbl/day")
+    assert not is_volume_rate("Mt/year")
     with pytest.raises(UnitError, match="needs a crude grade"):
         to_canonical_rate(1.0, "kbbl/day")
     # 1.2 Mbbl/day at 7.3 bbl/t = 1.2e6 * 365.25 / 7.3 t/year = 60.04 Mt/year

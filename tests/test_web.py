@@ -19,8 +19,10 @@ from corridor.web.app import MAX_BODY, create_app
 
 from .test_views import CHROMIUM, needs_browser
 
-ARTICLE = ("More than 80% of Kazakhstan's oil is exported via Russia. <script>alert(1)</script> "
-           "Kazakhstan exported 90 million tons of crude in 2025.")  # fmt: skip
+ARTICLE = (
+    "More than 80% of Kazakhstan's oil is exported via Russia. <script>alert(1)</script> "
+    "Kazakhstan exported 90 million tons of crude in 2025."
+)
 
 
 @pytest.fixture
@@ -37,13 +39,16 @@ def client(kazakhstan: corridor.Network, store: Store) -> Iterator[TestClient]:
 def shape(r: object) -> None:
     body = r.json()  # type: ignore[attr-defined]
     assert set(body) == {"ok", "error", "errors", "status"}, body
-    assert body["ok"] is False and body["status"] == r.status_code  # type: ignore[attr-defined]
-    assert isinstance(body["error"], str) and body["errors"]
+    assert body["ok"] is False
+    assert body["status"] == r.status_code
+    assert isinstance(body["error"], str)
+    assert body["errors"]
 
 
 def test_read_endpoints(client: TestClient, kazakhstan: corridor.Network) -> None:
     pk = client.get("/api/packages").json()
-    assert pk[0]["id"] == "kazakhstan" and pk[0]["rows"]["routes"] == len(kazakhstan.routes)
+    assert pk[0]["id"] == "kazakhstan"
+    assert pk[0]["rows"]["routes"] == len(kazakhstan.routes)
     one = client.get("/api/packages/kazakhstan").json()
     assert len(one["tables"]["sources"]) == len(kazakhstan.sources)
     assert {r["id"] for r in one["tables"]["routes"]} == set(kazakhstan.routes.index)
@@ -60,7 +65,8 @@ def test_runs_lifecycle(client: TestClient, store: Store) -> None:
     r = client.post("/api/runs", json={"kind": "scenario", "scenario": "russia-transit-closed"})
     assert r.status_code == 201
     run = r.json()
-    assert run["status"] == "done" and run["result"]["total"]["stranded"]["value"] > 0
+    assert run["status"] == "done"
+    assert run["result"]["total"]["stranded"]["value"] > 0
     c = client.post("/api/runs", json={"kind": "claims", "text": ARTICLE, "date": "2026-03-01"})
     verdicts = [x["verdict"] for x in c.json()["result"]["claims"]]
     assert verdicts == ["supported", "contradicted"]
@@ -71,9 +77,11 @@ def test_runs_lifecycle(client: TestClient, store: Store) -> None:
             break
         time.sleep(0.1)
     done = client.get(f"/api/runs/{k['id']}").json()
-    assert done["status"] == "done" and len(done["result"]["stranded"]) == 200
+    assert done["status"] == "done"
+    assert len(done["result"]["stranded"]) == 200
     events = client.get(f"/api/runs/{k['id']}/events").text
-    assert events.startswith("data: ") and '"status": "done"' in events
+    assert events.startswith("data: ")
+    assert '"status": "done"' in events
     listed = client.get("/api/runs").json()
     assert {x["id"] for x in listed} == {run["id"], c.json()["id"], k["id"]}
     assert "result" not in listed[0]
@@ -91,7 +99,9 @@ def test_cancelled_risk_run_keeps_no_result(client: TestClient, store: Store) ->
             break
         time.sleep(0.1)
     run = store.get(k["id"])
-    assert run is not None and run.status == "cancelled" and run.result is None
+    assert run is not None
+    assert run.status == "cancelled"
+    assert run.result is None
 
 
 def test_every_api_error_has_one_shape(client: TestClient) -> None:
@@ -115,16 +125,41 @@ def test_every_api_error_has_one_shape(client: TestClient) -> None:
         client.post("/api/runs", content=b"x" * (MAX_BODY + 1)),
         client.get("/api/nothing"),
         client.put("/api/runs"),
-    ]  # fmt: skip
-    expected = [404, 400, 404, 422, 422, 404, 404, 404, 404, 422, 400, 404, 400, 400, 422, 422,
-                413, 404, 405]  # fmt: skip
+    ]
+    expected = [
+        404,
+        400,
+        404,
+        422,
+        422,
+        404,
+        404,
+        404,
+        404,
+        422,
+        400,
+        404,
+        400,
+        400,
+        422,
+        422,
+        413,
+        404,
+        405,
+    ]
     assert [r.status_code for r in bad] == expected
     for r in bad:
         shape(r)
     # every API route is in the list above at least once
     routes = {r.path for r in client.app.routes if getattr(r, "path", "").startswith("/api/")}  # type: ignore[attr-defined]
-    hit = {"/api/packages/{package_id}", "/api/metrics", "/api/runs", "/api/runs/{run_id}",
-           "/api/runs/{run_id}/events", "/api/ledger"}  # fmt: skip
+    hit = {
+        "/api/packages/{package_id}",
+        "/api/metrics",
+        "/api/runs",
+        "/api/runs/{run_id}",
+        "/api/runs/{run_id}/events",
+        "/api/ledger",
+    }
     assert routes - hit <= {"/api/packages", "/api/scenarios"}  # the two that cannot fail
 
 
@@ -143,13 +178,16 @@ def test_writes_need_a_token_off_loopback(kazakhstan: corridor.Network, store: S
 
 def test_pages_escape_article_text(client: TestClient) -> None:
     r = client.post("/claims", data={"text": ARTICLE, "date": "2026-03-01"})
-    assert r.status_code == 200 and "/runs/" in str(r.url)
-    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
+    assert r.status_code == 200
+    assert "/runs/" in str(r.url)
+    assert "<script>alert(1)</script>" not in r.text
+    assert "&lt;script&gt;" in r.text
     assert 'class="contradicted"' in r.text
     page = client.post("/scenario", data={"scenario": "ceyhan-20", "yaml": "", "year": ""})
     assert "Target ladder" in page.text
     err = client.post("/scenario", data={"scenario": "", "yaml": "", "year": ""})
-    assert err.status_code == 400 and "needs" in err.text
+    assert err.status_code == 400
+    assert "needs" in err.text
 
 
 def test_store_migrates_and_never_half_writes(tmp_path: Path) -> None:
@@ -159,7 +197,9 @@ def test_store_migrates_and_never_half_writes(tmp_path: Path) -> None:
     s.end(run.id, "failed", "boom")
     s.finish(run.id, {"late": True})  # a result after failure is not stored
     got = Store(url).get(run.id)  # a second store on the same file: migrations are idempotent
-    assert got is not None and got.status == "failed" and got.result is None
+    assert got is not None
+    assert got.status == "failed"
+    assert got.result is None
     with pytest.raises(corridor.CorridorError, match="cannot open the run store"):
         Store("nosuchdriver://x")
 
@@ -173,8 +213,11 @@ def live(kazakhstan: corridor.Network, tmp_path_factory: pytest.TempPathFactory)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(kazakhstan, store), host="127.0.0.1",
-                                           port=port, log_level="error"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(kazakhstan, store), host="127.0.0.1", port=port, log_level="error"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(100):
@@ -192,16 +235,28 @@ def test_dashboard_in_chromium(live: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        flags = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+        flags = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ]
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         errors: list[str] = []
         outside: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((live, "data:", "blob:", "about:")) else None)  # fmt: skip
+        page.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if not r.url.startswith((live, "data:", "blob:", "about:"))
+                else None
+            ),
+        )
         for path in ("/", "/ledger", "/scenario", "/risk", "/claims", "/runs", "/sources"):
             page.goto(live + path)
             assert page.locator("h1").count() == 1
@@ -235,11 +290,13 @@ def test_dashboard_in_chromium(live: str, tmp_path: Path) -> None:
         page.goto(live + "/runs")
         assert page.locator("td .status").count() >= 3
         browser.close()
-    assert errors == [] and outside == []
+    assert errors == []
+    assert outside == []
 
 
 def test_serve_refuses_an_open_host_without_a_token(cli: object) -> None:
     from corridor.cli import app
 
     res = cli.invoke(app, ["serve", "--host", "0.0.0.0"], env={"CORRIDOR_TOKEN": ""})  # type: ignore[attr-defined]
-    assert res.exit_code == 1 and "give --token" in res.stderr
+    assert res.exit_code == 1
+    assert "give --token" in res.stderr

@@ -119,25 +119,35 @@ def report(
         exporter = (exporter or n.meta.exporter).upper()
         if exporter not in set(n.flows["exporter"]) | set(n.supply["exporter"]):
             known = sorted(set(n.flows["exporter"]) | set(n.supply["exporter"]))
-            raise CorridorError(f"no figures for exporter {exporter!r}; known: {', '.join(known)}")
+            msg = f"no figures for exporter {exporter!r}; known: {', '.join(known)}"
+            raise CorridorError(msg)
         if year is not None and year not in n.meta.years:
-            raise CorridorError(
+            msg = (
                 f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
             )
+            raise CorridorError(msg)
         if html_out is not None:
             _write(html_out, report_html(n, exporter, year))
         if png is not None:
             write_pngs(report_figures(n, exporter, year), png)
         known = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
         if commodity is not None and commodity not in known:
-            raise CorridorError(f"unknown commodity {commodity!r}; known: {', '.join(known)}")
+            msg = f"unknown commodity {commodity!r}; known: {', '.join(known)}"
+            raise CorridorError(msg)
         if commodity not in (None, n.meta.commodity):
             for y in [year] if year is not None else n.years_with_flows(exporter, commodity):
                 m = compute(n, exporter, y, commodity).to_dict()
-                typer.echo(json.dumps(m, ensure_ascii=False) if fmt is Format.json else (
-                    f"{exporter} {commodity} {y}: " + ", ".join(
-                        f"{r} {v:g} {n.unit_of(commodity)}" for r, v in m["volume_by_route"].items()
-                    )))  # fmt: skip
+                typer.echo(
+                    json.dumps(m, ensure_ascii=False)
+                    if fmt is Format.json
+                    else (
+                        f"{exporter} {commodity} {y}: "
+                        + ", ".join(
+                            f"{r} {v:g} {n.unit_of(commodity)}"
+                            for r, v in m["volume_by_route"].items()
+                        )
+                    )
+                )
             return
         if fmt is Format.table:
             _report_table(n, exporter, year)
@@ -156,7 +166,8 @@ def _write(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        raise CorridorError(f"cannot write {path}: {exc.strerror}") from None
+        msg = f"cannot write {path}: {exc.strerror}"
+        raise CorridorError(msg) from None
     typer.echo(f"wrote {path}", err=True)
 
 
@@ -181,16 +192,43 @@ def _report_csv(n: Network, exporter: str, year: int | None) -> None:
     years = [year] if year is not None else n.years_with_flows(exporter)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["exporter", "year", "route", "name", "volume", "unit", "share", "share_of",
-                "transit", "chokepoints", "confidence", "basis", "sources"])  # fmt: skip
+    w.writerow(
+        [
+            "exporter",
+            "year",
+            "route",
+            "name",
+            "volume",
+            "unit",
+            "share",
+            "share_of",
+            "transit",
+            "chokepoints",
+            "confidence",
+            "basis",
+            "sources",
+        ]
+    )
     for y in years:
         m = compute(n, exporter, y)
         for route, r in m.by_route.iterrows():
-            w.writerow([
-                exporter, y, route, r["name"], round(r["volume"], 6), m.unit,
-                round(r["share"], 6), m.denominator_kind, "|".join(r["transit"]),
-                "|".join(r["chokepoints"]), r["confidence"], r["basis"], "|".join(r["sources"]),
-            ])  # fmt: skip
+            w.writerow(
+                [
+                    exporter,
+                    y,
+                    route,
+                    r["name"],
+                    round(r["volume"], 6),
+                    m.unit,
+                    round(r["share"], 6),
+                    m.denominator_kind,
+                    "|".join(r["transit"]),
+                    "|".join(r["chokepoints"]),
+                    r["confidence"],
+                    r["basis"],
+                    "|".join(r["sources"]),
+                ]
+            )
     typer.echo(buf.getvalue(), nl=False)
 
 
@@ -314,15 +352,25 @@ def replay(
     with _errors():
         n = load_package(package)
         if year not in n.meta.years:
-            raise CorridorError(
+            msg = (
                 f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
             )
+            raise CorridorError(msg)
         rp = run_replay(n, year, exporter.upper() if exporter else None)
         if fmt is Format.json:
             months = rp.months.reset_index().to_dict("records")
             losses = rp.losses.to_dict("records")
-            typer.echo(json.dumps({"year": year, "months": months, "losses": losses,
-                                   "result": rp.result.to_dict()}, default=str))  # fmt: skip
+            typer.echo(
+                json.dumps(
+                    {
+                        "year": year,
+                        "months": months,
+                        "losses": losses,
+                        "result": rp.result.to_dict(),
+                    },
+                    default=str,
+                )
+            )
         else:
             console().print(replay_tables(rp))
 
@@ -357,29 +405,43 @@ def risk_run(
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
-    )  # fmt: skip
+    )
 
     with _errors():
         net = load_package(package)
         base = find_scenario(net, scenario) if scenario else None
         problem = RiskProblem.from_network(net, base, year=year)
         if not problem.risks:
-            raise CorridorError("the package has no risks (risks.csv) for this exporter")
-        columns = [TextColumn("risk"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                   TextColumn("{task.fields[rate]} samples/s"), TimeElapsedColumn(),
-                   TextColumn("ETA"), TimeRemainingColumn()]  # fmt: skip
+            msg = "the package has no risks (risks.csv) for this exporter"
+            raise CorridorError(msg)
+        columns = [
+            TextColumn("risk"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} samples/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        ]
         err = Console(stderr=True)
         started = time.perf_counter()
-        with Progress(*columns, console=err, transient=True,
-                      disable=not err.is_terminal) as bar:  # fmt: skip
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("risk", total=n, rate="—")
 
             def progress(done: int) -> None:
                 rate = done / max(time.perf_counter() - started, 1e-9)
                 bar.update(task, completed=done, rate=f"{rate:,.0f}")
 
-            result = run_risk(problem, n=n, seed=seed, workers=workers, scheduler=scheduler,
-                              threshold=threshold, on_progress=progress)  # fmt: skip
+            result = run_risk(
+                problem,
+                n=n,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                threshold=threshold,
+                on_progress=progress,
+            )
         folder = out or Path("corridor-runs") / time.strftime("risk-%Y%m%d-%H%M%S")
         result.write(folder)
         if result.summary["interrupted"]:
@@ -431,7 +493,8 @@ def claims_check(
             try:
                 when = dt.date.fromisoformat(date)
             except ValueError:
-                raise CorridorError(f"--date must be YYYY-MM-DD, got {date!r}") from None
+                msg = f"--date must be YYYY-MM-DD, got {date!r}"
+                raise CorridorError(msg) from None
         if article == "-":
             text = sys.stdin.read()
         else:
@@ -439,7 +502,8 @@ def claims_check(
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError as exc:
-                raise CorridorError(f"cannot read {article}: {exc.strerror}") from None
+                msg = f"cannot read {article}: {exc.strerror}"
+                raise CorridorError(msg) from None
         n = load_package(package)
         claims = check_claims(text, date=when, network=n)
         if fmt is Format.json:
@@ -472,10 +536,11 @@ def serve(
 
     with _errors():
         if host not in LOOPBACK and not token:
-            raise CorridorError(
+            msg = (
                 f"binding to {host} exposes the server: give --token (or CORRIDOR_TOKEN); "
                 "writes then need it in the X-Corridor-Token header"
             )
+            raise CorridorError(msg)
         n = load_package(package)
         store = Store(db)
         web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
@@ -506,11 +571,12 @@ def ledger(
         known = sorted({c for c in n.nodes["country"] if c})
         for code in (a, b):
             if code not in known:
-                raise CorridorError(f"no node in country {code!r}; known: {', '.join(known)}")
+                msg = f"no node in country {code!r}; known: {', '.join(known)}"
+                raise CorridorError(msg)
         y = year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
         if y not in n.meta.years:
-            raise CorridorError(f"year {y} is outside the package's years "
-                                f"{n.meta.first_year}–{n.meta.last_year}")  # fmt: skip
+            msg = f"year {y} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
+            raise CorridorError(msg)
         df = make_ledger(n, a, b, y)
         if html_out is not None:
             _write(html_out, ledger_html(n, df, a, b, y))

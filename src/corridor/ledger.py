@@ -28,9 +28,22 @@ from corridor.network import Network
 from corridor.reroute import reroute
 from corridor.scenario import CloseCountry, Scenario
 
-COLUMNS = ["dependent", "partner", "commodity", "link", "volume", "unit", "value_usd", "share",
-           "share_of", "spare_capacity", "value_at_risk_usd", "tariffs_usd", "sources",
-           "note"]  # fmt: skip
+COLUMNS = [
+    "dependent",
+    "partner",
+    "commodity",
+    "link",
+    "volume",
+    "unit",
+    "value_usd",
+    "share",
+    "share_of",
+    "spare_capacity",
+    "value_at_risk_usd",
+    "tariffs_usd",
+    "sources",
+    "note",
+]
 
 
 def _price(n: Network, commodity: str, year: int) -> tuple[float | None, str, list[str]]:
@@ -72,66 +85,111 @@ def ledger(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
                 volume = float(m.by_transit_country["volume"].get(partner, 0.0))
                 if volume > 0:
                     close = CloseCountry(type="close_country", country=partner)
-                    scenario = Scenario(name="ledger", years=[year], exporter=dep, commodity=c,
-                                        changes=[close])  # fmt: skip
+                    scenario = Scenario(
+                        name="ledger", years=[year], exporter=dep, commodity=c, changes=[close]
+                    )
                     stop = reroute(n, scenario, ties=False, marginals=False)
                     stranded = stop.total["stranded"] * 365.25 / stop.total["days"]
                     fees, fee_sources = _fees(n, mine, partner)
-                    rows.append({
-                        "dependent": dep, "partner": partner, "commodity": c,
-                        "link": "exports crossing", "volume": volume, "unit": unit,
-                        "value_usd": _money(volume, price), "share": m.share_crossing(partner),
-                        "share_of": f"{dep}'s {m.denominator_kind}",
-                        "spare_capacity": _spare(n, dep, partner, year, c),
-                        "value_at_risk_usd": _money(stranded, price),
-                        "tariffs_usd": fees,
-                        "sources": sorted(set(m.sources) | set(fee_sources) | set(price_src)),
-                        "note": "; ".join(x for x in (price_note, f"if every route touching "
-                                          f"{partner} closed, {stranded:.2f} {unit} would be "
-                                          "stranded") if x),
-                    })  # fmt: skip
+                    rows.append(
+                        {
+                            "dependent": dep,
+                            "partner": partner,
+                            "commodity": c,
+                            "link": "exports crossing",
+                            "volume": volume,
+                            "unit": unit,
+                            "value_usd": _money(volume, price),
+                            "share": m.share_crossing(partner),
+                            "share_of": f"{dep}'s {m.denominator_kind}",
+                            "spare_capacity": _spare(n, dep, partner, year, c),
+                            "value_at_risk_usd": _money(stranded, price),
+                            "tariffs_usd": fees,
+                            "sources": sorted(set(m.sources) | set(fee_sources) | set(price_src)),
+                            "note": "; ".join(
+                                x
+                                for x in (
+                                    price_note,
+                                    f"if every route touching "
+                                    f"{partner} closed, {stranded:.2f} {unit} would be "
+                                    "stranded",
+                                )
+                                if x
+                            ),
+                        }
+                    )
             if len(mine):
                 sold = compute(n, dep, year, c).by_destination
                 volume = float(sold["volume"].get(partner, 0.0))
                 if volume > 0:
-                    rows.append({
-                        "dependent": dep, "partner": partner, "commodity": c, "link": "exports to",
-                        "volume": volume, "unit": unit, "value_usd": _money(volume, price),
-                        "share": None, "share_of": "", "spare_capacity": None,
-                        "value_at_risk_usd": _money(volume, price), "tariffs_usd": None,
-                        "sources": sorted(set(sold.at[partner, "sources"]) | set(price_src)),
-                        "note": price_note or f"the {partner} market for {dep}'s {c}: lost if "
-                                              "it closed (no other buyer is in the data)",
-                    })  # fmt: skip
+                    rows.append(
+                        {
+                            "dependent": dep,
+                            "partner": partner,
+                            "commodity": c,
+                            "link": "exports to",
+                            "volume": volume,
+                            "unit": unit,
+                            "value_usd": _money(volume, price),
+                            "share": None,
+                            "share_of": "",
+                            "spare_capacity": None,
+                            "value_at_risk_usd": _money(volume, price),
+                            "tariffs_usd": None,
+                            "sources": sorted(set(sold.at[partner, "sources"]) | set(price_src)),
+                            "note": price_note
+                            or f"the {partner} market for {dep}'s {c}: lost if "
+                            "it closed (no other buyer is in the data)",
+                        }
+                    )
             theirs = f[f["exporter"] == partner]
             delivered = compute(n, partner, year, c).by_destination if len(theirs) else None
             if delivered is not None and delivered["volume"].get(dep, 0.0) > 0:
                 volume = float(delivered.at[dep, "volume"])
-                rows.append({
-                    "dependent": dep, "partner": partner, "commodity": c, "link": "imports from",
-                    "volume": volume, "unit": unit, "value_usd": _money(volume, price),
-                    "share": _import_share(n, dep, c, year, volume),
-                    "share_of": f"{dep}'s imports of {c}" if _import_total(n, dep, c, year)
-                    else "not in the data",
-                    "spare_capacity": None, "value_at_risk_usd": _money(volume, price),
-                    "tariffs_usd": None,
-                    "sources": sorted(set(delivered.at[dep, "sources"]) | set(price_src)),
-                    "note": price_note or "the whole value is at risk: no other supplier is in "
-                                          "the data",
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "dependent": dep,
+                        "partner": partner,
+                        "commodity": c,
+                        "link": "imports from",
+                        "volume": volume,
+                        "unit": unit,
+                        "value_usd": _money(volume, price),
+                        "share": _import_share(n, dep, c, year, volume),
+                        "share_of": f"{dep}'s imports of {c}"
+                        if _import_total(n, dep, c, year)
+                        else "not in the data",
+                        "spare_capacity": None,
+                        "value_at_risk_usd": _money(volume, price),
+                        "tariffs_usd": None,
+                        "sources": sorted(set(delivered.at[dep, "sources"]) | set(price_src)),
+                        "note": price_note
+                        or "the whole value is at risk: no other supplier is in the data",
+                    }
+                )
             kinds = n.nodes["kind"]
             for r in routes:
                 a_c, b_c = country[n.routes.at[r, "from_node"]], country[n.routes.at[r, "to_node"]]
                 delivers = kinds[n.routes.at[r, "to_node"]] in ("market", "refinery")
                 if (a_c, b_c) == (partner, dep) and delivers and f[f["route"] == r].empty:
-                    rows.append({
-                        "dependent": dep, "partner": partner, "commodity": c,
-                        "link": "route without a figure", "volume": None, "unit": unit,
-                        "value_usd": None, "share": None, "share_of": "", "spare_capacity": None,
-                        "value_at_risk_usd": None, "tariffs_usd": None,
-                        "sources": [str(n.routes.at[r, "source"])],
-                        "note": f"{n.routes.at[r, 'name']} ({r}): no volume found for {year}",
-                    })  # fmt: skip
+                    rows.append(
+                        {
+                            "dependent": dep,
+                            "partner": partner,
+                            "commodity": c,
+                            "link": "route without a figure",
+                            "volume": None,
+                            "unit": unit,
+                            "value_usd": None,
+                            "share": None,
+                            "share_of": "",
+                            "spare_capacity": None,
+                            "value_at_risk_usd": None,
+                            "tariffs_usd": None,
+                            "sources": [str(n.routes.at[r, "source"])],
+                            "note": f"{n.routes.at[r, 'name']} ({r}): no volume found for {year}",
+                        }
+                    )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -173,8 +231,12 @@ def _spare(n: Network, dep: str, partner: str, year: int, commodity: str) -> flo
 
 def _import_total(n: Network, dep: str, commodity: str, year: int) -> float | None:
     s = n.supply
-    row = s[(s["exporter"] == dep) & (s["year"] == year) & (s["quantity"] == "imports")
-            & (s["commodity"] == commodity)]  # fmt: skip
+    row = s[
+        (s["exporter"] == dep)
+        & (s["year"] == year)
+        & (s["quantity"] == "imports")
+        & (s["commodity"] == commodity)
+    ]
     return float(row["volume"].iloc[0]) if len(row) else None
 
 

@@ -1,4 +1,4 @@
-"""Dependence metrics from observed flows: shares, HHI, exposure — each with its sources.
+r"""Dependence metrics from observed flows: shares, HHI, exposure — each with its sources.
 
 The observed flows of one exporter in one year are given per route (leg). `flow_paths`
 decomposes them into paths (corridors) from the nodes where the commodity enters the observed
@@ -205,9 +205,19 @@ def flow_paths(n: Network, exporter: str, year: int, commodity: str | None = Non
         if injected > 0:
             walk(node, (), injected)
     columns = [
-        "id", "name", "routes", "nodes", "origin", "end", "destination", "volume",
-        "transit", "chokepoints", "operators", "sources",
-    ]  # fmt: skip
+        "id",
+        "name",
+        "routes",
+        "nodes",
+        "origin",
+        "end",
+        "destination",
+        "volume",
+        "transit",
+        "chokepoints",
+        "operators",
+        "sources",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -401,7 +411,16 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
             )
         rows.append(row)
     columns = [
-        "production", "total_exports", "routed", "unattributed", "share_crossing", "share_via",
-        "share_bypassing", "hhi", "denominator", "missing_routes", "sources",
-    ]  # fmt: skip
+        "production",
+        "total_exports",
+        "routed",
+        "unattributed",
+        "share_crossing",
+        "share_via",
+        "share_bypassing",
+        "hhi",
+        "denominator",
+        "missing_routes",
+        "sources",
+    ]
     return pd.DataFrame(rows).set_index("year").reindex(columns=columns)

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from corridor.exceptions import UnknownError
+from corridor.schema import tables as schema_tables
 
 
 @dataclass(frozen=True)
@@ -49,21 +53,119 @@ class Network:
 
     def __init__(self, meta: PackageMeta, tables: dict[str, pd.DataFrame]) -> None:
         self.meta = meta
-        self.sources = tables["sources"]
-        self.nodes = tables["nodes"]
-        self.chokepoints = tables["chokepoints"]
-        self.routes = tables["routes"]
-        self.grades = tables["grades"]
-        self.capacities = tables["capacities"]
-        self.flows = tables["flows"]
-        self.supply = tables["supply"]
-        self.events = tables["events"]
-        self.prices = tables["prices"]
-        self.costs = tables["costs"]
-        self.losses = tables["losses"]
-        self.risks = tables["risks"]
-        self.commodities = tables["commodities"]
-        self.measures = tables["measures"]
+        self.tables = {name: tables[name] for name in schema_tables()}
+        for name, df in self.tables.items():
+            setattr(self, name, df)
+
+    # One attribute per schema table (set in __init__); declared here for type checkers.
+    sources: pd.DataFrame
+    nodes: pd.DataFrame
+    chokepoints: pd.DataFrame
+    routes: pd.DataFrame
+    grades: pd.DataFrame
+    capacities: pd.DataFrame
+    flows: pd.DataFrame
+    supply: pd.DataFrame
+    events: pd.DataFrame
+    prices: pd.DataFrame
+    costs: pd.DataFrame
+    losses: pd.DataFrame
+    risks: pd.DataFrame
+    commodities: pd.DataFrame
+    measures: pd.DataFrame
+
+    def replace(self, **tables: pd.DataFrame) -> Network:
+        """Return a copy with some tables replaced (the others are shared, not copied)."""
+        unknown = set(tables) - set(self.tables)
+        if unknown:
+            msg = "table"
+            raise UnknownError(msg, sorted(unknown)[0], self.tables)
+        return Network(self.meta, {**self.tables, **tables})
+
+    @staticmethod
+    def in_force(table: pd.DataFrame, year: int, **match: Any) -> pd.Series | None:
+        """Return the row of `table` in force in `year`, or None when none is.
+
+        A row holds from its ``year`` on, until the next row with the same `match` values:
+        the row in force is the latest one with ``year <= year``. This is the one home of
+        that rule (capacities, costs, fees, prices).
+
+        Examples
+        --------
+        >>> caps = pd.DataFrame({"route": ["a", "a", "b"], "year": [2020, 2024, 2021],
+        ...                      "capacity": [67.0, 81.5, 20.0]})
+        >>> float(Network.in_force(caps, 2023, route="a")["capacity"])
+        67.0
+        >>> float(Network.in_force(caps, 2025, route="a")["capacity"])
+        81.5
+        >>> Network.in_force(caps, 2019, route="a") is None
+        True
+        """
+        mask = table["year"] <= year
+        for column, value in match.items():
+            mask &= table[column] == value
+        rows = table[mask]
+        if rows.empty:
+            return None
+        return rows.sort_values("year", kind="stable").iloc[-1]
+
+    def check_year(self, year: int) -> int:
+        """Return `year` if it is one of the package's declared years, else raise UnknownError."""
+        if year not in self.meta.years:
+            span = f"{self.meta.first_year}–{self.meta.last_year}"
+            message = f"year {year} is outside the package's years {span}"
+            msg = "year"
+            raise UnknownError(msg, year, self.meta.years, message=message)
+        return year
+
+    def exporters(self) -> list[str]:
+        """Return the exporters with figures in the package: the flows' and the supply's."""
+        found = set(self.flows["exporter"]) | set(self.supply["exporter"])
+        return sorted({str(e) for e in found if e} | {self.meta.exporter})
+
+    def check_exporter(self, exporter: str) -> str:
+        """Return `exporter` if the package has figures for it, else raise UnknownError."""
+        known = self.exporters()
+        if exporter not in known:
+            msg = "exporter"
+            raise UnknownError(msg, exporter, known)
+        return exporter
+
+    def countries(self) -> list[str]:
+        """Return the countries of the package's nodes and routes' transit countries."""
+        found = set(self.nodes["country"]) | {c for t in self.routes["transit"] for c in t}
+        return sorted(str(c) for c in found if c)
+
+    def check_country(self, country: str) -> str:
+        """Return `country` if a node or route of the package touches it, else raise."""
+        known = self.countries()
+        if country not in known:
+            msg = "country"
+            raise UnknownError(msg, country, known)
+        return country
+
+    def check_commodity(self, commodity: str | None) -> str:
+        """Return `commodity` (default the package's) if a route carries it, else raise."""
+        commodity = commodity or self.meta.commodity
+        known = sorted({str(c) for c in self.routes["commodity"]} | {self.meta.commodity})
+        if commodity not in known:
+            msg = "commodity"
+            raise UnknownError(msg, commodity, known)
+        return commodity
+
+    def check_route(self, route: str) -> str:
+        """Return `route` if the package has it, else raise UnknownError."""
+        if route not in self.routes.index:
+            msg = "route"
+            raise UnknownError(msg, route, self.routes.index)
+        return route
+
+    def check_node(self, node: str) -> str:
+        """Return `node` if the package has it, else raise UnknownError."""
+        if node not in self.nodes.index:
+            msg = "node"
+            raise UnknownError(msg, node, self.nodes.index)
+        return node
 
     def __repr__(self) -> str:
         return (

@@ -309,7 +309,8 @@ class _Reader:
                 self.problem(rel, line, col.name, str(exc))
                 return None
             return text
-        raise AssertionError(f"schema type {t!r} of {col.table}.{col.name} is not handled")
+        msg = f"schema type {t!r} of {col.table}.{col.name} is not handled"
+        raise AssertionError(msg)
 
     def parse_number(self, rel: str, line: int, col: Column, text: str) -> float | None:
         try:
@@ -423,8 +424,12 @@ class _Reader:
         events = {r["id"]: r for r in ev.rows if r.get("id")}
         for row, line in _each(rk):
             if not (row["routes"] or row["chokepoint"] or row["country"]):
-                self.problem(rk.file, line, "routes/chokepoint/country",
-                             "set at least one of routes, chokepoint and country")  # fmt: skip
+                self.problem(
+                    rk.file,
+                    line,
+                    "routes/chokepoint/country",
+                    "set at least one of routes, chokepoint and country",
+                )
             if row["process"] == "poisson" and row["duration_days"] is None:
                 self.problem(rk.file, line, "duration_days", "is required for a poisson process")
             if row["basis"] == "estimate" and not row["note"]:
@@ -434,9 +439,13 @@ class _Reader:
             used = [events[e] for e in row["events"] if e in events]
             first, last = row["window_first"], row["window_last"]
             if not used or first is None or last is None or last < first:
-                self.problem(rk.file, line, "events",
-                             "a derived risk lists the events and the window (window_first, "
-                             "window_last) it is counted over")  # fmt: skip
+                self.problem(
+                    rk.file,
+                    line,
+                    "events",
+                    "a derived risk lists the events and the window (window_first, "
+                    "window_last) it is counted over",
+                )
                 continue
             for name, expected in _risk_figures(used, first, last).items():
                 got = row[name]
@@ -445,9 +454,13 @@ class _Reader:
                     and got is not None
                     and abs(got - expected) > 0.01 * max(1.0, abs(expected))
                 ):
-                    self.problem(rk.file, line, name,
-                                 f"does not match its events: they give {expected:.3f}",
-                                 got)  # fmt: skip
+                    self.problem(
+                        rk.file,
+                        line,
+                        name,
+                        f"does not match its events: they give {expected:.3f}",
+                        got,
+                    )
 
     def convert(self, parsed: dict[str, _Rows]) -> None:
         """Add the canonical figure to each quantity row.
@@ -465,11 +478,22 @@ class _Reader:
         routes_file = parsed["routes"].file
         for row, line in _each(parsed["routes"]):
             if row["commodity"] and row["commodity"] not in unit_of:
-                self.problem(routes_file, line, "commodity",
-                             f"unknown commodity; known: {_listing(list(unit_of))} (add it to "
-                             "commodities.csv with its unit)", row["commodity"])  # fmt: skip
-        targets = {"capacities": "capacity", "flows": "volume", "supply": "volume",
-                   "prices": "price", "costs": "cost", "losses": "volume"}  # fmt: skip
+                self.problem(
+                    routes_file,
+                    line,
+                    "commodity",
+                    f"unknown commodity; known: {_listing(list(unit_of))} (add it to "
+                    "commodities.csv with its unit)",
+                    row["commodity"],
+                )
+        targets = {
+            "capacities": "capacity",
+            "flows": "volume",
+            "supply": "volume",
+            "prices": "price",
+            "costs": "cost",
+            "losses": "volume",
+        }
         for name, target in targets.items():
             rows = parsed[name]
             for row, line in _each(rows):
@@ -492,16 +516,18 @@ class _Reader:
                     continue  # reported as an unknown grade already
                 try:
                     if name in ("prices", "costs"):
-                        row[target] = units.price_per_unit(row["value"], row["unit"], canonical,
-                                                           bpt)  # fmt: skip
+                        row[target] = units.price_per_unit(
+                            row["value"], row["unit"], canonical, bpt
+                        )
                     elif name == "losses":
                         if row["start"] is None or row["end"] is None:
                             continue
                         days = (row["end"] - row["start"]).days
                         row[target] = units.amount_in_mt(row["value"], row["unit"], days, bpt)
                     else:
-                        row[target] = units.to_canonical_rate(row["value"], row["unit"], bpt,
-                                                              canonical)  # fmt: skip
+                        row[target] = units.to_canonical_rate(
+                            row["value"], row["unit"], bpt, canonical
+                        )
                 except UnitError as exc:
                     self.problem(rows.file, line, "unit", str(exc), row["unit"])
 
@@ -677,8 +703,16 @@ def _frame(rows: _Rows) -> pd.DataFrame:
 
 
 _FIGURE_TABLES = (
-    "grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses", "risks",
-)  # fmt: skip
+    "grades",
+    "capacities",
+    "flows",
+    "supply",
+    "events",
+    "prices",
+    "costs",
+    "losses",
+    "risks",
+)
 
 
 def package_summary(n: Network) -> dict[str, Any]:

@@ -150,32 +150,45 @@ class Result:
                 for (kind, key), row in sh.iterrows():
                     for which in ("baseline", "scenario"):
                         shares[which].setdefault(kind, {})[key] = r6(float(row[which]))
-            out_periods.append({
-                "period": label,
-                "start": p["start"].isoformat(),
-                "end": p["end"].isoformat(),
-                "status": p["status"],
-                "baseline": {} if f is None else {k: r6(v) for k, v in f["baseline"].items()},
-                "scenario": {} if f is None else {k: r6(v) for k, v in f["scenario"].items()},
-                "unit": units.CANONICAL_RATE,
-                "rerouted": {"value": r6(p["rerouted_rate"]), "unit": units.CANONICAL_RATE},
-                "stranded": {
-                    "value": r6(p["stranded"]),
-                    "unit": "Mt",
-                    "rate": r6(p["stranded_rate"]),
-                    "per_origin": {} if s is None else {k: r6(v) for k, v in s["volume"].items()},
-                },
-                "revenue_at_risk": {"value": r6(p["revenue_at_risk"]), "unit": "USD",
-                                    "price": r6(p["price"]), "price_unit": "USD/t"},
-                "shares": shares,
-                "binding": [
-                    {k: (r6(v) if isinstance(v, float) else v) for k, v in row.items()
-                     if k != "period"}
-                    for row in b.to_dict("records")
-                ],
-                "ties": {row["country"]: [r6(row["min_share"]), r6(row["max_share"])]
-                         for row in t.to_dict("records")},
-            })  # fmt: skip
+            out_periods.append(
+                {
+                    "period": label,
+                    "start": p["start"].isoformat(),
+                    "end": p["end"].isoformat(),
+                    "status": p["status"],
+                    "baseline": {} if f is None else {k: r6(v) for k, v in f["baseline"].items()},
+                    "scenario": {} if f is None else {k: r6(v) for k, v in f["scenario"].items()},
+                    "unit": units.CANONICAL_RATE,
+                    "rerouted": {"value": r6(p["rerouted_rate"]), "unit": units.CANONICAL_RATE},
+                    "stranded": {
+                        "value": r6(p["stranded"]),
+                        "unit": "Mt",
+                        "rate": r6(p["stranded_rate"]),
+                        "per_origin": {}
+                        if s is None
+                        else {k: r6(v) for k, v in s["volume"].items()},
+                    },
+                    "revenue_at_risk": {
+                        "value": r6(p["revenue_at_risk"]),
+                        "unit": "USD",
+                        "price": r6(p["price"]),
+                        "price_unit": "USD/t",
+                    },
+                    "shares": shares,
+                    "binding": [
+                        {
+                            k: (r6(v) if isinstance(v, float) else v)
+                            for k, v in row.items()
+                            if k != "period"
+                        }
+                        for row in b.to_dict("records")
+                    ],
+                    "ties": {
+                        row["country"]: [r6(row["min_share"]), r6(row["max_share"])]
+                        for row in t.to_dict("records")
+                    },
+                }
+            )
         total = self.total
         return {
             "scenario": self.scenario.name,
@@ -203,16 +216,21 @@ class _Year:
         self.n, self.s, self.exporter, self.year = n, s, exporter, year
         self.commodity = s.commodity or n.meta.commodity
         self.notes: list[str] = []
-        routes = n.routes.loc[n.commodity_routes(self.commodity),
-                              ["from_node", "to_node", "operator", "transit", "chokepoints",
-                               "name", "mode"]].copy()  # fmt: skip
+        routes = n.routes.loc[
+            n.commodity_routes(self.commodity),
+            ["from_node", "to_node", "operator", "transit", "chokepoints", "name", "mode"],
+        ].copy()
         self.added = [c for c in s.changes if isinstance(c, AddRoute)]
         for c in self.added:
             routes.loc[c.id] = {
-                "from_node": c.from_node, "to_node": c.to_node, "operator": c.operator,
-                "transit": tuple(c.transit), "chokepoints": tuple(c.chokepoints),
-                "name": c.name or c.id, "mode": c.mode,
-            }  # fmt: skip
+                "from_node": c.from_node,
+                "to_node": c.to_node,
+                "operator": c.operator,
+                "transit": tuple(c.transit),
+                "chokepoints": tuple(c.chokepoints),
+                "name": c.name or c.id,
+                "mode": c.mode,
+            }
         self.routes = routes
         self.route_ids = list(routes.index)
         self.node_ids = list(n.nodes.index)
@@ -233,19 +251,21 @@ class _Year:
         supply_nodes = {index[c.node] for c in s.changes if isinstance(c, SupplyChange)}
         origins = sorted(set(np.flatnonzero(injection > TOL)) | supply_nodes)
         if not len(mine) and not supply_nodes:
-            raise CorridorError(
+            msg = (
                 f"no flows of {exporter} in {year} to re-route; give supply changes "
                 "(type: supply) for a free allocation, or pick a year with flows: "
                 f"{', '.join(map(str, n.years_with_flows(exporter))) or 'none'}"
             )
+            raise CorridorError(msg)
         self.mode: Literal["reroute", "free"] = "reroute" if len(mine) else "free"
         kinds, countries = n.nodes["kind"], n.nodes["country"]
         # delivering means leaving the exporter's country: its own markets are not sinks
         open_ends = {
-            index[v] for v in self.node_ids
+            index[v]
+            for v in self.node_ids
             if countries[v] != exporter
             and (kinds[v] in ("market", "refinery") or kinds[v] == "border")
-        }  # fmt: skip
+        }
         residual = set(np.flatnonzero(inflow - outflow > TOL))
         has_exit = set(tail)
         dead_ends = {index[routes.at[a.id, "to_node"]] for a in self.added} - has_exit
@@ -265,11 +285,16 @@ class _Year:
         self.targets = [c for c in s.changes if isinstance(c, Target)]
         self.target_idx = np.array([self.route_ids.index(c.route) for c in self.targets], int)
         self.model = RerouteModel(
-            tail=tail, head=head, n_nodes=len(index), origins=np.array(origins, int),
-            sinks=np.array(sinks, int), cost=self.cost,
+            tail=tail,
+            head=head,
+            n_nodes=len(index),
+            origins=np.array(origins, int),
+            sinks=np.array(sinks, int),
+            cost=self.cost,
             cap_nodes=np.array([index[v] for v in self.cap_node_ids], int),
-            target_routes=self.target_idx, mode=self.mode,
-        )  # fmt: skip
+            target_routes=self.target_idx,
+            mode=self.mode,
+        )
 
     def _in_force(self, df: pd.DataFrame, key: str, ident: str, who: str) -> pd.Series | None:
         rows = df[(df[key] == ident) & (df["exporter"] == who) & (df["year"] <= self.year)]
@@ -312,9 +337,9 @@ class _Year:
         in_data = (
             {v for v in caps["node"] if v} if self.commodity == self.n.meta.commodity else set()
         )
-        ids = sorted(in_data | {
-            c.node for c in self.s.changes if isinstance(c, SetCapacity) and c.node
-        })  # fmt: skip
+        ids = sorted(
+            in_data | {c.node for c in self.s.changes if isinstance(c, SetCapacity) and c.node}
+        )
         whole, alloc = np.full(len(ids), np.inf), np.full(len(ids), np.inf)
         for i, v in enumerate(ids):
             for who, arr in (("", whole), (self.exporter, alloc)):
@@ -366,14 +391,21 @@ class _Year:
             return c
         m = self.n.measures.loc[c.id]
         end = None if pd.isna(m["end"]) else m["end"].date()
-        return Ban(type="ban", commodity=str(m["commodity"]), exporter=str(m["exporter"]),
-                   importer=str(m["importer"]), start=c.start or m["start"].date(),
-                   end=c.end or end, modes=list(m["modes"]),
-                   transit_exempt=m["transit_exempt"] == "yes")  # fmt: skip
+        return Ban(
+            type="ban",
+            commodity=str(m["commodity"]),
+            exporter=str(m["exporter"]),
+            importer=str(m["importer"]),
+            start=c.start or m["start"].date(),
+            end=c.end or end,
+            modes=list(m["modes"]),
+            transit_exempt=m["transit_exempt"] == "yes",
+        )
 
     def banned_routes(self, ban: Ban) -> list[str]:
         """Routes a ban closes: the commodity's legs into the importer (and across it unless
-        transit is exempt)."""
+        transit is exempt).
+        """
         countries = self.n.nodes["country"]
         out = []
         for r in self.route_ids:
@@ -402,8 +434,9 @@ class _Year:
         unknown = np.isinf(base)
         # unknown capacity: open when untouched, closed at factor 0, else the baseline scaled
         scaled = np.where(self.baseline > 0, f * self.baseline, np.inf)
-        cap[unknown] = np.where(f[unknown] >= 1, np.inf,
-                                np.where(f[unknown] <= 0, 0.0, scaled[unknown]))  # fmt: skip
+        cap[unknown] = np.where(
+            f[unknown] >= 1, np.inf, np.where(f[unknown] <= 0, 0.0, scaled[unknown])
+        )
         return cap
 
     def node_caps(self) -> np.ndarray:
@@ -417,8 +450,9 @@ class _Year:
         """Target flow of each target route, Mt/year."""
         return np.array([units.to_canonical_rate(c.value, c.unit) for c in self.targets])
 
-    def solve(self, p: Period, route_cap: np.ndarray | None = None,
-              node_cap: np.ndarray | None = None) -> Solution:  # fmt: skip
+    def solve(
+        self, p: Period, route_cap: np.ndarray | None = None, node_cap: np.ndarray | None = None
+    ) -> Solution:
         """Solve the period's LP, optionally with changed capacities."""
         return self.model.solve(
             supply=self.supply,
@@ -455,18 +489,29 @@ def _network_with(n: Network, y: _Year, flow: np.ndarray, exports: float | None)
     ]
     src = f[(f["exporter"] == y.exporter) & (f["year"] == y.year)].set_index("route")
     new = [
-        {"exporter": y.exporter, "route": r, "year": y.year, "volume": float(v),
-         "value": float(v), "unit": units.CANONICAL_RATE,
-         "source": src.at[r, "source"] if r in src.index else f"scenario:{y.s.name}",
-         "confidence": src.at[r, "confidence"] if r in src.index else "low",
-         "basis": "estimate"}
-        for r, v in zip(y.route_ids, flow, strict=True) if v > TOL
-    ]  # fmt: skip
+        {
+            "exporter": y.exporter,
+            "route": r,
+            "year": y.year,
+            "volume": float(v),
+            "value": float(v),
+            "unit": units.CANONICAL_RATE,
+            "source": src.at[r, "source"] if r in src.index else f"scenario:{y.s.name}",
+            "confidence": src.at[r, "confidence"] if r in src.index else "low",
+            "basis": "estimate",
+        }
+        for r, v in zip(y.route_ids, flow, strict=True)
+        if v > TOL
+    ]
     m.flows = pd.concat([keep, pd.DataFrame(new)], ignore_index=True)
     if exports is not None:
         s = n.supply.copy()
-        mask = (s["exporter"] == y.exporter) & (s["year"] == y.year) & (
-            s["quantity"] == "exports") & (s["commodity"] == y.commodity)  # fmt: skip
+        mask = (
+            (s["exporter"] == y.exporter)
+            & (s["year"] == y.year)
+            & (s["quantity"] == "exports")
+            & (s["commodity"] == y.commodity)
+        )
         s.loc[mask, "volume"] = exports
         m.supply = s
     return m
@@ -474,13 +519,24 @@ def _network_with(n: Network, y: _Year, flow: np.ndarray, exports: float | None)
 
 def _share_rows(label: str, base: YearMetrics, scen: YearMetrics) -> list[dict[str, Any]]:
     rows = []
-    for kind, attr in (("route", "by_route"), ("transit_country", "by_transit_country"),
-                       ("chokepoint", "by_chokepoint")):  # fmt: skip
+    for kind, attr in (
+        ("route", "by_route"),
+        ("transit_country", "by_transit_country"),
+        ("chokepoint", "by_chokepoint"),
+    ):
         b, s = getattr(base, attr)["share"], getattr(scen, attr)["share"]
         for key in list(dict.fromkeys([*b.index, *s.index])):
             bv, sv = float(b.get(key, 0.0)), float(s.get(key, 0.0))
-            rows.append({"period": label, "kind": kind, "key": key, "baseline": bv,
-                         "scenario": sv, "change": sv - bv})  # fmt: skip
+            rows.append(
+                {
+                    "period": label,
+                    "kind": kind,
+                    "key": key,
+                    "baseline": bv,
+                    "scenario": sv,
+                    "change": sv - bv,
+                }
+            )
     return rows
 
 
@@ -530,28 +586,41 @@ def reroute(
         sol = y.solve(p)
         price, price_source = y.price()
         stranded_rate = float(sol.stranded.sum()) if sol.is_optimal else float("nan")
-        exports = None if base.total_exports is None else (
-            base.total_exports - stranded_rate + y.supply_change)  # fmt: skip
+        exports = (
+            None
+            if base.total_exports is None
+            else (base.total_exports - stranded_rate + y.supply_change)
+        )
         scen_n = _network_with(n, y, sol.flow, exports)
         scen = compute(scen_n, exporter, p.year, scenario.commodity)
         rerouted = _rerouted(base, scen)
-        period_rows.append({
-            "period": p.label, "start": p.start, "end": p.end, "days": p.days,
-            "status": sol.status, "stranded_rate": stranded_rate,
-            "stranded": stranded_rate * p.length, "rerouted_rate": rerouted,
-            "price": price, "price_source": price_source,
-            "revenue_at_risk": stranded_rate * p.length * 1e6 * price,
-            **{f"{k}_baseline": v for k, v in _headline(base).items()},
-            **{f"{k}_scenario": v for k, v in _headline(scen).items()},
-        })  # fmt: skip
+        period_rows.append(
+            {
+                "period": p.label,
+                "start": p.start,
+                "end": p.end,
+                "days": p.days,
+                "status": sol.status,
+                "stranded_rate": stranded_rate,
+                "stranded": stranded_rate * p.length,
+                "rerouted_rate": rerouted,
+                "price": price,
+                "price_source": price_source,
+                "revenue_at_risk": stranded_rate * p.length * 1e6 * price,
+                **{f"{k}_baseline": v for k, v in _headline(base).items()},
+                **{f"{k}_scenario": v for k, v in _headline(scen).items()},
+            }
+        )
         for r, b, x in zip(y.route_ids, y.baseline, sol.flow, strict=True):
             if b > TOL or x > TOL:
-                flow_rows.append({"period": p.label, "route": r, "baseline": b, "scenario": x,
-                                  "change": x - b})  # fmt: skip
+                flow_rows.append(
+                    {"period": p.label, "route": r, "baseline": b, "scenario": x, "change": x - b}
+                )
         for o, u in zip(y.origin_ids, sol.stranded, strict=True):
             if u > TOL:
-                stranded_rows.append({"period": p.label, "origin": o, "rate": u,
-                                      "volume": u * p.length})  # fmt: skip
+                stranded_rows.append(
+                    {"period": p.label, "origin": o, "rate": u, "volume": u * p.length}
+                )
         share_rows += _share_rows(p.label, base, scen)
         if ties and sol.is_optimal:
             tie_rows += _ties(y, p, sol, scen.denominator)
@@ -563,18 +632,23 @@ def reroute(
         scenario=scenario,
         exporter=exporter,
         periods=pd.DataFrame(period_rows).set_index("period"),
-        flows=pd.DataFrame(flow_rows, columns=[*idx, "baseline", "scenario", "change"])
-        .set_index(idx),
-        stranded=pd.DataFrame(stranded_rows, columns=["period", "origin", "rate", "volume"])
-        .set_index(["period", "origin"]),
-        shares=pd.DataFrame(share_rows, columns=["period", "kind", "key", "baseline", "scenario",
-                                                 "change"]).set_index(["period", "kind", "key"]),
+        flows=pd.DataFrame(flow_rows, columns=[*idx, "baseline", "scenario", "change"]).set_index(
+            idx
+        ),
+        stranded=pd.DataFrame(
+            stranded_rows, columns=["period", "origin", "rate", "volume"]
+        ).set_index(["period", "origin"]),
+        shares=pd.DataFrame(
+            share_rows, columns=["period", "kind", "key", "baseline", "scenario", "change"]
+        ).set_index(["period", "kind", "key"]),
         binding=pd.DataFrame(binding_rows, columns=_BINDING_COLUMNS),
         ties=pd.DataFrame(tie_rows, columns=["period", "country", "min_share", "max_share"]),
-        ladder=pd.DataFrame(ladder_rows, columns=["period", "step", "route", "target", "achieved",
-                                                  "share_crossing", "limits"]),
+        ladder=pd.DataFrame(
+            ladder_rows,
+            columns=["period", "step", "route", "target", "achieved", "share_crossing", "limits"],
+        ),
         notes=list(dict.fromkeys(notes)),
-    )  # fmt: skip
+    )
 
 
 def _rerouted(base: YearMetrics, scen: YearMetrics) -> float:
@@ -584,8 +658,10 @@ def _rerouted(base: YearMetrics, scen: YearMetrics) -> float:
     whole paths (not legs) counts a volume once however many legs its new way has.
     """
     before = dict(zip(base.paths["id"], base.paths["volume"], strict=True))
-    stayed = sum(min(v, before.get(k, 0.0)) for k, v in zip(scen.paths["id"], scen.paths["volume"],
-                                                             strict=True))  # fmt: skip
+    stayed = sum(
+        min(v, before.get(k, 0.0))
+        for k, v in zip(scen.paths["id"], scen.paths["volume"], strict=True)
+    )
     return float(max(scen.routed - stayed, 0.0))
 
 
@@ -599,9 +675,18 @@ def _headline(m: YearMetrics) -> dict[str, float]:
     }
 
 
-_BINDING_COLUMNS = ["period", "kind", "asset", "scope", "capacity", "flow",
-                    "stranded_avoided_per_unit", "target_gain_per_unit",
-                    "revenue_per_unit", "source"]  # fmt: skip
+_BINDING_COLUMNS = [
+    "period",
+    "kind",
+    "asset",
+    "scope",
+    "capacity",
+    "flow",
+    "stranded_avoided_per_unit",
+    "target_gain_per_unit",
+    "revenue_per_unit",
+    "source",
+]
 
 
 def _binding(
@@ -614,12 +699,14 @@ def _binding(
     rcap, ncap = sol.route_cap, sol.node_cap
     node_flow = np.array([sol.flow[y.tail == y.node_ids.index(v)].sum() for v in y.cap_node_ids])
     candidates: list[tuple[str, int, float, float]] = [
-        ("route", i, rcap[i], sol.flow[i]) for i in range(len(rcap))
+        ("route", i, rcap[i], sol.flow[i])
+        for i in range(len(rcap))
         if np.isfinite(rcap[i]) and sol.flow[i] >= rcap[i] - 1e-6
     ] + [
-        ("node", i, ncap[i], node_flow[i]) for i in range(len(ncap))
+        ("node", i, ncap[i], node_flow[i])
+        for i in range(len(ncap))
         if np.isfinite(ncap[i]) and node_flow[i] >= ncap[i] - 1e-6
-    ]  # fmt: skip
+    ]
     for kind, i, cap, flow in candidates:
         avoided = gain = float("nan")
         if marginals:
@@ -633,14 +720,22 @@ def _binding(
                 continue  # at capacity but not limiting anything
         asset = y.route_ids[i] if kind == "route" else y.cap_node_ids[i]
         scope = y.exporter if (asset, y.exporter) in y.cap_sources else ""
-        out.append({
-            "period": p.label, "kind": kind, "asset": asset, "scope": scope or "all shippers",
-            "capacity": cap, "flow": flow, "stranded_avoided_per_unit": avoided,
-            "target_gain_per_unit": gain,
-            "revenue_per_unit": avoided * p.length * 1e6 * price,
-            "source": "closed in this period" if cap <= TOL else
-            y.cap_sources.get((asset, scope), y.cap_sources.get((asset, ""), "")),
-        })  # fmt: skip
+        out.append(
+            {
+                "period": p.label,
+                "kind": kind,
+                "asset": asset,
+                "scope": scope or "all shippers",
+                "capacity": cap,
+                "flow": flow,
+                "stranded_avoided_per_unit": avoided,
+                "target_gain_per_unit": gain,
+                "revenue_per_unit": avoided * p.length * 1e6 * price,
+                "source": "closed in this period"
+                if cap <= TOL
+                else y.cap_sources.get((asset, scope), y.cap_sources.get((asset, ""), "")),
+            }
+        )
     return out
 
 
@@ -658,10 +753,14 @@ def _ties(y: _Year, p: Period, sol: Solution, denominator: float) -> list[dict[s
         return []
     ranges = y.model.flow_range(sol, groups)
     return [
-        {"period": p.label, "country": c, "min_share": lo / denominator,
-         "max_share": hi / denominator}
+        {
+            "period": p.label,
+            "country": c,
+            "min_share": lo / denominator,
+            "max_share": hi / denominator,
+        }
         for c, (lo, hi) in ranges.items()
-    ]  # fmt: skip
+    ]
 
 
 def _ladder(y: _Year, p: Period, sol: Solution, max_steps: int = 8) -> list[dict[str, Any]]:
@@ -677,18 +776,28 @@ def _ladder(y: _Year, p: Period, sol: Solution, max_steps: int = 8) -> list[dict
     for step in range(1, max_steps + 1):
         achieved = current.flow[y.target_idx]
         limits = [b for b in _binding(y, p, current, 0.0, True) if b["target_gain_per_unit"] > 1e-6]
-        exports = None if base.total_exports is None else (
-            base.total_exports - float(current.stranded.sum()) + y.supply_change)  # fmt: skip
+        exports = (
+            None
+            if base.total_exports is None
+            else (base.total_exports - float(current.stranded.sum()) + y.supply_change)
+        )
         m = compute(_network_with(y.n, y, current.flow, exports), y.exporter, y.year, y.commodity)
         crossing = m.share_crossing(country) if country else float("nan")
         for k, c in enumerate(y.targets):
-            rows.append({
-                "period": p.label, "step": step, "route": c.route,
-                "target": float(y.target_rates()[k]), "achieved": float(achieved[k]),
-                "share_crossing": crossing,
-                "limits": ", ".join(f"{b['asset']} ({b['scope']}, {b['capacity']:.2f})"
-                                    for b in limits) or "none",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "period": p.label,
+                    "step": step,
+                    "route": c.route,
+                    "target": float(y.target_rates()[k]),
+                    "achieved": float(achieved[k]),
+                    "share_crossing": crossing,
+                    "limits": ", ".join(
+                        f"{b['asset']} ({b['scope']}, {b['capacity']:.2f})" for b in limits
+                    )
+                    or "none",
+                }
+            )
         if current.shortfall.sum() < 1e-6 or not limits:
             break
         for b in limits:
@@ -721,22 +830,37 @@ def replay(n: Network, year: int, exporter: str | None = None) -> Replay:
     modelled and reported loss is a result to read, not an error to hide.
     """
     exporter = exporter or n.meta.exporter
-    s = Scenario(name=f"replay-{year}", description=f"Dated events of {year}, month by month",
-                 years=[year], monthly=True, apply_events=True)  # fmt: skip
+    s = Scenario(
+        name=f"replay-{year}",
+        description=f"Dated events of {year}, month by month",
+        years=[year],
+        monthly=True,
+        apply_events=True,
+    )
     result = reroute(n, s, exporter, ties=False)
     ev = n.events
     rows = []
     for label, p in result.periods.iterrows():
         period = Period(str(label), p["start"], p["end"])
         active = [
-            f"{e.Index} ({e.capacity_factor:g})" for e in ev.itertuples()
-            if not math.isnan(e.capacity_factor) and e.exporter in ("", exporter)
-            and e.start.date() < period.end and (pd.isna(e.end) or e.end.date() > period.start)
-        ]  # fmt: skip
+            f"{e.Index} ({e.capacity_factor:g})"
+            for e in ev.itertuples()
+            if not math.isnan(e.capacity_factor)
+            and e.exporter in ("", exporter)
+            and e.start.date() < period.end
+            and (pd.isna(e.end) or e.end.date() > period.start)
+        ]
         rerouted = p["rerouted_rate"] * period.length
-        rows.append({"month": label, "events": ", ".join(active), "stranded": p["stranded"],
-                     "rerouted": rerouted, "displaced": rerouted + p["stranded"],
-                     "revenue_at_risk": p["revenue_at_risk"]})  # fmt: skip
+        rows.append(
+            {
+                "month": label,
+                "events": ", ".join(active),
+                "stranded": p["stranded"],
+                "rerouted": rerouted,
+                "displaced": rerouted + p["stranded"],
+                "revenue_at_risk": p["revenue_at_risk"],
+            }
+        )
     months = pd.DataFrame(rows).set_index("month")
     loss_rows = []
     for loss in n.losses.itertuples():
@@ -749,10 +873,19 @@ def replay(n: Network, year: int, exporter: str | None = None) -> Replay:
             if overlap > 0:
                 modelled += p["stranded_rate"] * overlap / DAYS_PER_YEAR
                 displaced += (p["stranded_rate"] + p["rerouted_rate"]) * overlap / DAYS_PER_YEAR
-        loss_rows.append({
-            "loss": loss.Index, "event": loss.event, "start": a, "end": b,
-            "description": loss.description, "reported": loss.volume, "modelled": modelled,
-            "displaced": displaced,
-            "gap": modelled - loss.volume, "confidence": loss.confidence, "source": loss.source,
-        })  # fmt: skip
+        loss_rows.append(
+            {
+                "loss": loss.Index,
+                "event": loss.event,
+                "start": a,
+                "end": b,
+                "description": loss.description,
+                "reported": loss.volume,
+                "modelled": modelled,
+                "displaced": displaced,
+                "gap": modelled - loss.volume,
+                "confidence": loss.confidence,
+                "source": loss.source,
+            }
+        )
     return Replay(result, months, pd.DataFrame(loss_rows))

@@ -87,33 +87,49 @@ class RiskProblem:
 
     @classmethod
     def from_network(
-        cls, n: Network, scenario: Scenario | None = None, exporter: str | None = None,
+        cls,
+        n: Network,
+        scenario: Scenario | None = None,
+        exporter: str | None = None,
         year: int | None = None,
-    ) -> RiskProblem:  # fmt: skip
+    ) -> RiskProblem:
         """Build the problem for an exporter's year (default the latest complete one)."""
         exporter = exporter or n.meta.exporter
         year = year or (scenario.years[0] if scenario and scenario.years else None)
         year = year or latest_year(n, exporter)
         s = scenario or Scenario(name="risk", years=[year])
         if any(isinstance(c, Target) for c in s.changes):
-            raise CorridorError("a risk run takes no target changes; drop them from the scenario")
+            msg = "a risk run takes no target changes; drop them from the scenario"
+            raise CorridorError(msg)
         y = _Year(n, s, exporter, year)
-        months = [Period(f"{year}-{m:02d}", date(year, m, 1),
-                         date(year + m // 12, m % 12 + 1, 1)) for m in range(1, 13)]  # fmt: skip
+        months = [
+            Period(f"{year}-{m:02d}", date(year, m, 1), date(year + m // 12, m % 12 + 1, 1))
+            for m in range(1, 13)
+        ]
         base = compute(n, exporter, year)
         entry = _entry_routes(y, base.focus_country)
         return cls(
-            tail=y.tail, head=y.head, n_nodes=len(y.node_ids), origins=y.model.origins,
-            sinks=y.model.sinks, cost=y.cost, mode=y.mode, supply=y.supply, baseline=y.baseline,
+            tail=y.tail,
+            head=y.head,
+            n_nodes=len(y.node_ids),
+            origins=y.model.origins,
+            sinks=y.model.sinks,
+            cost=y.cost,
+            mode=y.mode,
+            supply=y.supply,
+            baseline=y.baseline,
             month_caps=np.array([y.route_caps(p) for p in months]),
             month_days=np.array([p.days for p in months], float),
             risks=risk_specs(n, y.route_ids, exporter, lambda r: y.countries(r)),
             price=y.price()[0],
             exports=None if base.total_exports is None else base.total_exports + y.supply_change,
-            entry=entry, cap_nodes=y.model.cap_nodes, node_caps=y.node_caps(),
-            route_ids=y.route_ids, focus=base.focus_country,
+            entry=entry,
+            cap_nodes=y.model.cap_nodes,
+            node_caps=y.node_caps(),
+            route_ids=y.route_ids,
+            focus=base.focus_country,
             label=f"{exporter} {year}" + (f", scenario {s.name}" if scenario else ""),
-        )  # fmt: skip
+        )
 
 
 def _entry_routes(y: _Year, country: str | None) -> np.ndarray:
@@ -121,10 +137,14 @@ def _entry_routes(y: _Year, country: str | None) -> np.ndarray:
     if country is None:
         return np.zeros(0, np.int64)
     node_country = y.n.nodes["country"]
-    return np.array([
-        i for i, r in enumerate(y.route_ids)
-        if country in y.countries(r) and node_country[y.routes.at[r, "from_node"]] != country
-    ], np.int64)  # fmt: skip
+    return np.array(
+        [
+            i
+            for i, r in enumerate(y.route_ids)
+            if country in y.countries(r) and node_country[y.routes.at[r, "from_node"]] != country
+        ],
+        np.int64,
+    )
 
 
 def risk_specs(
@@ -143,11 +163,18 @@ def risk_specs(
             hit |= {x for x in route_ids if r["country"] in countries(x)}
         duration = float(r["duration_days"]) if not math.isnan(r["duration_days"]) else 0.0
         sd = float(r["duration_sd_days"]) if not math.isnan(r["duration_sd_days"]) else 0.0
-        out.append(RiskSpec(
-            id=str(rid), name=str(r["name"]), routes=tuple(sorted(index[x] for x in hit)),
-            process=str(r["process"]), frequency=float(r["frequency"]), duration=duration,
-            duration_sd=sd, factor=float(r["capacity_factor"]),
-        ))  # fmt: skip
+        out.append(
+            RiskSpec(
+                id=str(rid),
+                name=str(r["name"]),
+                routes=tuple(sorted(index[x] for x in hit)),
+                process=str(r["process"]),
+                frequency=float(r["frequency"]),
+                duration=duration,
+                duration_sd=sd,
+                factor=float(r["capacity_factor"]),
+            )
+        )
     return out
 
 
@@ -177,9 +204,11 @@ def draw_outages(
 
 
 def monthly_factors(
-    outages: list[tuple[int, float, float]], risks: list[RiskSpec], month_days: np.ndarray,
+    outages: list[tuple[int, float, float]],
+    risks: list[RiskSpec],
+    month_days: np.ndarray,
     drop: int | None = None,
-) -> dict[int, np.ndarray]:  # fmt: skip
+) -> dict[int, np.ndarray]:
     """Return route → 12 monthly capacity factors (day-weighted; lowest factor each day)."""
     edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
     daily: dict[int, np.ndarray] = {}
@@ -200,9 +229,15 @@ class Engine:
         self.p = p
         self.screen = screen
         self.model = RerouteModel(
-            tail=p.tail, head=p.head, n_nodes=p.n_nodes, origins=p.origins, sinks=p.sinks,
-            cost=p.cost, cap_nodes=p.cap_nodes, mode=p.mode,  # type: ignore[arg-type]
-        )  # fmt: skip
+            tail=p.tail,
+            head=p.head,
+            n_nodes=p.n_nodes,
+            origins=p.origins,
+            sinks=p.sinks,
+            cost=p.cost,
+            cap_nodes=p.cap_nodes,
+            mode=p.mode,  # type: ignore[arg-type]
+        )
         self.memo: dict[bytes, tuple[float, float]] = {}
         self.solves = 0
         self.periods = range(len(p.month_days))
@@ -226,7 +261,8 @@ class Engine:
         sol = self.model.solve(self.p.supply, caps, self.p.baseline, self.p.node_caps)
         self.solves += 1
         if not sol.is_optimal:
-            raise CorridorError(f"the LP ended {sol.status} for a risk sample")
+            msg = f"the LP ended {sol.status} for a risk sample"
+            raise CorridorError(msg)
         result = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
         self.memo[key] = result
         return (*result, sol.flow)
@@ -253,8 +289,9 @@ class Engine:
         caps[routes] = self.route_caps(m, routes, factors)
         return np.asarray(caps)
 
-    def evaluate(self, outages: list[tuple[int, float, float]], drop: int | None = None
-                 ) -> tuple[float, float]:  # fmt: skip
+    def evaluate(
+        self, outages: list[tuple[int, float, float]], drop: int | None = None
+    ) -> tuple[float, float]:
         """Return (stranded Mt over the year, share crossing the focus country)."""
         f = monthly_factors(outages, self.p.risks, self.p.month_days, drop)
         stranded, crossing, exports = self.totals
@@ -309,8 +346,9 @@ def _run_chunk(seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
 _DASK_ENGINES: dict[int, Engine] = {}
 
 
-def _dask_chunk(problem: RiskProblem, key: int, seed: int, start: int, stop: int
-                ) -> tuple[int, np.ndarray]:  # fmt: skip
+def _dask_chunk(
+    problem: RiskProblem, key: int, seed: int, start: int, stop: int
+) -> tuple[int, np.ndarray]:
     engine = _DASK_ENGINES.get(key)
     if engine is None:
         engine = _DASK_ENGINES[key] = Engine(problem)
@@ -345,10 +383,12 @@ class RiskResult:
         folder = Path(folder)
         summary_file = folder / "summary.json"
         if not summary_file.is_file():
-            raise CorridorError(f"no risk run in {folder} (expected summary.json there)")
+            msg = f"no risk run in {folder} (expected summary.json there)"
+            raise CorridorError(msg)
         summary = json.loads(summary_file.read_text())
-        samples, contrib = (_read_parquet(folder / f"{name}.parquet")
-                            for name in ("samples", "contributions"))  # fmt: skip
+        samples, contrib = (
+            _read_parquet(folder / f"{name}.parquet") for name in ("samples", "contributions")
+        )
         return cls(samples, summary, contrib)
 
 
@@ -415,24 +455,49 @@ def run_risk(
     except KeyboardInterrupt:
         interrupted = True
     sampling = time.perf_counter() - sampling
-    index = np.concatenate([np.arange(a, a + len(rows[a])) for a in sorted(rows)]) if rows else (
-        np.zeros(0, int))  # fmt: skip
+    index = (
+        np.concatenate([np.arange(a, a + len(rows[a])) for a in sorted(rows)])
+        if rows
+        else (np.zeros(0, int))
+    )
     data = np.concatenate([rows[a] for a in sorted(rows)]) if rows else np.zeros((0, 3))
-    samples = pd.DataFrame({
-        "sample": index, "stranded": data[:, 0],
-        "revenue_at_risk": data[:, 0] * 1e6 * problem.price,
-        "share_crossing": data[:, 1], "outages": data[:, 2].astype(int),
-    })  # fmt: skip
-    contributions = _contributions(problem, seed, samples) if len(samples) else pd.DataFrame(
-        columns=["risk", "name", "routes", "contribution", "share"])  # fmt: skip
-    summary = _summary(problem, samples, n, seed, workers, scheduler, threshold, interrupted,
-                       time.perf_counter() - t0, contributions)  # fmt: skip
+    samples = pd.DataFrame(
+        {
+            "sample": index,
+            "stranded": data[:, 0],
+            "revenue_at_risk": data[:, 0] * 1e6 * problem.price,
+            "share_crossing": data[:, 1],
+            "outages": data[:, 2].astype(int),
+        }
+    )
+    contributions = (
+        _contributions(problem, seed, samples)
+        if len(samples)
+        else pd.DataFrame(columns=["risk", "name", "routes", "contribution", "share"])
+    )
+    summary = _summary(
+        problem,
+        samples,
+        n,
+        seed,
+        workers,
+        scheduler,
+        threshold,
+        interrupted,
+        time.perf_counter() - t0,
+        contributions,
+    )
     summary["seconds_sampling"] = round(sampling, 3)
     return RiskResult(samples, summary, contributions)
 
 
-def _run_pool(problem: RiskProblem, seed: int, bounds: list[tuple[int, int]], workers: int,
-              collect: Callable[[int, np.ndarray], bool]) -> bool:  # fmt: skip
+def _run_pool(
+    problem: RiskProblem,
+    seed: int,
+    bounds: list[tuple[int, int]],
+    workers: int,
+    collect: Callable[[int, np.ndarray], bool],
+) -> bool:
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(problem,))
     pending: set[Future[tuple[int, np.ndarray]]] = {
         pool.submit(_run_chunk, seed, a, b) for a, b in bounds
@@ -450,18 +515,25 @@ def _run_pool(problem: RiskProblem, seed: int, bounds: list[tuple[int, int]], wo
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(problem: RiskProblem, seed: int, bounds: list[tuple[int, int]], scheduler: Any,
-              collect: Callable[[int, np.ndarray], bool]) -> bool:  # fmt: skip
+def _run_dask(
+    problem: RiskProblem,
+    seed: int,
+    bounds: list[tuple[int, int]],
+    scheduler: Any,
+    collect: Callable[[int, np.ndarray], bool],
+) -> bool:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the extra
-        raise CorridorError("--scheduler needs Dask: pip install 'corridor[dask]'") from exc
+        msg = "--scheduler needs Dask: pip install 'corridor[dask]'"
+        raise CorridorError(msg) from exc
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         remote = client.scatter(problem, broadcast=True)
         key = int(time.time_ns())
-        futures = [client.submit(_dask_chunk, remote, key, seed, a, b, pure=False)
-                   for a, b in bounds]  # fmt: skip
+        futures = [
+            client.submit(_dask_chunk, remote, key, seed, a, b, pure=False) for a, b in bounds
+        ]
         for fut in as_completed(futures):
             if collect(*fut.result()):
                 client.cancel(futures)
@@ -482,20 +554,28 @@ def _contributions(problem: RiskProblem, seed: int, samples: pd.DataFrame) -> pd
         loss = row.stranded - engine.nominal_loss
         if loss <= TOL:
             continue
-        marginal = np.array([max(loss - (engine.sample(seed, int(row.sample), drop=j)[0]
-                                         - engine.nominal_loss), 0.0)
-                             for j in range(len(problem.risks))])  # fmt: skip
+        marginal = np.array(
+            [
+                max(
+                    loss - (engine.sample(seed, int(row.sample), drop=j)[0] - engine.nominal_loss),
+                    0.0,
+                )
+                for j in range(len(problem.risks))
+            ]
+        )
         if marginal.sum() > TOL:
             parts += loss * marginal / marginal.sum()
     parts /= len(tail)
     total = parts.sum()
-    return pd.DataFrame({
-        "risk": [r.id for r in problem.risks],
-        "name": [r.name for r in problem.risks],
-        "routes": [_routes_label(problem, r) for r in problem.risks],
-        "contribution": parts,
-        "share": parts / total if total > 0 else np.zeros(len(parts)),
-    }).sort_values("contribution", ascending=False, ignore_index=True)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "risk": [r.id for r in problem.risks],
+            "name": [r.name for r in problem.risks],
+            "routes": [_routes_label(problem, r) for r in problem.risks],
+            "contribution": parts,
+            "share": parts / total if total > 0 else np.zeros(len(parts)),
+        }
+    ).sort_values("contribution", ascending=False, ignore_index=True)
 
 
 def _routes_label(problem: RiskProblem, r: RiskSpec) -> str:
@@ -503,16 +583,26 @@ def _routes_label(problem: RiskProblem, r: RiskSpec) -> str:
     return ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])}, … ({len(names)})"
 
 
-def _summary(problem: RiskProblem, samples: pd.DataFrame, n: int, seed: int, workers: int,
-             scheduler: Any, threshold: float, interrupted: bool, seconds: float,
-             contributions: pd.DataFrame) -> dict[str, Any]:  # fmt: skip
+def _summary(
+    problem: RiskProblem,
+    samples: pd.DataFrame,
+    n: int,
+    seed: int,
+    workers: int,
+    scheduler: Any,
+    threshold: float,
+    interrupted: bool,
+    seconds: float,
+    contributions: pd.DataFrame,
+) -> dict[str, Any]:
     s = samples["stranded"].to_numpy()
     r = samples["revenue_at_risk"].to_numpy()
     share = samples["share_crossing"].to_numpy()
 
     def q(x: np.ndarray) -> dict[str, float | None]:
-        return {f"p{int(100 * p)}": (float(np.quantile(x, p)) if len(x) else None)
-                for p in QUANTILES}  # fmt: skip
+        return {
+            f"p{int(100 * p)}": (float(np.quantile(x, p)) if len(x) else None) for p in QUANTILES
+        }
 
     nominal = Engine(problem).nominal_loss if len(samples) else float("nan")
     return {
@@ -525,10 +615,18 @@ def _summary(problem: RiskProblem, samples: pd.DataFrame, n: int, seed: int, wor
         "scheduler": None if scheduler is None else str(scheduler),
         "seconds": round(seconds, 3),
         "risks": [asdict(x) | {"routes": list(x.routes)} for x in problem.risks],
-        "stranded": {"unit": "Mt", "no_outage": nominal,
-                     "mean": float(s.mean()) if len(s) else None, **q(s)},
-        "revenue_at_risk": {"unit": "USD", "price_usd_per_t": problem.price,
-                            "mean": float(r.mean()) if len(r) else None, **q(r)},
+        "stranded": {
+            "unit": "Mt",
+            "no_outage": nominal,
+            "mean": float(s.mean()) if len(s) else None,
+            **q(s),
+        },
+        "revenue_at_risk": {
+            "unit": "USD",
+            "price_usd_per_t": problem.price,
+            "mean": float(r.mean()) if len(r) else None,
+            **q(r),
+        },
         "share_crossing": {
             "country": problem.focus,
             "mean": float(np.nanmean(share)) if len(share) else None,
@@ -536,4 +634,4 @@ def _summary(problem: RiskProblem, samples: pd.DataFrame, n: int, seed: int, wor
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
         "p95_contributions": contributions.to_dict("records"),
-    }  # fmt: skip
+    }

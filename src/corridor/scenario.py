@@ -69,7 +69,8 @@ class SetCapacity(_Change):
     @model_validator(mode="after")
     def _one_asset(self) -> SetCapacity:
         if (self.route is None) == (self.node is None):
-            raise ValueError("set exactly one of route and node")
+            msg = "set exactly one of route and node"
+            raise ValueError(msg)
         return self
 
 
@@ -175,8 +176,18 @@ Change = Annotated[
     | Measure,
     Field(discriminator="type"),
 ]
-CHANGE_TYPES = ("capacity_factor", "set_capacity", "close_country", "close_operator",
-                "add_route", "supply", "target", "price", "ban", "measure")  # fmt: skip
+CHANGE_TYPES = (
+    "capacity_factor",
+    "set_capacity",
+    "close_country",
+    "close_operator",
+    "add_route",
+    "supply",
+    "target",
+    "price",
+    "ban",
+    "measure",
+)
 
 
 class Scenario(BaseModel):
@@ -199,11 +210,14 @@ class Scenario(BaseModel):
     def _period(self) -> Scenario:
         if self.start is not None or self.end is not None:
             if self.start is None or self.end is None:
-                raise ValueError("give both start and end (end is exclusive)")
+                msg = "give both start and end (end is exclusive)"
+                raise ValueError(msg)
             if self.end <= self.start:
-                raise ValueError(f"end {self.end} must be after start {self.start}")
+                msg = f"end {self.end} must be after start {self.start}"
+                raise ValueError(msg)
             if self.years:
-                raise ValueError("give either years or start/end, not both")
+                msg = "give either years or start/end, not both"
+                raise ValueError(msg)
         return self
 
     def check_against(self, n: Network, file: str = "<scenario>", lines: Any = None) -> None:
@@ -261,17 +275,24 @@ class Scenario(BaseModel):
             commodities = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
             known(("commodity",), "commodity", self.commodity, commodities)
         if self.exporter is not None and self.exporter not in set(n.flows["exporter"]):
-            bad(("exporter",), f"no flows for this exporter; known: "
-                f"{', '.join(sorted(set(n.flows['exporter'])))}", self.exporter)  # fmt: skip
+            bad(
+                ("exporter",),
+                f"no flows for this exporter; known: {', '.join(sorted(set(n.flows['exporter'])))}",
+                self.exporter,
+            )
         for j, y in enumerate(self.years or []):
             if y not in n.meta.years:
-                bad(("years", j), f"outside the package's years {n.meta.first_year}–"
-                    f"{n.meta.last_year}", y)  # fmt: skip
+                bad(
+                    ("years", j),
+                    f"outside the package's years {n.meta.first_year}–{n.meta.last_year}",
+                    y,
+                )
         for key in ("start", "end"):
             d = getattr(self, key)
             if d is not None and not (n.meta.first_year <= d.year <= n.meta.last_year + 1):
-                bad((key,), f"outside the package's years {n.meta.first_year}–"
-                    f"{n.meta.last_year}", d)  # fmt: skip
+                bad(
+                    (key,), f"outside the package's years {n.meta.first_year}–{n.meta.last_year}", d
+                )
         for i, s in enumerate(self.sources):
             known(("sources", i), "source", s, list(n.sources.index))
         if problems:
@@ -375,19 +396,21 @@ def find_scenario(n: Network, name_or_file: str) -> Scenario:
     path = Path(name_or_file)
     if path.suffix in (".yaml", ".yml") or path.exists():
         return load_scenario(path, n)
-    raise CorridorError(
+    msg = (
         f"unknown scenario '{name_or_file}'; known: {', '.join(known) or '(none)'}, "
         "or give a path to a YAML file"
     )
+    raise CorridorError(msg)
 
 
 def shift_years(s: Scenario, year: int) -> Scenario:
     """Return the scenario moved to `year`: its years and every change's dates shift with it."""
     if s.start is not None or not s.years or len(s.years) != 1:
-        raise CorridorError(
+        msg = (
             f"scenario {s.name} runs over {'a date range' if s.start else 'several years'}; "
             "--year applies to single-year scenarios only"
         )
+        raise CorridorError(msg)
     delta = year - s.years[0]
 
     def move(d: date | None) -> date | None:

@@ -1,4 +1,4 @@
-"""The re-routing LP: built once from arrays with HiGHS (highspy), re-solved warm.
+r"""The re-routing LP: built once from arrays with HiGHS (highspy), re-solved warm.
 
 `RerouteModel` holds one LP for one exporter on one network structure (its routes, origins,
 sinks, capacitated nodes and target routes). `RerouteModel.solve` changes only bounds — route
@@ -172,18 +172,29 @@ class RerouteModel:
     @property
     def sizes(self) -> tuple[int, int, int, int, int, int]:
         """Return |R|, |N|, |O|, |S|, |N_c|, |T|."""
-        return (len(self.tail), self.n_nodes, len(self.origins), len(self.sinks),
-                len(self.cap_nodes), len(self.target_routes))  # fmt: skip
+        return (
+            len(self.tail),
+            self.n_nodes,
+            len(self.origins),
+            len(self.sinks),
+            len(self.cap_nodes),
+            len(self.target_routes),
+        )
 
     def _build(self) -> None:
         n_r, n_n, n_o, n_s, n_c, n_t = self.sizes
         n_col = 3 * n_r + n_o + n_s + n_t
         free = self.mode == "free"
         w = 0.0 if free else self.weight_deviation
-        cost = np.concatenate([
-            self.route_cost, np.full(2 * n_r, w), np.full(n_o, self.weight_stranded),
-            np.zeros(n_s), np.full(n_t, self.weight_target),
-        ])  # fmt: skip
+        cost = np.concatenate(
+            [
+                self.route_cost,
+                np.full(2 * n_r, w),
+                np.full(n_o, self.weight_stranded),
+                np.zeros(n_s),
+                np.full(n_t, self.weight_target),
+            ]
+        )
         dev0, cap0, tgt0 = n_n, n_n + n_r, n_n + n_r + n_c
         r = np.arange(n_r)
         cap_row = np.full(n_n, -1)
@@ -219,9 +230,20 @@ class RerouteModel:
                 tgt0 + t,
             ]
         )
-        vals = np.concatenate([np.ones(n_r), -np.ones(n_r), np.ones(n_r), np.ones(capped.sum()),
-                               np.ones(n_t), -np.ones(n_r), np.ones(n_r), -np.ones(n_o),
-                               -np.ones(n_s), np.ones(n_t)])  # fmt: skip
+        vals = np.concatenate(
+            [
+                np.ones(n_r),
+                -np.ones(n_r),
+                np.ones(n_r),
+                np.ones(capped.sum()),
+                np.ones(n_t),
+                -np.ones(n_r),
+                np.ones(n_r),
+                -np.ones(n_o),
+                -np.ones(n_s),
+                np.ones(n_t),
+            ]
+        )
         order = np.lexsort((rows, cols))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n_col, n_n + n_r + n_c + n_t
@@ -272,8 +294,9 @@ class RerouteModel:
         rhs = np.zeros(n_n)
         np.add.at(rhs, self.origins, -supply)
         lower = np.concatenate([rhs, base, np.full(n_c, -INF), target])
-        upper = np.concatenate([rhs, base, np.where(np.isinf(node_cap), INF, node_cap),
-                                np.full(n_t, INF)])  # fmt: skip
+        upper = np.concatenate(
+            [rhs, base, np.where(np.isinf(node_cap), INF, node_cap), np.full(n_t, INF)]
+        )
         if self.mode == "free":
             lower[n_n : n_n + n_r], upper[n_n : n_n + n_r] = -INF, INF
         rows = np.arange(self._n_row, dtype=np.int32)
@@ -312,7 +335,8 @@ class RerouteModel:
         latest solve, whose bounds are still in place.
         """
         if solution.serial != self._serial:
-            raise ValueError("flow_range needs the model's latest solution; solve again first")
+            msg = "flow_range needs the model's latest solution; solve again first"
+            raise ValueError(msg)
         h = new_highs()
         lp = self._h.getLp()
         h.passModel(lp)

@@ -49,13 +49,18 @@ class Run(Base):
     def to_dict(self, full: bool = True) -> dict[str, Any]:
         """Return the run as JSON-ready data; without the result when `full` is False."""
         out = {
-            "id": self.id, "kind": self.kind, "status": self.status,
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
             "created": self.created.isoformat(),
             "finished": self.finished.isoformat() if self.finished else None,
-            "corridor_version": self.corridor_version, "package": self.package,
-            "inputs": self.inputs, "progress": self.progress, "summary": self.summary,
+            "corridor_version": self.corridor_version,
+            "package": self.package,
+            "inputs": self.inputs,
+            "progress": self.progress,
+            "summary": self.summary,
             "error": self.error,
-        }  # fmt: skip
+        }
         if full:
             out["result"] = self.result
         return out
@@ -84,17 +89,26 @@ class Store:
                 kwargs["connect_args"] = {"check_same_thread": False}
             self.engine = create_engine(url, **kwargs)
         except Exception as exc:  # any driver or URL error becomes one clear message
-            raise CorridorError(f"cannot open the run store {url!r}: {exc}") from None
+            msg = f"cannot open the run store {url!r}: {exc}"
+            raise CorridorError(msg) from None
         self.session = sessionmaker(self.engine, expire_on_commit=False)
         self._lock = threading.Lock()
 
     def create(self, kind: str, inputs: dict[str, Any], package: str) -> Run:
         """Store a new queued run and return it."""
         if kind not in KINDS:
-            raise CorridorError(f"unknown run kind {kind!r}; known: {', '.join(KINDS)}")
-        run = Run(id=uuid.uuid4().hex, kind=kind, status="queued", created=_now(),
-                  corridor_version=corridor.__version__, package=package,
-                  inputs=json.loads(json.dumps(inputs, default=str)), progress=0.0)  # fmt: skip
+            msg = f"unknown run kind {kind!r}; known: {', '.join(KINDS)}"
+            raise CorridorError(msg)
+        run = Run(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            status="queued",
+            created=_now(),
+            corridor_version=corridor.__version__,
+            package=package,
+            inputs=json.loads(json.dumps(inputs, default=str)),
+            progress=0.0,
+        )
         with self._lock, self.session.begin() as s:
             s.add(run)
         return run
@@ -129,7 +143,8 @@ class Store:
 
     def end(self, run_id: str, status: str, error: str | None = None) -> None:
         """Mark a run failed, interrupted or cancelled, with no result."""
-        assert status in FINAL and status != "done"
+        assert status in FINAL
+        assert status != "done"
         with self._lock, self.session.begin() as s:
             run = s.get(Run, run_id)
             if run is not None and run.status not in FINAL:

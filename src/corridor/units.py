@@ -54,11 +54,13 @@ _PRICE_VOLUME = ureg.parse_units("USD/bbl").dimensionality
 def parse_unit(unit: str) -> Any:
     """Parse a unit string, raising `UnitError` with the string when pint cannot read it."""
     if not unit or not unit.strip():
-        raise UnitError("unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'")
+        msg = "unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'"
+        raise UnitError(msg)
     try:
         return ureg.parse_units(unit.strip())
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
-        raise UnitError(f"cannot parse unit {unit!r} (e.g. 'Mt/year', 'kbbl/day')") from exc
+        msg = f"cannot parse unit {unit!r} (e.g. 'Mt/year', 'kbbl/day')"
+        raise UnitError(msg) from exc
 
 
 def is_volume_rate(unit: str) -> bool:
@@ -75,11 +77,12 @@ def check_rate_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is a mass or volume per time."""
     dim = parse_unit(unit).dimensionality
     if dim not in (_MASS_RATE, _VOLUME_RATE, _POWER):
-        raise UnitError(
+        msg = (
             f"unit {unit!r} has dimension {dim}; expected a rate: mass per time "
             "(Mt/year, kt/day), volume per time (kbbl/day, Mbbl/day) or energy per time "
             "(TWh/year, GWh/year)"
         )
+        raise UnitError(msg)
 
 
 _PRICE_ENERGY = ureg.parse_units("USD/MWh").dimensionality
@@ -89,9 +92,8 @@ def check_price_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is money per mass, volume or energy (USD/t, USD/MWh)."""
     dim = parse_unit(unit).dimensionality
     if dim not in (_PRICE_MASS, _PRICE_VOLUME, _PRICE_ENERGY):
-        raise UnitError(
-            f"unit {unit!r} has dimension {dim}; expected a price: USD/t, USD/bbl or USD/MWh"
-        )
+        msg = f"unit {unit!r} has dimension {dim}; expected a price: USD/t, USD/bbl or USD/MWh"
+        raise UnitError(msg)
 
 
 def price_per_unit(
@@ -112,10 +114,11 @@ def check_amount_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is an amount (kt, Mt, bbl) or a rate (Mt/year, kbbl/day)."""
     dim = parse_unit(unit).dimensionality
     if dim not in (_MASS, _VOLUME, _MASS_RATE, _VOLUME_RATE):
-        raise UnitError(
+        msg = (
             f"unit {unit!r} has dimension {dim}; expected an amount (kt, Mt, Mbbl) "
             "or a rate (Mt/year, Mbbl/day)"
         )
+        raise UnitError(msg)
 
 
 def price_per_tonne(value: float, unit: str, barrels_per_tonne: float | None = None) -> float:
@@ -123,7 +126,8 @@ def price_per_tonne(value: float, unit: str, barrels_per_tonne: float | None = N
     check_price_unit(unit)
     if parse_unit(unit).dimensionality == _PRICE_VOLUME:
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
-            raise UnitError(f"unit {unit!r} is per barrel: converting it needs a crude grade")
+            msg = f"unit {unit!r} is per barrel: converting it needs a crude grade"
+            raise UnitError(msg)
         return convert(value, unit, "USD/bbl") * barrels_per_tonne
     return convert(value, unit, "USD/t")
 
@@ -138,7 +142,8 @@ def amount_in_mt(
         return to_canonical_rate(value, unit, barrels_per_tonne) * days / 365.25
     if dim == _VOLUME:
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
-            raise UnitError(f"unit {unit!r} is a volume: converting it needs a crude grade")
+            msg = f"unit {unit!r} is a volume: converting it needs a crude grade"
+            raise UnitError(msg)
         return convert(value, unit, "bbl") / barrels_per_tonne / 1e6
     return convert(value, unit, "Mt")
 
@@ -149,7 +154,8 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     try:
         return float(ureg.Quantity(value, src).to(dst).magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {exc}") from exc
+        msg = f"cannot convert {from_unit!r} to {to_unit!r}: {exc}"
+        raise UnitError(msg) from exc
 
 
 def to_canonical_rate(
@@ -168,10 +174,11 @@ def to_canonical_rate(
         return convert(value, unit, target)
     if is_volume_rate(unit):
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
-            raise UnitError(
+            msg = (
                 f"unit {unit!r} is a volume rate: converting it to {CANONICAL_RATE} "
                 "needs a crude grade (barrels per tonne)"
             )
+            raise UnitError(msg)
         barrels_per_year = convert(value, unit, "bbl/year")
         return convert(barrels_per_year / barrels_per_tonne, "t/year", CANONICAL_RATE)
     return convert(value, unit, CANONICAL_RATE)

@@ -219,8 +219,9 @@ def check_claims(
     return claims
 
 
-def _metrics(n: Network, exporter: str, year: int, cache: dict[tuple[str, int], YearMetrics]
-             ) -> YearMetrics:  # fmt: skip
+def _metrics(
+    n: Network, exporter: str, year: int, cache: dict[tuple[str, int], YearMetrics]
+) -> YearMetrics:
     if (exporter, year) not in cache:
         cache[(exporter, year)] = compute(n, exporter, year)
     return cache[(exporter, year)]
@@ -237,9 +238,13 @@ def _complete_years(n: Network) -> dict[str, list[int]]:
 
 
 def _claim(
-    n: Network, linker: Linker, s: str, q: Quantity, when: date | None,
+    n: Network,
+    linker: Linker,
+    s: str,
+    q: Quantity,
+    when: date | None,
     complete: dict[str, list[int]],
-) -> Claim | None:  # fmt: skip
+) -> Claim | None:
     """Normalise one quantity of a sentence, or return None when it is not about the network."""
     if not _NETWORK_WORDS.search(s) and not linker.assets_in(s):
         return None
@@ -249,15 +254,17 @@ def _claim(
         if _CHANGE.search(before) or _NON_NETWORK.search(around):
             return None
         after = s[q.end : q.end + 25]
-        if re.match(r"\s*(?:of|to)\s+(?:the\s+)?(?:votes?|voters|shares?|stake|GDP|budget)", after,
-                    re.I):  # fmt: skip
+        if re.match(
+            r"\s*(?:of|to)\s+(?:the\s+)?(?:votes?|voters|shares?|stake|GDP|budget)", after, re.I
+        ):
             return None
     if q.kind == "money" and (not _NETWORK_WORDS.search(around) or _NON_NETWORK.search(around)):
         return None
     found_assets = linker.assets_in(s)
     # a country named inside an asset's name ("Kazakhstan–China pipeline") is not a mention
-    all_countries = [c for c in linker.countries(s)
-                     if not any(a <= c[0] < b for a, b, _, _ in found_assets)]  # fmt: skip
+    all_countries = [
+        c for c in linker.countries(s) if not any(a <= c[0] < b for a, b, _, _ in found_assets)
+    ]
     lo, hi = _clause(s, q)
     countries = [c for c in all_countries if lo <= c[0] < hi]
     assets = [a for a in found_assets if lo <= a[0] < hi]
@@ -298,11 +305,20 @@ def _claim(
     if metric is None:
         return None
     return Claim(
-        sentence=s, quantity=q.text, value=q.value, high=q.high, unit=q.unit,
-        comparator=q.comparator, exporter=exporter, commodity=n.meta.commodity, metric=metric,
-        via=via, period=_period(s, q, when, n, exporter, complete, metric == "capacity"),
-        start=q.start, end=q.end,
-    )  # fmt: skip
+        sentence=s,
+        quantity=q.text,
+        value=q.value,
+        high=q.high,
+        unit=q.unit,
+        comparator=q.comparator,
+        exporter=exporter,
+        commodity=n.meta.commodity,
+        metric=metric,
+        via=via,
+        period=_period(s, q, when, n, exporter, complete, metric == "capacity"),
+        start=q.start,
+        end=q.end,
+    )
 
 
 _CLAUSE = re.compile(
@@ -342,8 +358,14 @@ def _nearest(q: Quantity, found: list[tuple[int, str]]) -> str | None:
     return None if best is None else best[1]
 
 
-def _metric(s: str, q: Quantity, via_country: str | None, bypass: str | None,
-            route: str | None, node: str | None) -> tuple[str | None, str | None]:  # fmt: skip
+def _metric(
+    s: str,
+    q: Quantity,
+    via_country: str | None,
+    bypass: str | None,
+    route: str | None,
+    node: str | None,
+) -> tuple[str | None, str | None]:
     if q.kind == "money":
         return "value", route or node or via_country
     if q.kind == "share":
@@ -376,9 +398,14 @@ def _metric(s: str, q: Quantity, via_country: str | None, bypass: str | None,
 
 
 def _period(
-    s: str, q: Quantity, when: date | None, n: Network, exporter: str | None,
-    complete: dict[str, list[int]], state: bool = False,
-) -> int | None:  # fmt: skip
+    s: str,
+    q: Quantity,
+    when: date | None,
+    n: Network,
+    exporter: str | None,
+    complete: dict[str, list[int]],
+    state: bool = False,
+) -> int | None:
     """Year of a claim: written, relative to the date, or implied by the present tense.
 
     A present-tense *state* (a capacity) is read in the article's own year; a present-tense
@@ -420,8 +447,11 @@ def _verdict(c: Claim, lo: float, hi: float, tol: float) -> str:
     probe = [lo, hi, min(max(c.value, lo), hi)]
     if c.high is not None:
         probe.append(min(max(c.high, lo), hi))
-    return "supported" if any(_holds(c.comparator, x, c.value, c.high, tol) for x in probe) else (
-        "contradicted")  # fmt: skip
+    return (
+        "supported"
+        if any(_holds(c.comparator, x, c.value, c.high, tol) for x in probe)
+        else ("contradicted")
+    )
 
 
 def _judge(n: Network, c: Claim, cache: dict[tuple[str, int], YearMetrics]) -> None:
@@ -474,29 +504,42 @@ def _judge_share(
 
     gap = f"; {100 * unattributed:.1f}% of exports are on no reported route" if unattributed else ""
     if c.metric == "share_crossing" and c.via:
-        read(f"share of {exporter}'s {c.period} exports crossing {c.via} territory or ports{gap}",
-             m.share_crossing(c.via), unattributed)  # fmt: skip
+        read(
+            f"share of {exporter}'s {c.period} exports crossing {c.via} territory or ports{gap}",
+            m.share_crossing(c.via),
+            unattributed,
+        )
         route = m.focus_route
         if c.via == m.focus_country and route:
-            read(f"share via the {route} route alone (the main route through {c.via})",
-                 m.share_via(route), 0.0)  # fmt: skip
+            read(
+                f"share via the {route} route alone (the main route through {c.via})",
+                m.share_via(route),
+                0.0,
+            )
     elif c.metric == "share_bypassing" and c.via:
-        read(f"share of {exporter}'s {c.period} exports on routes touching no part of "
-             f"{c.via}{gap}", m.share_bypassing(c.via), unattributed)  # fmt: skip
+        read(
+            f"share of {exporter}'s {c.period} exports on routes touching no part of {c.via}{gap}",
+            m.share_bypassing(c.via),
+            unattributed,
+        )
     elif c.metric == "share_via_node" and c.via:
         f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == c.period)]
         into = f[f["route"].map(lambda r: n.routes.at[r, "to_node"] == c.via)]
         if into.empty:
             c.interpretation = f"no flows reaching {c.via} in {c.period}"
             return
-        read(f"share of {exporter}'s {c.period} exports reaching {c.via}",
-             float(into["volume"].sum()) / m.denominator, 0.0)  # fmt: skip
+        read(
+            f"share of {exporter}'s {c.period} exports reaching {c.via}",
+            float(into["volume"].sum()) / m.denominator,
+            0.0,
+        )
     elif c.metric == "share_via" and c.via:
         if c.via in m.missing_routes or c.via not in m.by_route.index:
             c.interpretation = f"no figure for route {c.via} in {c.period}"
             return
-        read(f"share of {exporter}'s {c.period} exports carried by {c.via}", m.share_via(c.via),
-             0.0)  # fmt: skip
+        read(
+            f"share of {exporter}'s {c.period} exports carried by {c.via}", m.share_via(c.via), 0.0
+        )
     else:
         c.interpretation = "a share of exports with no route or country to check it against"
         return
@@ -552,8 +595,11 @@ def _judge_volume(
         what = f"{exporter}'s {year} exports crossing {c.via}"
     elif c.metric in ("total_exports", "production", "refinery_runs"):
         q = {"total_exports": "exports"}.get(c.metric, c.metric)
-        row = n.supply[(n.supply["exporter"] == exporter) & (n.supply["year"] == year)
-                       & (n.supply["quantity"] == q)]  # fmt: skip
+        row = n.supply[
+            (n.supply["exporter"] == exporter)
+            & (n.supply["year"] == year)
+            & (n.supply["quantity"] == q)
+        ]
         if len(row):
             model, sources = float(row["volume"].iloc[0]), [str(row["source"].iloc[0])]
         what = f"{exporter}'s {q.replace('_', ' ')} in {year}"

@@ -20,56 +20,123 @@ from dataclasses import dataclass
 NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 NUM2 = r"(?P<num2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 SCALE = r"(?:\s*(?P<scale>million|mln|billion|bn|thousand|trillion|tn)\b)?"
-_SCALES = {"million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3,
-           "trillion": 1e12, "tn": 1e12}  # fmt: skip
+_SCALES = {
+    "million": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "thousand": 1e3,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
 
 #: compact units as written → (pint unit, kind)
 _COMPACT = {
-    "mb/d": ("Mbbl/day", "rate"), "mbd": ("Mbbl/day", "rate"), "mbpd": ("Mbbl/day", "rate"),
-    "kb/d": ("kbbl/day", "rate"), "kbd": ("kbbl/day", "rate"), "kbpd": ("kbbl/day", "rate"),
-    "b/d": ("bbl/day", "rate"), "bpd": ("bbl/day", "rate"), "bbl/d": ("bbl/day", "rate"),
-    "mtpa": ("Mt/year", "rate"), "mt/yr": ("Mt/year", "rate"), "mt/y": ("Mt/year", "rate"),
-    "mt/year": ("Mt/year", "rate"), "mt": ("Mt", "amount"), "kt": ("kt", "amount"),
-}  # fmt: skip
+    "mb/d": ("Mbbl/day", "rate"),
+    "mbd": ("Mbbl/day", "rate"),
+    "mbpd": ("Mbbl/day", "rate"),
+    "kb/d": ("kbbl/day", "rate"),
+    "kbd": ("kbbl/day", "rate"),
+    "kbpd": ("kbbl/day", "rate"),
+    "b/d": ("bbl/day", "rate"),
+    "bpd": ("bbl/day", "rate"),
+    "bbl/d": ("bbl/day", "rate"),
+    "mtpa": ("Mt/year", "rate"),
+    "mt/yr": ("Mt/year", "rate"),
+    "mt/y": ("Mt/year", "rate"),
+    "mt/year": ("Mt/year", "rate"),
+    "mt": ("Mt", "amount"),
+    "kt": ("kt", "amount"),
+}
 _COMPACT_RE = "|".join(re.escape(k) for k in sorted(_COMPACT, key=len, reverse=True))
 
-BETWEEN_PERCENT = re.compile(r"between\s+" + NUM + r"\s*(?:%|per\s?cent)?\s+and\s+" + NUM2
-                             + r"\s*(?:%|per\s?cent\b|pct\b)", re.I)  # fmt: skip
-PERCENT = re.compile(NUM + r"(?:\s*(?:-|–|to)\s*" + NUM2 + r")?\s*(?:%|per\s?cent\b|pct\b)"
-                     r"(?!\s*points?)", re.I)  # fmt: skip
+BETWEEN_PERCENT = re.compile(
+    r"between\s+" + NUM + r"\s*(?:%|per\s?cent)?\s+and\s+" + NUM2 + r"\s*(?:%|per\s?cent\b|pct\b)",
+    re.I,
+)
+PERCENT = re.compile(
+    NUM + r"(?:\s*(?:-|–|to)\s*" + NUM2 + r")?\s*(?:%|per\s?cent\b|pct\b)"
+    r"(?!\s*points?)",
+    re.I,
+)
 VOLUME = re.compile(
-    NUM + r"(?:\s*(?:-|–|to|and)\s*" + NUM2 + r")?" + SCALE
+    NUM
+    + r"(?:\s*(?:-|–|to|and)\s*"
+    + NUM2
+    + r")?"
+    + SCALE
     + r"\s*(?:metric\s+)?(?P<unit>tonnes|tons|tonne|ton|barrels|bbl)\b"
     r"(?:\s*(?:of\s+(?:oil|crude)\s*)?(?:per|a|an|/|each)\s*(?P<per>year|annum|yr|day|d)\b)?"
     r"(?:\s*\((?:b/d|bpd)\))?",
     re.I,
-)  # fmt: skip
-COMPACT = re.compile(NUM + r"(?:\s*(?:-|–|to)\s*" + NUM2 + r")?" + SCALE + r"\s*(?P<cu>"
-                     + _COMPACT_RE + r")(?![a-z])", re.I)  # fmt: skip
-MONEY = re.compile(r"(?:US\$|USD|\$)\s*" + NUM + r"(?:\s*(?P<scale>million|mln|billion|bn|"
-                   r"trillion|tn|m)\b)?", re.I)  # fmt: skip
-WORDS = re.compile(r"(?<!first\s)(?<!second\s)\b(?P<w>four[- ]fifths|three[- ]quarters|"
-                   r"two[- ]thirds|(?:one|a)[- ]third|"
-                   r"(?:one|a)[- ]quarter|half|most|the\s+bulk|(?:the\s+)?majority|"
-                   r"(?:almost|nearly|virtually)\s+all)\s+(?:of\b)?", re.I)  # fmt: skip
-_WORD_SHARES = {"four fifths": (80.0, "approx"), "three quarters": (75.0, "approx"),
-                "two thirds": (66.7, "approx"), "one third": (33.3, "approx"),
-                "a third": (33.3, "approx"), "one quarter": (25.0, "approx"),
-                "a quarter": (25.0, "approx"), "half": (50.0, "approx"),
-                "most": (50.0, "gt"), "the bulk": (50.0, "gt"), "majority": (50.0, "gt"),
-                "the majority": (50.0, "gt"), "almost all": (90.0, "ge"),
-                "nearly all": (90.0, "ge"), "virtually all": (90.0, "ge")}  # fmt: skip
+)
+COMPACT = re.compile(
+    NUM
+    + r"(?:\s*(?:-|–|to)\s*"
+    + NUM2
+    + r")?"
+    + SCALE
+    + r"\s*(?P<cu>"
+    + _COMPACT_RE
+    + r")(?![a-z])",
+    re.I,
+)
+MONEY = re.compile(
+    r"(?:US\$|USD|\$)\s*" + NUM + r"(?:\s*(?P<scale>million|mln|billion|bn|"
+    r"trillion|tn|m)\b)?",
+    re.I,
+)
+WORDS = re.compile(
+    r"(?<!first\s)(?<!second\s)\b(?P<w>four[- ]fifths|three[- ]quarters|"
+    r"two[- ]thirds|(?:one|a)[- ]third|"
+    r"(?:one|a)[- ]quarter|half|most|the\s+bulk|(?:the\s+)?majority|"
+    r"(?:almost|nearly|virtually)\s+all)\s+(?:of\b)?",
+    re.I,
+)
+_WORD_SHARES = {
+    "four fifths": (80.0, "approx"),
+    "three quarters": (75.0, "approx"),
+    "two thirds": (66.7, "approx"),
+    "one third": (33.3, "approx"),
+    "a third": (33.3, "approx"),
+    "one quarter": (25.0, "approx"),
+    "a quarter": (25.0, "approx"),
+    "half": (50.0, "approx"),
+    "most": (50.0, "gt"),
+    "the bulk": (50.0, "gt"),
+    "majority": (50.0, "gt"),
+    "the majority": (50.0, "gt"),
+    "almost all": (90.0, "ge"),
+    "nearly all": (90.0, "ge"),
+    "virtually all": (90.0, "ge"),
+}
 
 COMPARATORS = [
-    (re.compile(r"(?:more\s+than|over|above|exceeding|in\s+excess\s+of|upwards\s+of|"
-                r"higher\s+than|greater\s+than|>)\s*$", re.I), "gt"),
+    (
+        re.compile(
+            r"(?:more\s+than|over|above|exceeding|in\s+excess\s+of|upwards\s+of|"
+            r"higher\s+than|greater\s+than|>)\s*$",
+            re.I,
+        ),
+        "gt",
+    ),
     (re.compile(r"(?:at\s+least|no\s+less\s+than|a\s+minimum\s+of|≥)\s*$", re.I), "ge"),
     (re.compile(r"(?:less\s+than|under|below|fewer\s+than|lower\s+than|<)\s*$", re.I), "lt"),
-    (re.compile(r"(?:up\s+to|at\s+most|no\s+more\s+than|a\s+maximum\s+of|as\s+much\s+as|≤)\s*$",
-                re.I), "le"),
-    (re.compile(r"(?:about|around|roughly|approximately|some|nearly|almost|close\s+to|"
-                r"an\s+estimated|estimated|~|circa|c\.)\s*$", re.I), "approx"),
-]  # fmt: skip
+    (
+        re.compile(
+            r"(?:up\s+to|at\s+most|no\s+more\s+than|a\s+maximum\s+of|as\s+much\s+as|≤)\s*$", re.I
+        ),
+        "le",
+    ),
+    (
+        re.compile(
+            r"(?:about|around|roughly|approximately|some|nearly|almost|close\s+to|"
+            r"an\s+estimated|estimated|~|circa|c\.)\s*$",
+            re.I,
+        ),
+        "approx",
+    ),
+]
 _BETWEEN = re.compile(r"between\s*$", re.I)
 
 
@@ -161,6 +228,9 @@ def quantities(sentence: str) -> list[Quantity]:
             continue
         taken.append((a, b))
         before = _comparator(sentence, a)
-        found.append(Quantity("share", value, "%", before if before != "eq" else comp, None, a,
-                              b, sentence[a:b]))  # fmt: skip
+        found.append(
+            Quantity(
+                "share", value, "%", before if before != "eq" else comp, None, a, b, sentence[a:b]
+            )
+        )
     return sorted(found, key=lambda q: q.start)

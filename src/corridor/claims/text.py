@@ -12,8 +12,10 @@ MAX_CHARS = 500_000
 
 _HTML = re.compile(r"<\s*(html|body|article|div|p|head)\b", re.I)
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[^a-zа-я,;:.])|\n\s*\n|\n(?=\s*[-*•])")
-_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-                     r"U\.S|U\.K|e\.g|i\.e|approx|vs|etc|Inc|Ltd|Co)\.$")  # fmt: skip
+_ABBREV = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"U\.S|U\.K|e\.g|i\.e|approx|vs|etc|Inc|Ltd|Co)\.$"
+)
 
 
 def article_text(raw: str) -> tuple[str, date | None]:
@@ -23,17 +25,23 @@ def article_text(raw: str) -> tuple[str, date | None]:
     dropping navigation, related links, captions and footers.
     """
     if len(raw) > MAX_CHARS:
-        raise ClaimsError(
+        msg = (
             f"input is {len(raw) / 1e6:.1f} million characters; the limit is "
             f"{MAX_CHARS / 1e6:g} million (a 100-page report). Pass the article itself, not a "
             "whole site or a PDF dump."
         )
+        raise ClaimsError(msg)
     if not _HTML.search(raw[:5000]):
         return raw, None
     import trafilatura
 
-    text = trafilatura.extract(raw, include_comments=False, include_tables=False,
-                               include_images=False, favor_precision=True)  # fmt: skip
+    text = trafilatura.extract(
+        raw,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+    )
     meta = trafilatura.extract_metadata(raw)
     found = None
     if meta is not None and meta.date:

@@ -404,20 +404,50 @@ def ledger_section(n: Network, df: Any, a: str, b: str, year: int) -> str:
     def m(x: Any) -> str:
         return "—" if x is None or x != x else f"{x / 1e6:,.0f}"
 
-    rows = [[_e(r.dependent), _e(r.partner), _e(r.commodity), _e(r.link),
-             "gap" if r.volume is None or r.volume != r.volume else f"{r.volume:,.3g} {_e(r.unit)}",
-             m(r.value_usd), _pct(r.share) if r.share is not None else "—",
-             _num(r.spare_capacity), m(r.value_at_risk_usd), m(r.tariffs_usd),
-             f"{_e(r.note)} {_src(r.sources)}"] for r in df.itertuples()]  # fmt: skip
-    return (f"<h2>Interdependence {_e(a)} ↔ {_e(b)}, {year}</h2><p>Who depends on whom, for "
-            "what, how much. Values in USD m; value at risk if the link stopped.</p>"
-            + _table(["depends", "on", "commodity", "link", "volume", "value", "share",
-                      "spare on other routes", "at risk", "tariffs", "note and sources"], rows,
-                     {4, 5, 6, 7, 8, 9}))  # fmt: skip
+    rows = [
+        [
+            _e(r.dependent),
+            _e(r.partner),
+            _e(r.commodity),
+            _e(r.link),
+            "gap" if r.volume is None or r.volume != r.volume else f"{r.volume:,.3g} {_e(r.unit)}",
+            m(r.value_usd),
+            _pct(r.share) if r.share is not None else "—",
+            _num(r.spare_capacity),
+            m(r.value_at_risk_usd),
+            m(r.tariffs_usd),
+            f"{_e(r.note)} {_src(r.sources)}",
+        ]
+        for r in df.itertuples()
+    ]
+    return (
+        f"<h2>Interdependence {_e(a)} ↔ {_e(b)}, {year}</h2><p>Who depends on whom, for "
+        "what, how much. Values in USD m; value at risk if the link stopped.</p>"
+        + _table(
+            [
+                "depends",
+                "on",
+                "commodity",
+                "link",
+                "volume",
+                "value",
+                "share",
+                "spare on other routes",
+                "at risk",
+                "tariffs",
+                "note and sources",
+            ],
+            rows,
+            {4, 5, 6, 7, 8, 9},
+        )
+    )
 
 
 def ledger_html(n: Network, df: Any, a: str, b: str, year: int) -> str:
     """The ledger as one self-contained HTML page."""
     ids = [i for s in df["sources"] for i in s]
-    return _page(n, f"Interdependence {a} ↔ {b}, {year}",
-                 ledger_section(n, df, a, b, year) + _sources(n, ids))  # fmt: skip
+    return _page(
+        n,
+        f"Interdependence {a} ↔ {b}, {year}",
+        ledger_section(n, df, a, b, year) + _sources(n, ids),
+    )

@@ -39,10 +39,15 @@ def year_table(n: Network, m: YearMetrics) -> Group:
     )
     t = Table(title=title, title_justify="left", header_style="bold")
     for col, justify in [
-        ("route", "left"), ("name", "left"), ("volume", "right"), ("share", "right"),
-        ("countries", "left"), ("chokepoints", "left"), ("confidence", "left"),
+        ("route", "left"),
+        ("name", "left"),
+        ("volume", "right"),
+        ("share", "right"),
+        ("countries", "left"),
+        ("chokepoints", "left"),
+        ("confidence", "left"),
         ("sources", "left"),
-    ]:  # fmt: skip
+    ]:
         t.add_column(col, justify=justify, no_wrap=col == "route")  # type: ignore[arg-type]
     for route, r in m.by_route.iterrows():
         t.add_row(
@@ -57,16 +62,28 @@ def year_table(n: Network, m: YearMetrics) -> Group:
         )
     if m.unattributed is not None:
         t.add_row(
-            "", Text("not attributed to a route", style="italic"), num(m.unattributed),
-            pct(m.unattributed / m.denominator if m.denominator else None), "", "", "", "",
-        )  # fmt: skip
+            "",
+            Text("not attributed to a route", style="italic"),
+            num(m.unattributed),
+            pct(m.unattributed / m.denominator if m.denominator else None),
+            "",
+            "",
+            "",
+            "",
+        )
     for route in m.missing_routes:
         t.add_row(route, Text(f"{n.routes.at[route, 'name']}: no figure", style="dim"), "gap")
     if m.total_exports is not None:
         t.add_row(
-            "", Text("total exports", style="bold"), num(m.total_exports), "100.0%",
-            "", "", "", ", ".join(m.total_sources),
-        )  # fmt: skip
+            "",
+            Text("total exports", style="bold"),
+            num(m.total_exports),
+            "100.0%",
+            "",
+            "",
+            "",
+            ", ".join(m.total_sources),
+        )
     parts: list[Table | Text] = [t]
     country, route = m.focus_country, m.focus_route
     lines = []
@@ -115,8 +132,17 @@ def summary_table(n: Network, s: pd.DataFrame) -> Table:
         title_justify="left",
         header_style="bold",
     )
-    cols = ["year", "production", "total exports", "routed", "unattributed",
-            *focus_columns(country, route), "HHI", "shares of", "gaps"]  # fmt: skip
+    cols = [
+        "year",
+        "production",
+        "total exports",
+        "routed",
+        "unattributed",
+        *focus_columns(country, route),
+        "HHI",
+        "shares of",
+        "gaps",
+    ]
     for c in cols:
         left = c in ("year", "shares of")
         t.add_column(c, justify="left" if left else "right")
@@ -160,19 +186,50 @@ def sources_table(n: Network, ids: tuple[str, ...]) -> Table:
 def ledger_table(df: pd.DataFrame, a: str, b: str, year: int) -> Table:
     """Return the interdependence ledger as a rich table, both directions."""
     t = Table(title=f"Interdependence {a} ↔ {b}, {year}", title_justify="left", header_style="bold")
-    for c in ("depends", "on", "commodity", "link", "volume", "value [USD m]", "share",
-              "spare [alt.]", "at risk [USD m]", "tariffs [USD m]", "note / sources"):  # fmt: skip
-        t.add_column(c, justify="right" if c in ("volume", "value [USD m]", "share",
-                                                 "spare [alt.]", "at risk [USD m]",
-                                                 "tariffs [USD m]") else "left")  # fmt: skip
+    for c in (
+        "depends",
+        "on",
+        "commodity",
+        "link",
+        "volume",
+        "value [USD m]",
+        "share",
+        "spare [alt.]",
+        "at risk [USD m]",
+        "tariffs [USD m]",
+        "note / sources",
+    ):
+        t.add_column(
+            c,
+            justify="right"
+            if c
+            in (
+                "volume",
+                "value [USD m]",
+                "share",
+                "spare [alt.]",
+                "at risk [USD m]",
+                "tariffs [USD m]",
+            )
+            else "left",
+        )
 
     def m(x: Any) -> str:
         return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x / 1e6:,.0f}"
 
     for r in df.itertuples():
         vol = "gap" if r.volume is None or r.volume != r.volume else f"{r.volume:,.3g} {r.unit}"
-        t.add_row(r.dependent, r.partner, r.commodity, r.link, vol, m(r.value_usd),
-                  pct(r.share) if r.share is not None else "—", num(r.spare_capacity),
-                  m(r.value_at_risk_usd), m(r.tariffs_usd),
-                  f"{r.note} [{', '.join(r.sources)}]")  # fmt: skip
+        t.add_row(
+            r.dependent,
+            r.partner,
+            r.commodity,
+            r.link,
+            vol,
+            m(r.value_usd),
+            pct(r.share) if r.share is not None else "—",
+            num(r.spare_capacity),
+            m(r.value_at_risk_usd),
+            m(r.tariffs_usd),
+            f"{r.note} [{', '.join(r.sources)}]",
+        )
     return t

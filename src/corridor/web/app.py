@@ -202,8 +202,11 @@ class Service:
                 raise ApiError(404, f"no node in country {code!r}; known: {', '.join(known)}")
         y = year if year is not None else max(self.n.years_with_flows(a) or [self.n.meta.last_year])
         if y not in self.n.meta.years:
-            raise ApiError(400, f"year {y} is outside the package's years "
-                                f"{self.n.meta.first_year}–{self.n.meta.last_year}")  # fmt: skip
+            raise ApiError(
+                400,
+                f"year {y} is outside the package's years "
+                f"{self.n.meta.first_year}–{self.n.meta.last_year}",
+            )
         key = (f"ledger:{a}:{b}", y)
         if key not in self._metrics:
             self._metrics[key] = ledger_dict(ledger(self.n, a, b, y), a, b, y)

@@ -1,5 +1,6 @@
 """Server-rendered pages. Each reads the JSON the API serves (through `Service`); every piece
-of user or article text is escaped; plotly.js is served from the installed package."""
+of user or article text is escaped; plotly.js is served from the installed package.
+"""
 
 from __future__ import annotations
 
@@ -138,8 +139,9 @@ def add_pages(app: FastAPI, service: Service, require_token: bool, token: str | 
         return page(f"Overview {m['year']}", body)
 
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
-    def ledger_page(a: str | None = None, b: str | None = None, year: int | None = None
-                    ) -> HTMLResponse:  # fmt: skip
+    def ledger_page(
+        a: str | None = None, b: str | None = None, year: int | None = None
+    ) -> HTMLResponse:
         a = a or n.meta.exporter
         b = b or n.meta.focus_country or a
         data = service.ledger(a, b, year)
@@ -147,18 +149,43 @@ def add_pages(app: FastAPI, service: Service, require_token: bool, token: str | 
         def money(x: Any) -> str:
             return "—" if x is None else f"{x / 1e6:,.0f}"
 
-        rows = [[_e(r["dependent"]), _e(r["partner"]), _e(r["commodity"]), _e(r["link"]),
-                 "gap" if r["volume"] is None else f"{r['volume']:,.3g} {_e(r['unit'])}",
-                 money(r["value_usd"]), _pct(r["share"]), money(r["value_at_risk_usd"]),
-                 money(r["tariffs_usd"]), f"{_e(r['note'])} [{_e(', '.join(r['sources']))}]"]
-                for r in data["rows"]]  # fmt: skip
-        form = (f'<form method="get"><label>country <input name="a" value="{_e(a)}" size="4">'
-                f'</label> <label>and <input name="b" value="{_e(b)}" size="4"></label> '
-                f'<label>year <input name="year" value="{data["year"]}" size="5"></label> '
-                "<button>show</button></form>")  # fmt: skip
-        table = _table(["depends", "on", "commodity", "link", "volume", "value [USD m]", "share",
-                        "at risk [USD m]", "tariffs [USD m]", "note and sources"], rows,
-                       "ledger")  # fmt: skip
+        rows = [
+            [
+                _e(r["dependent"]),
+                _e(r["partner"]),
+                _e(r["commodity"]),
+                _e(r["link"]),
+                "gap" if r["volume"] is None else f"{r['volume']:,.3g} {_e(r['unit'])}",
+                money(r["value_usd"]),
+                _pct(r["share"]),
+                money(r["value_at_risk_usd"]),
+                money(r["tariffs_usd"]),
+                f"{_e(r['note'])} [{_e(', '.join(r['sources']))}]",
+            ]
+            for r in data["rows"]
+        ]
+        form = (
+            f'<form method="get"><label>country <input name="a" value="{_e(a)}" size="4">'
+            f'</label> <label>and <input name="b" value="{_e(b)}" size="4"></label> '
+            f'<label>year <input name="year" value="{data["year"]}" size="5"></label> '
+            "<button>show</button></form>"
+        )
+        table = _table(
+            [
+                "depends",
+                "on",
+                "commodity",
+                "link",
+                "volume",
+                "value [USD m]",
+                "share",
+                "at risk [USD m]",
+                "tariffs [USD m]",
+                "note and sources",
+            ],
+            rows,
+            "ledger",
+        )
         return page(f"Interdependence {data['a']} ↔ {data['b']}, {data['year']}", form + table)
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
