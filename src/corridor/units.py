@@ -22,8 +22,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pint
-
 from corridor.exceptions import UnitError
 
 #: Internal unit of every flow, capacity and supply figure.
@@ -38,16 +36,25 @@ def _preprocess(text: str) -> str:
     return _TOKEN.sub(lambda m: _PREFIXES[m.group(1) or ""] + _NAMES[m.group(2)], text)
 
 
-ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess])
-ureg.define("USD = [currency]")
+#: Days in a year: pint's Julian year, the one used for every rate-to-amount conversion.
+DAYS_PER_YEAR = 365.25
+#: Tonnes in a megatonne (Mt): canonical volumes times a price in USD/t give USD.
+T_PER_MT = 1e6
 
-_MASS_RATE = ureg.parse_units("t/year").dimensionality
-_VOLUME_RATE = ureg.parse_units("bbl/day").dimensionality
-_POWER = ureg.parse_units("TWh/year").dimensionality  # electricity flows: energy per time
-_MASS = ureg.parse_units("t").dimensionality
-_VOLUME = ureg.parse_units("bbl").dimensionality
-_PRICE_MASS = ureg.parse_units("USD/t").dimensionality
-_PRICE_VOLUME = ureg.parse_units("USD/bbl").dimensionality
+
+@lru_cache(maxsize=1)
+def registry() -> Any:
+    """Return Corridor's pint registry, built on first use (it takes about half a second)."""
+    import pint  # deferred: building the registry is most of import time
+
+    ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess])
+    ureg.define("USD = [currency]")
+    return ureg
+
+
+@lru_cache(maxsize=32)
+def _dim(unit: str) -> Any:
+    return registry().parse_units(unit).dimensionality
 
 
 @lru_cache(maxsize=256)
@@ -56,8 +63,10 @@ def parse_unit(unit: str) -> Any:
     if not unit or not unit.strip():
         msg = "unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'"
         raise UnitError(msg)
+    import pint.errors
+
     try:
-        return ureg.parse_units(unit.strip())
+        return registry().parse_units(unit.strip())
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
         msg = f"cannot parse unit {unit!r} (e.g. 'Mt/year', 'kbbl/day')"
         raise UnitError(msg) from exc
@@ -65,18 +74,18 @@ def parse_unit(unit: str) -> Any:
 
 def is_volume_rate(unit: str) -> bool:
     """Return True when `unit` is a volume per time (needs a density to become a mass rate)."""
-    return bool(parse_unit(unit).dimensionality == _VOLUME_RATE)
+    return bool(parse_unit(unit).dimensionality == _dim("bbl/day"))
 
 
 def needs_grade(unit: str) -> bool:
     """Return True when converting `unit` to tonnes needs a grade (it involves barrels)."""
-    return bool(parse_unit(unit).dimensionality in (_VOLUME_RATE, _VOLUME, _PRICE_VOLUME))
+    return bool(parse_unit(unit).dimensionality in (_dim("bbl/day"), _dim("bbl"), _dim("USD/bbl")))
 
 
 def check_rate_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is a mass or volume per time."""
     dim = parse_unit(unit).dimensionality
-    if dim not in (_MASS_RATE, _VOLUME_RATE, _POWER):
+    if dim not in (_dim("t/year"), _dim("bbl/day"), _dim("TWh/year")):
         msg = (
             f"unit {unit!r} has dimension {dim}; expected a rate: mass per time "
             "(Mt/year, kt/day), volume per time (kbbl/day, Mbbl/day) or energy per time "
@@ -85,13 +94,10 @@ def check_rate_unit(unit: str) -> None:
         raise UnitError(msg)
 
 
-_PRICE_ENERGY = ureg.parse_units("USD/MWh").dimensionality
-
-
 def check_price_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is money per mass, volume or energy (USD/t, USD/MWh)."""
     dim = parse_unit(unit).dimensionality
-    if dim not in (_PRICE_MASS, _PRICE_VOLUME, _PRICE_ENERGY):
+    if dim not in (_dim("USD/t"), _dim("USD/bbl"), _dim("USD/MWh")):
         msg = f"unit {unit!r} has dimension {dim}; expected a price: USD/t, USD/bbl or USD/MWh"
         raise UnitError(msg)
 
@@ -104,7 +110,7 @@ def price_per_unit(
     Either way, a volume in the commodity's canonical unit (Mt or TWh over a period) times 1e6
     times this price is its value in USD.
     """
-    if parse_unit(commodity_unit).dimensionality == _POWER:
+    if parse_unit(commodity_unit).dimensionality == _dim("TWh/year"):
         check_price_unit(unit)
         return convert(value, unit, "USD/MWh")
     return price_per_tonne(value, unit, barrels_per_tonne)
@@ -113,7 +119,7 @@ def price_per_unit(
 def check_amount_unit(unit: str) -> None:
     """Raise `UnitError` unless `unit` is an amount (kt, Mt, bbl) or a rate (Mt/year, kbbl/day)."""
     dim = parse_unit(unit).dimensionality
-    if dim not in (_MASS, _VOLUME, _MASS_RATE, _VOLUME_RATE):
+    if dim not in (_dim("t"), _dim("bbl"), _dim("t/year"), _dim("bbl/day")):
         msg = (
             f"unit {unit!r} has dimension {dim}; expected an amount (kt, Mt, Mbbl) "
             "or a rate (Mt/year, Mbbl/day)"
@@ -124,7 +130,7 @@ def check_amount_unit(unit: str) -> None:
 def price_per_tonne(value: float, unit: str, barrels_per_tonne: float | None = None) -> float:
     """Convert a price to USD/t; a price per barrel needs the grade's barrels per tonne."""
     check_price_unit(unit)
-    if parse_unit(unit).dimensionality == _PRICE_VOLUME:
+    if parse_unit(unit).dimensionality == _dim("USD/bbl"):
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
             msg = f"unit {unit!r} is per barrel: converting it needs a crude grade"
             raise UnitError(msg)
@@ -138,21 +144,23 @@ def amount_in_mt(
     """Convert an amount, or a rate held for `days`, to Mt; barrels need a grade."""
     check_amount_unit(unit)
     dim = parse_unit(unit).dimensionality
-    if dim in (_MASS_RATE, _VOLUME_RATE):
-        return to_canonical_rate(value, unit, barrels_per_tonne) * days / 365.25
-    if dim == _VOLUME:
+    if dim in (_dim("t/year"), _dim("bbl/day")):
+        return to_canonical_rate(value, unit, barrels_per_tonne) * days / DAYS_PER_YEAR
+    if dim == _dim("bbl"):
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
             msg = f"unit {unit!r} is a volume: converting it needs a crude grade"
             raise UnitError(msg)
-        return convert(value, unit, "bbl") / barrels_per_tonne / 1e6
+        return convert(value, unit, "bbl") / barrels_per_tonne / T_PER_MT
     return convert(value, unit, "Mt")
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert `value` between two units of the same dimension."""
+    import pint.errors
+
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     try:
-        return float(ureg.Quantity(value, src).to(dst).magnitude)
+        return float(registry().Quantity(value, src).to(dst).magnitude)
     except pint.errors.DimensionalityError as exc:
         msg = f"cannot convert {from_unit!r} to {to_unit!r}: {exc}"
         raise UnitError(msg) from exc
@@ -170,7 +178,7 @@ def to_canonical_rate(
     A year is pint's Julian year, 365.25 days.
     """
     check_rate_unit(unit)
-    if parse_unit(target).dimensionality != _MASS_RATE:
+    if parse_unit(target).dimensionality != _dim("t/year"):
         return convert(value, unit, target)
     if is_volume_rate(unit):
         if barrels_per_tonne is None or barrels_per_tonne <= 0:
