@@ -28,9 +28,9 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts conftest.py
 	$(BIN)/ruff format src tests benchmarks scripts conftest.py
 
-# Not part of `make test`: times Corridor's LP against raw highspy and PyPSA in one run.
+# Not part of `make test`: startup time, the LP against raw highspy and PyPSA, risk, claims, web.
 bench: $(STAMP) $(VENV)/.bench
-	cd benchmarks && ../$(BIN)/python bench_solve.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
+	cd benchmarks && ../$(BIN)/python bench_startup.py && ../$(BIN)/python bench_solve.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
 
 $(VENV)/.bench: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
