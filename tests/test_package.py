@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from datetime import date
@@ -9,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import corridor
 from corridor.exceptions import Problem
@@ -386,6 +390,22 @@ def test_csv_records_report_the_line_each_record_starts_on() -> None:
         (5, []),
         (6, ["b", "w"]),
     ]
+
+
+cell_text = st.text(alphabet='ab ,"\n', max_size=6)
+
+
+@given(st.lists(st.lists(cell_text, min_size=2, max_size=2), min_size=1, max_size=5))
+def test_csv_records_round_trip_with_line_numbers(records: list[list[str]]) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(records)
+    read = list(csv_records(out.getvalue()))
+    assert [cells for _, cells in read] == records
+    # each record starts one line below the previous record's last line
+    starts = [1]
+    for record in records[:-1]:
+        starts.append(starts[-1] + 1 + sum(c.count("\n") for c in record))
+    assert [line for line, _ in read] == starts
 
 
 # -- one test per check_for_* rule, on a tiny input -------------------------------------------

@@ -64,10 +64,13 @@ def builtin_path(name: str = "kazakhstan") -> Path:
     return Path(str(files("corridor").joinpath("data", name)))
 
 
-def _file_rank(problem: Problem) -> tuple[int, int]:
-    order = [DESCRIPTOR, *(t.filename for t in tables().values())]
-    rank = order.index(problem.file) if problem.file in order else -1
-    return rank, problem.line or 0
+def _in_file_order(problems: list[Problem], parsed_files: list[str]) -> list[Problem]:
+    """Sort problems file by file (descriptor, then tables in schema order), line by line.
+
+    The sort is stable, so the problems of one line keep the order of the rules.
+    """
+    order = {file: i for i, file in enumerate([DESCRIPTOR, *parsed_files])}
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
 
 
 def _read(folder: Path) -> tuple[Network | None, list[Problem]]:
@@ -82,8 +85,7 @@ def _read(folder: Path) -> tuple[Network | None, list[Problem]]:
     problems += add_canonical_columns(parsed, meta.commodity)
     problems += check_package(parsed, meta)
     if problems:
-        # File by file, line by line (a stable sort: each line's problems in rule order).
-        return None, sorted(problems, key=_file_rank)
+        return None, _in_file_order(problems, [rows.file for rows in parsed.values()])
     return build_network(parsed, meta), []
 
 

@@ -285,14 +285,11 @@ def _complainer(problems: list[Problem], rel: str, line: int, column: str) -> Co
 
 def _check_header(rel: str, table: Table, header: list[str]) -> list[Problem]:
     known = [c.name for c in table.columns]
-    found = [problem(rel, 1, c.name, "missing column") for c in table.columns if c.required]
-    found = [p for p in found if p.field not in header]
-    found += [
-        problem(rel, 1, h, f"unknown column; known: {', '.join(known)}")
-        for h in header
-        if h not in known
+    missing = [c.name for c in table.columns if c.required and c.name not in header]
+    unknown = [h for h in header if h not in known]
+    return [problem(rel, 1, name, "missing column") for name in missing] + [
+        problem(rel, 1, name, f"unknown column; known: {', '.join(known)}") for name in unknown
     ]
-    return found
 
 
 def read_table(folder: Path, table: Table, rel: str) -> tuple[TableRows, list[Problem]]:
