@@ -382,6 +382,17 @@ def test_quoted_cell_with_a_line_break_is_one_cell(make_toy: MakeToy) -> None:
     assert "first line\nsecond line" in set(n.flows["note"])
 
 
+def test_unclosed_quote_is_a_problem_not_a_swallowed_file(make_toy: MakeToy) -> None:
+    folder = make_toy()
+    lines = (folder / "flows.csv").read_text().splitlines(keepends=True)
+    lines[2] = lines[2].replace("KAZ", '"KAZ', 1)  # a quote opened on line 3, never closed
+    (folder / "flows.csv").write_text("".join(lines))
+    assert only(folder) == (
+        "flows.csv line 3: is not valid CSV (unexpected end of data); "
+        "is a quote on this row left open?"
+    )
+
+
 def test_csv_records_report_the_line_each_record_starts_on() -> None:
     text = 'id,note\r\na,"x\r\ny\r\nz"\r\n\r\nb,w\r\n'
     assert list(csv_records(text)) == [

@@ -258,20 +258,45 @@ def parse_cell(col: Column, text: str, complain: Complain) -> Any:
     return parser(col, text, complain)
 
 
+class CsvSyntaxError(ValueError):
+    """Raised by `csv_records` at a record it cannot split; `read_table` makes it a problem."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line, self.reason = line, reason
+        super().__init__(f"line {line}: {reason}")
+
+
 def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     r"""Yield each CSV record with the physical line it starts on.
 
     A quoted cell may hold line breaks; it stays one cell, and the records after it keep
     their true line numbers. A blank line yields an empty record.
 
+    Raises
+    ------
+    CsvSyntaxError
+        At a record the CSV rules cannot split (a quote never closed, text after a closing
+        quote), with the line the record starts on.
+
     Examples
     --------
     >>> list(csv_records('id,note\na,"two\nlines"\nb,x\n'))
     [(1, ['id', 'note']), (2, ['a', 'two\nlines']), (4, ['b', 'x'])]
+    >>> list(csv_records('id,note\na,"never closed\nb,x\n'))
+    Traceback (most recent call last):
+    ...
+    corridor.package.read.CsvSyntaxError: line 2: unexpected end of data
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray quote is an error rather than a cell that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvSyntaxError(start, str(exc)) from exc
         yield start, cells
         start = reader.line_num + 1
 
@@ -310,9 +335,24 @@ def read_table(folder: Path, table: Table, rel: str) -> tuple[TableRows, list[Pr
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return out, [problem(rel, None, None, f"not UTF-8 text: {exc}")]
-    records = csv_records(text)
+    problems: list[Problem] = []
+    try:
+        _parse_records(rel, table, csv_records(text), out, problems)
+    except CsvSyntaxError as exc:
+        message = f"is not valid CSV ({exc.reason}); is a quote on this row left open?"
+        problems.append(problem(rel, exc.line, None, message))
+    return out, problems
+
+
+def _parse_records(
+    rel: str,
+    table: Table,
+    records: Iterator[tuple[int, list[str]]],
+    out: TableRows,
+    problems: list[Problem],
+) -> None:
     header = [h.strip() for h in next(records, (1, []))[1]]
-    problems = _check_header(rel, table, header)
+    problems += _check_header(rel, table, header)
     for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
@@ -329,7 +369,6 @@ def read_table(folder: Path, table: Table, rel: str) -> tuple[TableRows, list[Pr
         }
         out.rows.append(row)
         out.lines.append(line)
-    return out, problems
 
 
 def read_tables(
