@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import corridor
-from corridor.package import validate_package
+from corridor.exceptions import Problem
+from corridor.package import (
+    builtin_path,
+    describe,
+    load_package,
+    package_summary,
+    validate_package,
+)
+from corridor.package.build import add_canonical_columns, table_frame
+from corridor.package.checks import (
+    check_for_capacities_without_one_asset,
+    check_for_cycles,
+    check_for_duplicate_keys,
+    check_for_events_ending_before_start,
+    check_for_flows_above_capacity,
+    check_for_flows_above_exports,
+    check_for_incomplete_risks,
+    check_for_nodes_without_country,
+    check_for_periods_outside_years,
+    check_for_risks_matching_events,
+    check_for_risks_without_target,
+    check_for_route_commodities_without_unit,
+    check_for_units_needing_a_grade,
+    check_for_unknown_focus_route,
+    check_for_unknown_references,
+)
+from corridor.package.read import TableRows, csv_records
+from corridor.schema import tables
 
 MakeToy = Callable[..., Path]
 
@@ -332,3 +364,332 @@ def test_risk_rows_are_checked_against_their_events(make_toy: MakeToy) -> None:
         "risks.csv line 5, field duration_days: is required for a poisson process",
         "risks.csv line 5, field note: an assumption needs its rationale in note",
     ]
+
+
+# -- the CSV reader -------------------------------------------------------------------------
+
+
+def test_quoted_cell_with_a_line_break_is_one_cell(make_toy: MakeToy) -> None:
+    def edit(rows: dict[str, Any]) -> None:
+        rows["flows"][0]["note"] = "first line\nsecond line"
+        rows["flows"][1]["value"] = "sixty"
+
+    folder = make_toy(edit)
+    # Row 1 of flows.csv spans lines 2-3, so row 2 starts on physical line 4.
+    assert only(folder) == "flows.csv line 4, field value: must be a number, got 'sixty'"
+    folder = make_toy(set_row("flows", 0, note="first line\nsecond line"))
+    n = load_package(folder)
+    assert "first line\nsecond line" in set(n.flows["note"])
+
+
+def test_unclosed_quote_is_a_problem_not_a_swallowed_file(make_toy: MakeToy) -> None:
+    folder = make_toy()
+    lines = (folder / "flows.csv").read_text().splitlines(keepends=True)
+    lines[2] = lines[2].replace("KAZ", '"KAZ', 1)  # a quote opened on line 3, never closed
+    (folder / "flows.csv").write_text("".join(lines))
+    assert only(folder) == (
+        "flows.csv line 3: is not valid CSV (unexpected end of data); "
+        "is a quote on this row left open?"
+    )
+
+
+def test_csv_records_report_the_line_each_record_starts_on() -> None:
+    text = 'id,note\r\na,"x\r\ny\r\nz"\r\n\r\nb,w\r\n'
+    assert list(csv_records(text)) == [
+        (1, ["id", "note"]),
+        (2, ["a", "x\r\ny\r\nz"]),
+        (5, []),
+        (6, ["b", "w"]),
+    ]
+
+
+cell_text = st.text(alphabet='ab ,"\n', max_size=6)
+
+
+@given(st.lists(st.lists(cell_text, min_size=2, max_size=2), min_size=1, max_size=5))
+def test_csv_records_round_trip_with_line_numbers(records: list[list[str]]) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(records)
+    read = list(csv_records(out.getvalue()))
+    assert [cells for _, cells in read] == records
+    # each record starts one line below the previous record's last line
+    starts = [1]
+    for record in records[:-1]:
+        starts.append(starts[-1] + 1 + sum(c.count("\n") for c in record))
+    assert [line for line, _ in read] == starts
+
+
+# -- one test per check_for_* rule, on a tiny input -------------------------------------------
+
+
+def rows(name: str, *records: dict[str, Any]) -> TableRows:
+    return TableRows.from_records(name, records)
+
+
+def package(**given: TableRows) -> dict[str, TableRows]:
+    """Every table of the schema, empty unless given."""
+    return {name: given.get(name) or rows(name) for name in tables()}
+
+
+def shown(found: list[Problem]) -> list[str]:
+    return [str(p) for p in found]
+
+
+def test_check_for_periods_outside_years() -> None:
+    flows = rows("flows", {"year": 2030}, {"year": 2024})
+    events = rows(
+        "events",
+        {"start": date(2024, 1, 1), "end": date(2027, 1, 1)},  # exclusive end: allowed
+        {"start": date(2018, 12, 31), "end": date(2027, 1, 2)},
+    )
+    found = check_for_periods_outside_years({"flows": flows, "events": events}, 2019, 2026)
+    assert shown(found) == [
+        "flows.csv line 2, field year: outside the package's declared years 2019–2026, got '2030'",
+        "events.csv line 3, field start: outside the package's declared years 2019–2026, "
+        "got '2018-12-31'",
+        "events.csv line 3, field end: outside the package's declared years 2019–2026, "
+        "got '2027-01-02'",
+    ]
+
+
+def test_check_for_nodes_without_country() -> None:
+    nodes = rows("nodes", {"kind": "market"}, {"kind": "port"}, {"kind": "port", "country": "KAZ"})
+    assert shown(check_for_nodes_without_country(nodes)) == [
+        "nodes.csv line 3, field country: is required for a node of kind 'port' "
+        "(blank only for a market)"
+    ]
+
+
+def test_check_for_capacities_without_one_asset() -> None:
+    caps = rows("capacities", {"route": "a"}, {"route": "a", "node": "o1"}, {})
+    assert shown(check_for_capacities_without_one_asset(caps)) == [
+        "capacities.csv line 3, field route/node: set exactly one of route and node, "
+        "got 'route=a, node=o1'",
+        "capacities.csv line 4, field route/node: set exactly one of route and node, "
+        "got 'route=, node='",
+    ]
+
+
+def test_check_for_events_ending_before_start() -> None:
+    events = rows(
+        "events",
+        {"start": date(2024, 3, 1), "end": date(2024, 3, 1)},
+        {"start": date(2024, 3, 1), "end": date(2024, 3, 2)},
+    )
+    assert shown(check_for_events_ending_before_start(events)) == [
+        "events.csv line 2, field end: must be after start 2024-03-01, got '2024-03-01'"
+    ]
+
+
+def test_check_for_risks_without_target() -> None:
+    risks = rows("risks", {"id": "r"}, {"id": "s", "routes": ("a",)}, {"id": "t", "country": "RUS"})
+    assert shown(check_for_risks_without_target(risks)) == [
+        "risks.csv line 2, field routes/chokepoint/country: set at least one of routes, "
+        "chokepoint and country"
+    ]
+
+
+def test_check_for_incomplete_risks() -> None:
+    risks = rows(
+        "risks",
+        {"process": "poisson", "duration_days": 3.0, "basis": "estimate", "note": "why"},
+        {"process": "poisson", "basis": "estimate"},
+    )
+    assert shown(check_for_incomplete_risks(risks)) == [
+        "risks.csv line 3, field duration_days: is required for a poisson process",
+        "risks.csv line 3, field note: an assumption needs its rationale in note",
+    ]
+
+
+def test_check_for_risks_matching_events() -> None:
+    # Two events over 2023-2024: once a year, 10 and 20 days (mean 15, sd 7.071), factor 0.5.
+    events = rows(
+        "events",
+        {"id": "e1", "start": date(2023, 1, 1), "end": date(2023, 1, 11), "capacity_factor": 0.5},
+        {"id": "e2", "start": date(2024, 1, 1), "end": date(2024, 1, 21), "capacity_factor": 0.5},
+    )
+    window = {"basis": "derived", "events": ("e1", "e2"), "window_first": 2023, "window_last": 2024}
+    risks = rows(
+        "risks",
+        {**window, "frequency": 1.0, "duration_days": 15.0, "duration_sd_days": 7.071},
+        {**window, "frequency": 1.0, "duration_days": 16.0, "capacity_factor": 0.5},
+        {**window, "window_last": 2022},
+        {"basis": "estimate", "frequency": 9.0},  # not derived: not compared
+    )
+    assert shown(check_for_risks_matching_events(risks, events)) == [
+        "risks.csv line 3, field duration_days: does not match its events: they give 15.000, "
+        "got '16.0'",
+        "risks.csv line 4, field events: a derived risk lists the events and the window "
+        "(window_first, window_last) it is counted over",
+    ]
+
+
+def test_check_for_units_needing_a_grade() -> None:
+    flows = rows(
+        "flows",
+        {"value": 1.0, "unit": "kbbl/day"},
+        {"value": 1.0, "unit": "kbbl/day", "grade": "light"},
+        {"value": 1.0, "unit": "Mt/year"},
+    )
+    prices = rows("prices", {"value": 80.0, "unit": "USD/bbl"})
+    grades = rows("grades", {"id": "light"})
+    found = check_for_units_needing_a_grade({"grades": grades, "flows": flows, "prices": prices})
+    assert shown(found) == [
+        "flows.csv line 2, field grade: is required with the unit 'kbbl/day': converting "
+        "barrels to tonnes needs a grade; known: light",
+        "prices.csv line 2, field grade: is required with the unit 'USD/bbl': converting "
+        "barrels to tonnes needs a grade; known: light",
+    ]
+
+
+def test_check_for_duplicate_keys() -> None:
+    flows = rows(
+        "flows",
+        {"exporter": "KAZ", "route": "a", "year": 2024},
+        {"exporter": "KAZ", "route": "a", "year": 2023},
+        {"exporter": "KAZ", "route": "a", "year": 2024},
+    )
+    assert shown(check_for_duplicate_keys({"flows": flows})) == [
+        "flows.csv line 4, field exporter/route/year: duplicate key (exporter, route, year) "
+        "(first on line 2), got 'KAZ/a/2024'"
+    ]
+
+
+def test_check_for_unknown_references() -> None:
+    parsed = package(
+        nodes=rows("nodes", {"id": "o1"}, {"id": "m"}),
+        routes=rows(
+            "routes",
+            {"id": "a", "from_node": "o1", "to_node": "m", "commodity": "crude-oil"},
+            {"id": "b", "from_node": "o1", "to_node": "zz", "chokepoints": ("hormuz",)},
+        ),
+    )
+    assert shown(check_for_unknown_references(parsed, "crude-oil")) == [
+        "routes.csv line 3, field to_node: unknown node 'zz'; known: o1, m",
+        "routes.csv line 3, field chokepoints: unknown chokepoint 'hormuz'; known: (none)",
+    ]
+
+
+def test_check_for_unknown_focus_route() -> None:
+    routes = rows("routes", {"id": "a"}, {"id": "b"})
+    assert check_for_unknown_focus_route(routes, None) == []
+    assert check_for_unknown_focus_route(routes, "a") == []
+    assert shown(check_for_unknown_focus_route(routes, "cpc")) == [
+        "datapackage.json, field corridor.focus.route: unknown route 'cpc'; known: a, b"
+    ]
+
+
+def test_check_for_route_commodities_without_unit() -> None:
+    routes = rows("routes", {"id": "a", "commodity": "crude-oil"}, {"id": "g", "commodity": "gas"})
+    commodities = rows("commodities", {"id": "power", "unit": "TWh/year"}, {"id": "gas"})
+    found = check_for_route_commodities_without_unit(routes, commodities, "crude-oil")
+    assert shown(found) == [
+        "routes.csv line 3, field commodity: unknown commodity; known: crude-oil, power "
+        "(add it to commodities.csv with its unit), got 'gas'"
+    ]
+
+
+def tiny_graph() -> TableRows:
+    # o1 --a--> r --t--> m, and a route back from r to o1.
+    return rows(
+        "routes",
+        {"id": "a", "from_node": "o1", "to_node": "r"},
+        {"id": "t", "from_node": "r", "to_node": "m"},
+        {"id": "back", "from_node": "r", "to_node": "o1"},
+    )
+
+
+def flow(route: str, volume: float, exporter: str = "KAZ", year: int = 2024) -> dict[str, Any]:
+    return {"exporter": exporter, "route": route, "year": year, "volume": volume}
+
+
+def test_check_for_flows_above_capacity() -> None:
+    # Route a: 10 from 2020, 50 from 2025; so 2024 is under 10. KAZ's allocation on t is 4.
+    caps = rows(
+        "capacities",
+        {"route": "a", "year": 2020, "capacity": 10.0},
+        {"route": "a", "year": 2025, "capacity": 50.0},
+        {"route": "t", "exporter": "KAZ", "year": 2020, "capacity": 4.0},
+    )
+    flows = rows("flows", flow("a", 12.0), flow("a", 12.0, year=2025), flow("t", 5.0))
+    assert shown(check_for_flows_above_capacity(caps, flows, tiny_graph())) == [
+        "flows.csv line 2, field value: flows on route 'a' in 2024 (lines 2) sum to 12.000 "
+        "Mt/year, above its capacity of 10.000 Mt/year (capacities.csv line 2), got '12.000'",
+        "flows.csv line 4, field value: flows on route 't' in 2024 (lines 4) sum to 5.000 "
+        "Mt/year, above KAZ's allocation of 4.000 Mt/year (capacities.csv line 4), "
+        "got '5.000'",
+    ]
+
+
+def test_check_for_cycles() -> None:
+    routes = tiny_graph()
+    flows = rows("flows", flow("a", 5.0), flow("back", 1.0), flow("back", 0.0, year=2023))
+    assert shown(check_for_cycles(flows, routes)) == [
+        "flows.csv line 2, field route: flows of KAZ in 2024 form a cycle: o1 → r → o1"
+    ]
+    assert check_for_cycles(rows("flows", flow("a", 5.0), flow("t", 5.0)), routes) == []
+
+
+def test_check_for_flows_above_exports() -> None:
+    # 10 leave o1 on a; r passes 10 on, so 10 leave their origin, against exports of 9.
+    supply = rows(
+        "supply",
+        {"exporter": "KAZ", "year": 2024, "quantity": "exports", "volume": 9.0},
+        {"exporter": "KAZ", "year": 2023, "quantity": "exports", "volume": 9.95},
+    )
+    flows = rows("flows", flow("a", 10.0), flow("t", 10.0), flow("a", 10.0, year=2023))
+    assert shown(check_for_flows_above_exports(flows, tiny_graph(), supply)) == [
+        "flows.csv line 2, field value: KAZ's flows leaving their origins in 2024 sum to "
+        "10.000 Mt/year, more than its total exports of 9.000 Mt/year (supply.csv line 2), "
+        "got '10.000'"
+    ]
+
+
+# -- canonical units and frames ---------------------------------------------------------------
+
+
+def test_add_canonical_columns_follows_the_schema() -> None:
+    parsed = package(
+        grades=rows("grades", {"id": "light", "barrels_per_tonne": 7.5}),
+        flows=rows(
+            "flows",
+            {"value": 20e6 * 7.5 / 365.25 / 1e3, "unit": "kbbl/day", "grade": "light"},
+            {"value": 1.0, "unit": "kbbl/day"},  # no grade: left to the grade check
+        ),
+        prices=rows("prices", {"value": 80.0, "unit": "USD/bbl", "grade": "light"}),
+        losses=rows(
+            "losses",
+            {"start": date(2024, 1, 1), "end": date(2024, 1, 11), "value": 1.0, "unit": "kt"},
+        ),
+    )
+    assert add_canonical_columns(parsed, "crude-oil") == []
+    assert parsed["flows"].rows[0]["volume"] == pytest.approx(20)
+    assert parsed["flows"].rows[1]["volume"] is None
+    assert parsed["prices"].rows[0]["price"] == pytest.approx(600)
+    assert parsed["losses"].rows[0]["volume"] == pytest.approx(1e-3)
+    # every derived column of the schema is a column of the frame, even with no rows
+    for name, table in tables().items():
+        frame = table_frame(rows(name))
+        assert {c.name for c in table.derived} <= set(frame.columns), name
+
+
+def test_conversion_problem_names_the_unit() -> None:
+    # An energy commodity's flows are kept in TWh/year: a mass rate cannot convert.
+    parsed = package(
+        commodities=rows("commodities", {"id": "power", "unit": "TWh/year"}),
+        routes=rows("routes", {"id": "g", "commodity": "power"}),
+        flows=rows("flows", {"route": "g", "value": 1.0, "unit": "Mt/year"}),
+    )
+    found = add_canonical_columns(parsed, "crude-oil")
+    assert [(p.file, p.line, p.field, p.value) for p in found] == [
+        ("flows.csv", 2, "unit", "Mt/year")
+    ]
+    assert found[0].message.startswith("cannot convert 'Mt/year' to 'TWh/year'")
+
+
+def test_describe_is_package_summary(kazakhstan: corridor.Network) -> None:
+    assert package_summary is describe
+    info = describe(kazakhstan)
+    assert info["exporter"] == "KAZ"
+    assert sum(info["share_by_confidence"].values()) == pytest.approx(1, abs=1e-3)
+    assert (builtin_path() / "datapackage.json").is_file()

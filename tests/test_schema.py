@@ -9,7 +9,9 @@ import frictionless
 
 import corridor
 from corridor.package import builtin_path
-from corridor.schema import describe_package, format_markdown, tables
+from corridor.package.build import CONVERTERS
+from corridor.package.read import PARSERS
+from corridor.schema import COLUMN_TYPES, describe_package, format_markdown, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +68,37 @@ def test_every_column_type_is_known() -> None:
             if c.type in ("ref", "ref_list"):
                 assert c.constraint in tables(), (t.name, c.name)
             assert set(t.key) <= {c.name for c in t.columns}
+    assert set(COLUMN_TYPES) == known
+
+
+def test_one_parser_per_column_type() -> None:
+    assert list(PARSERS) == list(COLUMN_TYPES)
+
+
+def test_derived_columns_are_declared_and_loaded(kazakhstan: corridor.Network) -> None:
+    derived = {name: [c.name for c in t.derived] for name, t in tables().items() if t.derived}
+    assert derived == {
+        "capacities": ["capacity"],
+        "flows": ["volume"],
+        "supply": ["volume"],
+        "prices": ["price"],
+        "costs": ["cost"],
+        "losses": ["volume"],
+    }
+    for name, t in tables().items():
+        for c in t.derived:
+            assert c.type == "number", (name, c.name)
+            assert c.unit, (name, c.name)
+            # converted from value by the converter of the table's unit column
+            assert t.column("unit").type in CONVERTERS
+        frame = kazakhstan.tables[name]
+        stored = [c.name for c in t.columns if c.name not in frame.index.names]
+        assert list(frame.columns) == stored + [c.name for c in t.derived], name
+    # not in the files: not in the descriptor; in the format docs, marked derived
+    desc = describe_package("x", "X", "KAZ", "crude-oil", 2020, 2021)
+    flows = next(r for r in desc["resources"] if r["name"] == "flows")
+    assert "volume" not in [f["name"] for f in flows["schema"]["fields"]]
+    assert "| `volume` | number (>=0) | derived | Mt/year |" in format_markdown()
 
 
 def test_builtin_descriptor_is_generated_from_the_schema() -> None:

@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corridor.exceptions import UnitError
-from corridor.units import check_rate_unit, convert, is_volume_rate, to_canonical_rate
+from corridor.units import (
+    DAYS_PER_YEAR,
+    T_PER_MT,
+    amount_in_mt,
+    check_rate_unit,
+    convert,
+    is_volume_rate,
+    to_canonical_rate,
+)
 
 
 def test_mt_per_year_to_kt_per_day() -> None:
@@ -40,3 +48,18 @@ def test_not_a_rate(unit: str) -> None:
 def test_round_trip(x: float) -> None:
     back = convert(convert(x, "Mt/year", "kt/day"), "kt/day", "Mt/year")
     assert back == pytest.approx(x, rel=1e-12, abs=1e-12)
+
+
+def test_named_factors_are_pints_year_and_a_megatonne() -> None:
+    assert convert(1, "year", "day") == pytest.approx(DAYS_PER_YEAR)
+    assert convert(1, "Mt", "t") == pytest.approx(T_PER_MT)
+
+
+def test_amount_over_a_window() -> None:
+    # 36.525 Mt/year held for 10 days is 36.525 * 10 / 365.25 = 1 Mt; 500 kt is 0.5 Mt
+    assert amount_in_mt(36.525, "Mt/year", 10) == pytest.approx(1.0)
+    assert amount_in_mt(500, "kt", 10) == pytest.approx(0.5)
+    # 7.3 Mbbl at 7.3 bbl/t is 1e6 t
+    assert amount_in_mt(7.3, "Mbbl", 10, barrels_per_tonne=7.3) == pytest.approx(1.0)
+    with pytest.raises(UnitError, match="needs a crude grade"):
+        amount_in_mt(1, "Mbbl", 10)

@@ -15,17 +15,42 @@ Column types:
 - ``number``: decimal, with a range in *constraint* (``>=0``, ``>0``, ``-90..90``)
 - ``year``, ``date`` (YYYY-MM-DD), ``partial_date`` (YYYY, YYYY-MM or YYYY-MM-DD): within the
   package's declared years where they are periods
-- ``rate_unit``: a pint unit of mass or volume per time
+- ``rate_unit``: a pint unit of mass or volume per time; ``price_unit``: a currency per mass,
+  volume or energy; ``amount_unit``: an amount or a rate held over a window
+
+A column whose *required* is ``derived`` is not in the CSV file: the reader adds it, converting
+the row's ``value`` from its ``unit`` to the canonical unit named in *unit* (``capacity``,
+``volume``, ``price``, ``cost``). Such columns are in `Table.derived`, not `Table.columns`.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+#: Every column type, each with one parser in `corridor.package.read.PARSERS`.
+COLUMN_TYPES = (
+    "id",
+    "text",
+    "url",
+    "list",
+    "enum",
+    "ref",
+    "ref_list",
+    "iso3",
+    "iso3_list",
+    "number",
+    "year",
+    "date",
+    "partial_date",
+    "rate_unit",
+    "price_unit",
+    "amount_unit",
+)
 #: Frictionless field type for each Corridor column type.
 FRICTIONLESS_TYPES = {"number": "number", "year": "integer", "date": "date"}
 
@@ -41,6 +66,7 @@ class Column:
     constraint: str
     unit: str
     description: str
+    derived: bool = False
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -50,13 +76,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One table of a package, with its columns in order."""
+    """One table of a package: the columns of its CSV file in order, then the derived ones."""
 
     name: str
     required: bool
     key: tuple[str, ...]
     description: str
     columns: tuple[Column, ...]
+    derived: tuple[Column, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -70,7 +97,7 @@ class Table:
 
 def _read(name: str) -> list[dict[str, str]]:
     text = files("corridor").joinpath("data", "schema", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 @cache
@@ -85,6 +112,7 @@ def tables() -> dict[str, Table]:
             constraint=r["constraint"],
             unit=r["unit"],
             description=r["description"],
+            derived=r["required"] == "derived",
         )
         for r in _read("columns.csv")
     ]
@@ -94,7 +122,8 @@ def tables() -> dict[str, Table]:
             required=r["required"] == "yes",
             key=tuple(r["key"].split("|")),
             description=r["description"],
-            columns=tuple(c for c in columns if c.table == r["table"]),
+            columns=tuple(c for c in columns if c.table == r["table"] and not c.derived),
+            derived=tuple(c for c in columns if c.table == r["table"] and c.derived),
         )
         for r in _read("tables.csv")
     }
@@ -151,20 +180,25 @@ def describe_package(
 
 
 def format_markdown() -> str:
-    """Return the package format as Markdown: one section per table, one row per column."""
+    """Return the package format as Markdown: one section per table, one row per column.
+
+    The columns the reader derives (canonical ``capacity``, ``volume``, ``price``, ``cost``)
+    follow the file's columns, marked *derived* in the required column.
+    """
     out = [
         "A package is a folder with `datapackage.json` (a Frictionless Data Package whose "
         "`corridor` property declares `exporter`, `commodity` and `years` {`first`, `last`}) "
-        "and one CSV file per table. Lists are separated by `|`. Every figure has a `source`.",
+        "and one CSV file per table. Lists are separated by `|`. Every figure has a `source`. "
+        "Columns marked *derived* are not in the files: the reader adds them, in canonical units.",
         "",
     ]
     for t in tables().values():
         need = "required" if t.required else "optional"
         out += [f"#### `{t.name}.csv` ({need}; key: {', '.join(t.key)})", "", t.description, ""]
         out += ["| column | type | required | unit | description |", "|---|---|---|---|---|"]
-        for c in t.columns:
+        for c in t.columns + t.derived:
             kind = c.type + (f" ({c.constraint})" if c.constraint else "")
-            req = "yes" if c.required else ""
+            req = "derived" if c.derived else "yes" if c.required else ""
             out.append(f"| `{c.name}` | {kind} | {req} | {c.unit} | {c.description} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,173 @@
+"""Read and validate data packages, and build a `Network` from them.
+
+A package is a folder with ``datapackage.json`` and one CSV per table (see `corridor.schema`).
+Loading runs in three steps, one module each:
+
+1. `corridor.package.read`: the descriptor, then every cell parsed by its column type;
+2. `corridor.package.build`: the canonical columns (``capacity``, ``volume``, ``price``,
+   ``cost``), then one DataFrame per table and the `Network`;
+3. `corridor.package.checks`: one ``check_for_*`` function per rule across rows and tables
+   (duplicate keys, unknown references, flows above capacity, cycles …), run between the two.
+
+Every problem is collected — missing tables or columns, duplicate keys, unknown references or
+country codes, bad numbers, units and dates, flows above capacity, periods outside the declared
+years — and all are raised together as one `PackageValidationError`. Nothing is returned unless
+the whole package is valid, so no command ever sees half a package.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor.exceptions import PackageValidationError, Problem
+from corridor.network import Network
+from corridor.package.build import add_canonical_columns, build_network
+from corridor.package.checks import check_package
+from corridor.package.read import DESCRIPTOR, read_descriptor, read_tables
+from corridor.schema import tables
+
+__all__ = [
+    "DESCRIPTOR",
+    "builtin_path",
+    "describe",
+    "load_package",
+    "package_summary",
+    "validate_package",
+]
+
+#: Tables whose rows are figures (each with a confidence and a basis), counted by `describe`.
+FIGURE_TABLES = (
+    "grades",
+    "capacities",
+    "flows",
+    "supply",
+    "events",
+    "prices",
+    "costs",
+    "losses",
+    "risks",
+)
+
+
+def builtin_path(name: str = "kazakhstan") -> Path:
+    """Return the folder of a package shipped inside Corridor.
+
+    Examples
+    --------
+    >>> (builtin_path() / "datapackage.json").is_file()
+    True
+    """
+    return Path(str(files("corridor").joinpath("data", name)))
+
+
+def _in_file_order(problems: list[Problem], parsed_files: list[str]) -> list[Problem]:
+    """Sort problems file by file (descriptor, then tables in schema order), line by line.
+
+    The sort is stable, so the problems of one line keep the order of the rules.
+    """
+    order = {file: i for i, file in enumerate([DESCRIPTOR, *parsed_files])}
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+
+
+def _read(folder: Path) -> tuple[Network | None, list[Problem]]:
+    descriptor, problems = read_descriptor(folder)
+    if not descriptor.paths and problems:
+        return None, problems
+    parsed, found = read_tables(folder, descriptor.paths)
+    problems += found
+    meta = descriptor.meta
+    if meta is None:
+        return None, problems
+    problems += add_canonical_columns(parsed, meta.commodity)
+    problems += check_package(parsed, meta)
+    if problems:
+        return None, _in_file_order(problems, [rows.file for rows in parsed.values()])
+    return build_network(parsed, meta), []
+
+
+def load_package(path: str | Path | None = None) -> Network:
+    """Read, validate and return a data package as a `Network`.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Package folder (or its ``datapackage.json``); None loads the built-in Kazakhstan package.
+
+    Returns
+    -------
+    Network
+        The package's tables, with the canonical columns added.
+
+    Raises
+    ------
+    PackageValidationError
+        With every problem found, each naming file, line, field, bad value and what was expected.
+
+    Examples
+    --------
+    >>> n = load_package()
+    >>> n.meta.exporter, "cpc" in n.routes.index
+    ('KAZ', True)
+    """
+    path = Path(path) if path is not None else builtin_path()
+    folder = path.parent if path.name == DESCRIPTOR else path
+    network, problems = _read(folder)
+    if network is None:
+        raise PackageValidationError(str(folder), problems)
+    return network
+
+
+def validate_package(path: str | Path | None = None) -> list[Problem]:
+    """Return every problem in a package; an empty list means it is valid.
+
+    Examples
+    --------
+    >>> validate_package()
+    []
+    """
+    try:
+        load_package(path)
+    except PackageValidationError as exc:
+        return exc.problems
+    return []
+
+
+def _shares(column: pd.Series, values: tuple[str, ...]) -> dict[str, float]:
+    total = len(column)
+    return {v: round(float((column == v).sum()) / total, 4) if total else 0.0 for v in values}
+
+
+def describe(n: Network) -> dict[str, Any]:
+    """Describe a loaded package: rows per table, years covered, sources, figures by confidence.
+
+    A *figure* is a row of one of `FIGURE_TABLES` (each has a confidence and a basis).
+
+    Examples
+    --------
+    >>> info = describe(load_package())
+    >>> info["exporter"], info["rows"]["routes"] > 0
+    ('KAZ', True)
+    """
+    frames = {name: getattr(n, name) for name in tables()}
+    figures = pd.concat([frames[t][["confidence", "basis"]] for t in FIGURE_TABLES])
+    return {
+        "package": n.meta.name,
+        "title": n.meta.title,
+        "exporter": n.meta.exporter,
+        "commodity": n.meta.commodity,
+        "years": {"first": n.meta.first_year, "last": n.meta.last_year},
+        "years_with_flows": sorted({int(y) for y in n.flows["year"]}),
+        "rows": {name: len(df) for name, df in frames.items()},
+        "sources": len(n.sources),
+        "figures": len(figures),
+        "share_by_confidence": _shares(figures["confidence"], ("high", "medium", "low")),
+        "share_by_basis": _shares(figures["basis"], ("reported", "derived", "estimate")),
+    }
+
+
+#: The former name of `describe`, kept for the CLI and the web service.
+package_summary = describe

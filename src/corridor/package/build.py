@@ -1,0 +1,181 @@
+"""Turn valid parsed rows into a `Network`: canonical units first, then one DataFrame per table.
+
+The canonical columns are those ``columns.csv`` marks *derived* (`corridor.schema.Table.derived`):
+each converts the row's ``value`` from its ``unit``, by the converter of that unit column's type
+(`CONVERTERS`): a rate to Mt/year (or the commodity's own unit), a price to USD/t (or USD/MWh),
+an amount over an event's window to Mt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from corridor import units
+from corridor.exceptions import Problem, UnitError
+from corridor.network import Network, PackageMeta
+from corridor.package.read import TableRows, problem
+from corridor.schema import Column
+
+#: A converter: (row, the commodity's canonical unit, barrels per tonne or None) -> value.
+Converter = Callable[[Mapping[str, Any], str, float | None], float | None]
+
+
+def _rate(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float:
+    return units.to_canonical_rate(row["value"], row["unit"], bpt, canonical)
+
+
+def _price(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float:
+    return units.price_per_unit(row["value"], row["unit"], canonical, bpt)
+
+
+def _amount(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float | None:
+    if row["start"] is None or row["end"] is None:
+        return None
+    days = (row["end"] - row["start"]).days
+    return units.amount_in_mt(row["value"], row["unit"], days, bpt)
+
+
+#: The converter to the canonical unit for each type of ``unit`` column.
+CONVERTERS: dict[str, Converter] = {
+    "rate_unit": _rate,
+    "price_unit": _price,
+    "amount_unit": _amount,
+}
+
+
+def _canonical_units(parsed: Mapping[str, TableRows], commodity: str) -> dict[str, str]:
+    """Canonical unit of each commodity: Mt/year unless ``commodities.csv`` says otherwise."""
+    rows = parsed["commodities"].rows if "commodities" in parsed else []
+    return {commodity: units.CANONICAL_RATE} | {
+        r["id"]: r["unit"] for r in rows if r["id"] and r["unit"]
+    }
+
+
+def _convert_table(
+    rows: TableRows,
+    target: Column,
+    grades: Mapping[str, float],
+    canonical_of: Callable[[Mapping[str, Any]], str],
+) -> list[Problem]:
+    convert = CONVERTERS[rows.table.column("unit").type]
+    found = []
+    for row, line in rows.each():
+        row[target.name] = None
+        if row["value"] is None or row["unit"] is None:
+            continue
+        grade = row["grade"]
+        if grade and grade not in grades:
+            continue  # reported by checks.check_for_unknown_references
+        if not grade and units.needs_grade(row["unit"]):
+            continue  # reported by checks.check_for_units_needing_a_grade
+        try:
+            row[target.name] = convert(row, canonical_of(row), grades.get(grade or ""))
+        except UnitError as exc:
+            found.append(problem(rows.file, line, "unit", str(exc), row["unit"]))
+    return found
+
+
+def add_canonical_columns(parsed: Mapping[str, TableRows], commodity: str) -> list[Problem]:
+    """Add each table's derived column to its rows, in place; return conversion problems.
+
+    A row whose value cannot be converted (a bad unit, an unknown grade, a missing window)
+    gets None; problems are returned only for what the checks do not already report.
+
+    Parameters
+    ----------
+    parsed : mapping of str to TableRows
+        Parsed rows by table.
+    commodity : str
+        The package's commodity: rows with no commodity of their own (or of their route)
+        are in its unit.
+
+    Returns
+    -------
+    list of Problem
+        One per value whose unit cannot be converted to its canonical unit.
+    """
+    grades = {r["id"]: r["barrels_per_tonne"] for r in parsed["grades"].rows if r["id"]}
+    unit_of = _canonical_units(parsed, commodity)
+    route_commodity = {r["id"]: r["commodity"] for r in parsed["routes"].rows}
+
+    def canonical_of(row: Mapping[str, Any]) -> str:
+        own = row.get("commodity") or route_commodity.get(row.get("route") or "")
+        return unit_of.get(own or commodity, units.CANONICAL_RATE)
+
+    found = []
+    for rows in parsed.values():
+        for target in rows.table.derived:
+            found += _convert_table(rows, target, grades, canonical_of)
+    return found
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    return s.fillna("").astype(str)
+
+
+def _as_number(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s).astype(float)
+
+
+def _as_date(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s)
+
+
+def _as_list(s: pd.Series) -> pd.Series:
+    return s
+
+
+#: The pandas form of each column type; a year column is int64, or Int64 when optional.
+DTYPES: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "id": _as_text,
+    "text": _as_text,
+    "url": _as_text,
+    "ref": _as_text,
+    "enum": _as_text,
+    "iso3": _as_text,
+    "partial_date": _as_text,
+    "rate_unit": _as_text,
+    "price_unit": _as_text,
+    "amount_unit": _as_text,
+    "number": _as_number,
+    "date": _as_date,
+    "list": _as_list,
+    "ref_list": _as_list,
+    "iso3_list": _as_list,
+}
+
+
+def table_frame(rows: TableRows) -> pd.DataFrame:
+    """Return one table's rows as a DataFrame, typed by the schema and indexed by ``id``.
+
+    Examples
+    --------
+    >>> df = table_frame(TableRows.from_records("flows", [{"route": "a", "year": 2024,
+    ...     "value": 60.0, "unit": "Mt/year", "volume": 60.0}]))
+    >>> df.loc[0, "route"], float(df.loc[0, "volume"]), str(df["year"].dtype)
+    ('a', 60.0, 'int64')
+    """
+    columns = rows.table.columns + rows.table.derived
+    df = pd.DataFrame(rows.rows, columns=[c.name for c in columns])
+    for c in columns:
+        if c.type == "year":
+            df[c.name] = df[c.name].astype("int64" if c.required else "Int64")
+        else:
+            df[c.name] = DTYPES[c.type](df[c.name])
+    if rows.table.key == ("id",):
+        df = df.set_index("id")
+    return df
+
+
+def build_network(parsed: Mapping[str, TableRows], meta: PackageMeta) -> Network:
+    """Build the `Network` from valid parsed rows with their canonical columns.
+
+    A blank commodity in ``supply`` and ``prices`` becomes the package's own.
+    """
+    for name in ("supply", "prices"):
+        for row in parsed[name].rows:
+            row["commodity"] = row.get("commodity") or meta.commodity
+    return Network(meta, {name: table_frame(rows) for name, rows in parsed.items()})
