@@ -221,7 +221,7 @@ def _command_section(path: str, command: Any, ctx: Any) -> str:
     parts = [f"### `{path.removeprefix('corridor ')}`", "", "```console", usage, "```", ""]
     parts += [_clean(command.help), ""]
     rows = [
-        [f"`{p.name.upper()}`", _escape(p.help or "") + (" (required)" if p.required else "")]
+        [f"`{p.name.upper()}`", _escape(p.help or "") + (" [required]" if p.required else "")]
         for p in args
     ]
     rows += [_option_row(p, ctx) for p in options]
@@ -247,7 +247,7 @@ def _clean(text: str | None) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
