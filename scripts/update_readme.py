@@ -260,7 +260,24 @@ def package_format() -> str:
     """Return the package format, from the schema that drives validation."""
     from corridor.schema import format_markdown
 
-    return format_markdown()
+    return "\n".join(_escape_cell_pipes(line) for line in format_markdown().split("\n"))
+
+
+def _escape_cell_pipes(line: str) -> str:
+    """Escape each ``|`` inside a table cell (``enum (a|b)``); it would split the cell.
+
+    A separator is a ``|`` that starts the line or has a space (or the line's end) on both sides.
+    """
+    if not line.startswith("| "):
+        return line
+    out = []
+    for i, char in enumerate(line):
+        if char == "|" and i > 0 and line[i - 1] != "\\":
+            after = line[i + 1] if i + 1 < len(line) else " "
+            if not (line[i - 1] == " " and after == " "):
+                out.append("\\")
+        out.append(char)
+    return "".join(out)
 
 
 def refresh(text: str) -> str:
