@@ -1,32 +1,187 @@
-"""The README documents every command and its Python example runs."""
+"""The README and docs/ stay true: generated parts fresh, commands real, examples running."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shlex
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import typer
 
 from corridor.cli import app
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+PAGES = [README, *DOCS]
+# Generated blocks: their text comes from the code, so the rules for hand-written text skip them.
+GENERATED = re.compile(
+    r"<!-- (output|keys|cli|format)\b[^\n]*-->\n.*?<!-- /\1 -->|<!-- (bench[\w-]*)[^\n]*-->\n.*?"
+    r"<!-- /\2 -->",
+    re.S,
+)
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+# A count of package rows or project items, typed by hand, goes stale (the review found three).
+COUNT = re.compile(
+    rf"\b(\d+|{NUMBER_WORDS})\s+(nodes|routes|sources|scenarios|tests|claims|sentences|tables"
+    r"|risks|commodities|rows|figures|endpoints|measures|events)\b",
+    re.I,
+)
 
 
-def test_every_command_is_documented() -> None:
-    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        names += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
-    assert len(names) >= 6
-    for name in names:
-        assert f"`corridor {name}" in README, name
+def text_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
-def test_readme_opens_with_the_two_commands() -> None:
-    first = README.index("make run")
-    assert first < README.index("make test") < README.index("```python")
+def hand_written(path: Path) -> str:
+    return GENERATED.sub("", text_of(path))
 
 
-def test_python_example_runs(capsys) -> None:  # type: ignore[no-untyped-def]
-    block = re.search(r"```python\n(.*?)```", README, re.S)
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "update_readme", ROOT / "scripts" / "update_readme.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def commands() -> dict[str, Any]:
+    """Every leaf command of the live CLI, by its path without 'corridor '."""
+    found: dict[str, Any] = {}
+
+    def walk(group: Any, ctx: Any, prefix: str) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            sub = typer.Context(command, info_name=name, parent=ctx)
+            if hasattr(command, "list_commands"):
+                walk(command, sub, f"{prefix}{name} ")
+            else:
+                found[f"{prefix}{name}"] = (command, sub)
+
+    group = typer.main.get_command(app)
+    walk(group, typer.Context(group, info_name="corridor"), "")
+    return found
+
+
+def options_of(command: Any, ctx: Any) -> set[str]:
+    return {o for p in command.get_params(ctx) for o in [*p.opts, *p.secondary_opts]}
+
+
+def shown_commands(path: Path) -> list[str]:
+    """The `corridor ...` command lines in a page's shell blocks and inline code."""
+    text = hand_written(path)
+    lines = []
+    for lang, body in FENCE.findall(text):
+        if lang in ("console", "bash", "sh", "shell", ""):
+            lines += [line.removeprefix("$ ") for line in body.splitlines()]
+    lines += re.findall(r"(?<!`)`(corridor [^`\n]+)`", text)
+    return [line.strip() for line in lines if line.strip().startswith("corridor ")]
+
+
+def check_command_line(line: str) -> str | None:
+    """Return why a shown command line is not a real command, or None when it is."""
+    tokens = [t.strip("[]") for t in shlex.split(line, comments=True)[1:]]
+    group = typer.main.get_command(app)
+    ctx = typer.Context(group, info_name="corridor")
+    command, path = group, ""
+    while tokens and hasattr(command, "list_commands"):
+        token = tokens.pop(0)
+        if token.startswith("-"):
+            if token.split("=")[0] not in options_of(command, ctx):
+                return f"unknown option {token!r} before the command"
+            continue
+        if token.isupper() or token in ("…", "..."):
+            return None  # a placeholder such as COMMAND
+        sub = command.get_command(ctx, token)
+        if sub is None:
+            return f"unknown command {path + token!r}"
+        ctx = typer.Context(sub, info_name=token, parent=ctx)
+        command, path = sub, f"{path}{token} "
+    known = options_of(command, ctx)
+    for token in tokens:
+        if token.startswith("--") and token.split("=")[0] not in known:
+            return f"unknown option {token!r} for 'corridor {path.strip()}'"
+    return None
+
+
+def test_generated_parts_are_fresh() -> None:
+    stale = load_generator().stale()
+    assert not stale, f"run `python scripts/update_readme.py`; stale: {stale}"
+
+
+def test_every_command_and_option_is_in_the_cli_reference() -> None:
+    reference = text_of(ROOT / "docs" / "cli.md")
+    sections = re.split(r"^### ", reference, flags=re.M)
+    by_name = {s.split("`")[1]: s for s in sections[1:]}
+    found = commands()
+    assert found
+    for name, (command, ctx) in found.items():
+        assert name in by_name, f"docs/cli.md has no section for `corridor {name}`"
+        for option in options_of(command, ctx) - {"--help"}:
+            if option.startswith("--"):
+                assert f"{option} " in by_name[name] or f"{option}`" in by_name[name], option
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_every_command_shown_exists(path: Path) -> None:
+    problems = [
+        f"{line}: {why}" for line in shown_commands(path) if (why := check_command_line(line))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_command_check_catches_mistakes() -> None:
+    assert check_command_line("corridor report --year 2025") is None
+    assert check_command_line("corridor --debug COMMAND …") is None
+    assert check_command_line("corridor reprot") == "unknown command 'reprot'"
+    assert "unknown option '--yaer'" in (check_command_line("corridor report --yaer 2025") or "")
+    assert check_command_line("corridor scenario walk") == "unknown command 'scenario walk'"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_no_count_is_typed_by_hand(path: Path) -> None:
+    counts = [m.group(0) for m in COUNT.finditer(hand_written(path))]
+    assert not counts, f"{path.name}: counts go stale; generate them or leave them out: {counts}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_python_blocks_compile(path: Path) -> None:
+    for lang, body in FENCE.findall(text_of(path)):
+        if lang == "python":
+            compile(body, str(path), "exec")
+
+
+def test_readme_is_a_story() -> None:
+    text = text_of(README)
+    assert len(text.splitlines()) <= 320
+    long = [line for line in hand_written(README).splitlines() if len(line) > 120]
+    assert not long, long
+    first = text.index("make run")
+    assert first < text.index("make test") < text.index("```python")
+    assert "PATH" in text[: text.index("```python")]
+    for section in ("scenario run", "risk run", "claims check", "ledger", "serve"):
+        assert f"corridor {section}" in text, section
+
+
+def test_docs_are_linked_and_links_resolve() -> None:
+    readme = text_of(README)
+    for page in DOCS:
+        assert f"docs/{page.name}" in readme, f"the README does not link docs/{page.name}"
+    for path in PAGES:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text_of(path)):
+            assert (path.parent / target).exists(), f"{path.name}: broken link {target}"
+
+
+def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    block = re.search(r"```python\n(.*?)```", text_of(README), re.S)
     assert block
     exec(compile(block.group(1), "README.md", "exec"), {})
     printed = capsys.readouterr().out.split()
