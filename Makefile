@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench browser clean
+.PHONY: run test lint fmt docs bench browser clean
 
 run: $(STAMP)
 	$(BIN)/corridor report
@@ -27,6 +27,10 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts conftest.py
 	$(BIN)/ruff format src tests benchmarks scripts conftest.py
+
+# Refresh the generated parts of README.md and docs/*.md (a test fails while they are stale).
+docs: $(STAMP)
+	$(BIN)/python scripts/update_readme.py
 
 # Not part of `make test`: startup time, the LP against raw highspy and PyPSA, risk, claims, web.
 bench: $(STAMP) $(VENV)/.bench
