@@ -275,6 +275,6 @@ def test_barrels_are_not_rated_without_a_grade(make_toy: Callable[..., Path]) ->
     assert t.verdict == "supported"
 
 
-def test_the_network_is_passed_in(toy: corridor.Network) -> None:
+def test_the_network_is_passed_in() -> None:
     with pytest.raises(InvalidArgumentError, match="n="):
         check_claims("Kazakhstan exported 100 million tons of oil in 2024.")  # type: ignore[call-overload]
