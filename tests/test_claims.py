@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,20 +15,22 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import corridor
-from corridor.claims import check_claims
+from corridor.claims import Claim, check_claims
+from corridor.claims.evaluation import read_labelled_set, score
 from corridor.claims.extract import quantities
 from corridor.claims.text import MAX_CHARS, article_text, sentences
+from corridor.claims.vocabulary import VERDICTS
 from corridor.cli import app
-from corridor.exceptions import ClaimsError
+from corridor.exceptions import ClaimsError, InvalidArgumentError
 from corridor.metrics import compute
 
-from .claims_eval import score
-
 DATE = datetime.date(2026, 3, 1)
+EVAL = Path(__file__).with_name("data") / "claims_eval.yaml"
 
 
 def test_labelled_set_meets_the_targets(kazakhstan: corridor.Network) -> None:
-    s = score(kazakhstan)
+    s = score(kazakhstan, read_labelled_set(EVAL))
+    print(f"claims eval: {s}")
     assert s.expected >= 40
     assert s.precision >= 0.95, s.extras
     assert s.recall >= 0.9, s.misses
@@ -62,8 +67,8 @@ def test_ranges_and_dates_are_not_quantities() -> None:
 def test_via_russia_is_rated_under_both_readings(kazakhstan: corridor.Network) -> None:
     c = check_claims(
         "More than 80 percent of Kazakhstan's oil is exported via Russia.",
+        n=kazakhstan,
         date=datetime.date(2024, 11, 27),
-        network=kazakhstan,
     )[0]
     assert (c.metric, c.via, c.period, c.value, c.comparator) == (
         "share_crossing",
@@ -81,7 +86,7 @@ def test_via_russia_is_rated_under_both_readings(kazakhstan: corridor.Network) -
     )
     assert cpc.model_value == pytest.approx(100 * m.share_via("cpc"), abs=0.01)
     assert "two readings" in c.interpretation
-    assert c.sources == sorted(m.sources)
+    assert list(c.sources) == sorted(m.sources)
 
 
 def test_html_is_reduced_to_the_article(kazakhstan: corridor.Network) -> None:
@@ -96,7 +101,7 @@ def test_html_is_reduced_to_the_article(kazakhstan: corridor.Network) -> None:
     assert "78.7" in text
     assert "99%" not in text
     assert when == datetime.date(2026, 2, 10)
-    claims = check_claims(html, network=kazakhstan)
+    claims = check_claims(html, n=kazakhstan)
     assert [(c.value, c.period, c.verdict) for c in claims] == [(78.7, 2025, "supported")]
 
 
@@ -105,10 +110,12 @@ def test_sentences_keep_decimals_and_abbreviations() -> None:
     assert parts == ["Exports were 1.64 mb/d.", "The U.S. Navy watched.", "Next one!"]
 
 
-def test_too_large_input_gets_a_clear_message(cli: CliRunner, tmp_path: Path) -> None:
+def test_too_large_input_gets_a_clear_message(
+    cli: CliRunner, tmp_path: Path, kazakhstan: corridor.Network
+) -> None:
     big = "Kazakhstan exported 78.7 million tons of oil. " * (5_000_000 // 46)
     with pytest.raises(ClaimsError, match=r"the limit is 0\.5 million"):
-        check_claims(big)
+        check_claims(big, n=kazakhstan)
     f = tmp_path / "big.txt"
     f.write_text(big)
     res = cli.invoke(app, ["claims", "check", str(f)])
@@ -160,13 +167,10 @@ WORDS = st.sampled_from(
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=40).map(" ".join)))
-def test_never_crashes(text: str) -> None:
-    for c in check_claims(text, date=DATE, network=_NETWORK):
-        assert c.verdict in ("supported", "contradicted", "not_checkable")
+def test_never_crashes(kazakhstan: corridor.Network, text: str) -> None:
+    for c in check_claims(text, n=kazakhstan, date=DATE):
+        assert c.verdict in VERDICTS
         json.dumps(c.to_dict())
-
-
-_NETWORK = corridor.load_package()
 
 
 def test_claims_cli_json(cli: CliRunner, tmp_path: Path) -> None:
@@ -205,3 +209,72 @@ def test_claims_cli_json(cli: CliRunner, tmp_path: Path) -> None:
     res = cli.invoke(app, ["claims", "check", str(f), "--date", "2026-13-01"])
     assert res.exit_code == 1
     assert "--date must be YYYY-MM-DD" in res.stderr
+
+
+# The toy network (tests/conftest.py): in 2024 KAZ exports 100 Mt/year, 60 of them on route
+# "a" ("A pipeline"), so the share via A is 60%.
+SHARE_VIA_A = "{} of Kazakhstan's oil exports went through the A pipeline in 2024."
+
+
+@pytest.mark.parametrize(
+    ("written", "verdict"),
+    [
+        ("About 62.9%", "supported"),  # 2.9 points off: inside the ±3 band of "about"
+        ("About 63.1%", "contradicted"),  # 3.1 points off: outside it
+        ("About 57.1%", "supported"),
+        ("About 56.9%", "contradicted"),
+        ("61.9%", "supported"),  # no "about": ±2 points
+        ("62.1%", "contradicted"),
+    ],
+)
+def test_share_tolerance_is_two_points_and_three_for_about(
+    toy: corridor.Network, written: str, verdict: str
+) -> None:
+    (c,) = check_claims(SHARE_VIA_A.format(written), n=toy)
+    assert (c.metric, c.via, c.period, c.model_value) == ("share_via", "a", 2024, 60.0)
+    assert c.tolerance == ("±3" if written.startswith("About") else "±2") + " percentage points"
+    assert c.verdict == verdict
+
+
+def test_a_claim_is_immutable_and_prints_short(toy: corridor.Network) -> None:
+    (c,) = check_claims(SHARE_VIA_A.format("About 62.9%"), n=toy)
+    assert isinstance(c, Claim)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.verdict = "contradicted"  # type: ignore[misc]
+    assert repr(c) == "<Claim KAZ share_via via a 2024: approx 62.9 % → supported>"
+    assert c.to_dict()["sources"] == list(c.sources)
+    assert isinstance(c.to_dict()["readings"][0]["sources"], list)
+
+
+BARRELS_VIA_A = "Kazakhstan shipped 1.2 million barrels per day through the A pipeline in 2024."
+
+
+def test_barrels_convert_at_the_package_grade_and_cite_it(
+    make_toy: Callable[..., Path],
+) -> None:
+    def grade_source(rows: dict[str, list[dict[str, Any]]]) -> None:
+        rows["grades"][0]["source"] = "toy-total"
+
+    toy = corridor.load_package(make_toy(grade_source))
+    (c,) = check_claims(BARRELS_VIA_A, n=toy)
+    # 1.2 Mbbl/day x 365.25 days / 7.5 bbl/t (the toy's grade) = 58.44 Mt/year; the flow is 60
+    assert (c.metric, c.via, c.model_value, c.verdict) == ("volume_via", "a", 60.0, "supported")
+    assert "7.5 bbl/t, grade light, toy-total" in c.interpretation
+    assert c.sources == ("toy-src", "toy-total")
+
+
+def test_barrels_are_not_rated_without_a_grade(make_toy: Callable[..., Path]) -> None:
+    def no_grade(rows: dict[str, list[dict[str, Any]]]) -> None:
+        rows["grades"] = []
+
+    toy = corridor.load_package(make_toy(no_grade))
+    (c,) = check_claims(BARRELS_VIA_A, n=toy)
+    assert (c.metric, c.verdict, c.model_value) == ("volume_via", "not_checkable", None)
+    assert "no crude grade" in c.interpretation
+    (t,) = check_claims("Kazakhstan shipped 60 million tons through the A pipeline in 2024.", n=toy)
+    assert t.verdict == "supported"
+
+
+def test_the_network_is_passed_in() -> None:
+    with pytest.raises(InvalidArgumentError, match="n="):
+        check_claims("Kazakhstan exported 100 million tons of oil in 2024.")  # type: ignore[call-overload]

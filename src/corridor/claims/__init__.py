@@ -1,10 +1,21 @@
 """Claims: find the quantitative statements about the network in an article and check them.
 
-`check_claims` runs the pipeline: `text` (HTML to main text, sentences) → `extract`
-(quantities with comparators and ranges) → `check` (entity linking, normalised claims,
-verdicts against the package, with tolerances, interpretations and sources).
+`check_claims` runs the pipeline, one module per stage:
+
+- `text`: HTML to the article's main text and its date; sentences;
+- `extract`: the quantities in a sentence, with comparators and ranges;
+- `link`: the countries, routes and nodes a sentence names, and what they are to a number;
+- `normalise`: a sentence and a quantity to a `Claim` (exporter, metric, via, period), or none;
+- `judge`: a claim against the package's figures to a verdict, with the model's figure, the
+  tolerance, the readings and the sources.
+
+`vocabulary` holds the words they read (regular expressions, country aliases) and the names
+they write (`Metric`, `Verdict`); `evaluation` scores the checker on a labelled set.
 """
 
-from corridor.claims.check import Claim, Reading, check_claims
+from corridor.claims.check import check_claims
+from corridor.claims.extract import Comparator
+from corridor.claims.normalise import Claim, Reading
+from corridor.claims.vocabulary import Metric, Verdict
 
-__all__ = ["Claim", "Reading", "check_claims"]
+__all__ = ["Claim", "Comparator", "Metric", "Reading", "Verdict", "check_claims"]

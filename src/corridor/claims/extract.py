@@ -16,6 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
+
+#: How a number relates to the truth it claims: equal, more than, at least, less than, at most,
+#: about, or a range from ``value`` to ``high``.
+Comparator = Literal["eq", "gt", "ge", "lt", "le", "approx", "range"]
+#: What a number is: a share (percent), an amount (t, bbl), a rate (per time) or money.
+QuantityKind = Literal["share", "amount", "rate", "money"]
 
 NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 NUM2 = r"(?P<num2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -31,7 +38,7 @@ _SCALES = {
 }
 
 #: compact units as written → (pint unit, kind)
-_COMPACT = {
+_COMPACT: dict[str, tuple[str, QuantityKind]] = {
     "mb/d": ("Mbbl/day", "rate"),
     "mbd": ("Mbbl/day", "rate"),
     "mbpd": ("Mbbl/day", "rate"),
@@ -93,7 +100,7 @@ WORDS = re.compile(
     r"(?:almost|nearly|virtually)\s+all)\s+(?:of\b)?",
     re.I,
 )
-_WORD_SHARES = {
+_WORD_SHARES: dict[str, tuple[float, Comparator]] = {
     "four fifths": (80.0, "approx"),
     "three quarters": (75.0, "approx"),
     "two thirds": (66.7, "approx"),
@@ -111,7 +118,7 @@ _WORD_SHARES = {
     "virtually all": (90.0, "ge"),
 }
 
-COMPARATORS = [
+COMPARATORS: list[tuple[re.Pattern[str], Comparator]] = [
     (
         re.compile(
             r"(?:more\s+than|over|above|exceeding|in\s+excess\s+of|upwards\s+of|"
@@ -144,10 +151,10 @@ _BETWEEN = re.compile(r"between\s*$", re.I)
 class Quantity:
     """A number in a sentence, as written and as understood."""
 
-    kind: str  # share | amount | rate | money
+    kind: QuantityKind
     value: float  # as written: 80 for "80 percent", 1.5 for "1.5 million tons"
     unit: str  # "%", a pint unit ("Mt/year", "Mbbl/day", "Mt"), or "USD"
-    comparator: str  # eq | gt | ge | lt | le | approx | range
+    comparator: Comparator
     high: float | None  # upper end of a range
     start: int
     end: int
@@ -158,7 +165,7 @@ def _num(text: str | None) -> float | None:
     return None if text is None else float(text.replace(",", ""))
 
 
-def _comparator(sentence: str, start: int) -> str:
+def _comparator(sentence: str, start: int) -> Comparator:
     before = sentence[max(0, start - 30) : start]
     if _BETWEEN.search(before):
         return "range"
@@ -168,7 +175,7 @@ def _comparator(sentence: str, start: int) -> str:
     return "eq"
 
 
-def _volume_unit(scale: str | None, unit: str, per: str | None) -> tuple[float, str, str]:
+def _volume_unit(scale: str | None, unit: str, per: str | None) -> tuple[float, str, QuantityKind]:
     """Return (multiplier, pint unit, kind) so that number x multiplier is in the unit."""
     base = "bbl" if unit.lower() in ("barrels", "bbl") else "t"
     prefix, mult = {
@@ -189,12 +196,14 @@ def quantities(sentence: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
 
-    def add(m: re.Match[str], kind: str, value: float, unit: str, high: float | None) -> None:
+    def add(
+        m: re.Match[str], kind: QuantityKind, value: float, unit: str, high: float | None
+    ) -> None:
         a, b = m.span()
         if any(a < y and x < b for x, y in taken):
             return
         taken.append((a, b))
-        comp = "range" if high is not None else _comparator(sentence, a)
+        comp: Comparator = "range" if high is not None else _comparator(sentence, a)
         found.append(Quantity(kind, value, unit, comp, high, a, b, sentence[a:b]))
 
     for m in BETWEEN_PERCENT.finditer(sentence):
@@ -220,9 +229,10 @@ def quantities(sentence: str) -> list[Quantity]:
         add(m, "money", (_num(m["num"]) or 0.0) * scale, "USD", None)
     for m in WORDS.finditer(sentence):
         key = " ".join(m["w"].lower().replace("-", " ").split())
-        value, comp = _WORD_SHARES.get(key, (None, "eq"))
-        if value is None:
+        word = _WORD_SHARES.get(key)
+        if word is None:
             continue
+        value, comp = word
         a, b = m.span()
         if any(a < y and x < b for x, y in taken):
             continue

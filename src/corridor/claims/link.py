@@ -1,0 +1,185 @@
+"""Entity linking: the countries, routes and nodes of a package that a sentence names.
+
+`Linker` finds the mentions in a sentence, then, for one number in it, decides what they are to
+that number (`Links`): whose exports (the exporter), through which country (via) or avoiding
+which (bypass), on which route or to which node. Only mentions in the number's own clause count
+as its via, route or node; the exporter may be named anywhere in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+from corridor.claims.extract import Quantity
+from corridor.claims.vocabulary import (
+    BYPASS,
+    CLAUSE_BREAK,
+    DESTINATION_BEFORE,
+    VIA_BEFORE,
+    country_aliases,
+)
+from corridor.network import Network
+
+
+class Mention(NamedTuple):
+    """A name found in a sentence: its span, what it names and the package id (or ISO3)."""
+
+    start: int
+    end: int
+    kind: Literal["country", "route", "node"]
+    ident: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """What the names in a sentence are to one number in it."""
+
+    exporter: str
+    via_country: str | None
+    bypass: str | None
+    route: str | None
+    node: str | None
+
+
+class Linker:
+    """Find the countries, routes and nodes of a package in a sentence.
+
+    Parameters
+    ----------
+    n : Network
+        The package whose route and node names (and aliases) are looked for.
+    """
+
+    def __init__(self, n: Network) -> None:
+        self.n = n
+        self.exporters = {str(e) for e in n.flows["exporter"]}
+        names: list[tuple[str, Literal["route", "node"], str]] = []  # (alias, kind, id)
+        for rid, r in n.routes.iterrows():
+            for a in (*r["aliases"], r["name"]):
+                names.append((a, "route", str(rid)))
+        for nid, r in n.nodes.iterrows():
+            if r["kind"] == "market":
+                continue
+            for a in (*r["aliases"], r["name"], f"port of {r['name']}"):
+                names.append((a, "node", str(nid)))
+        names.sort(key=lambda x: -len(x[0]))
+        self.assets: list[tuple[re.Pattern[str], Literal["route", "node"], str]] = []
+        for a, kind, ident in names:
+            flags = re.I if len(a) > 4 else 0  # short aliases (CPC, BTC) only in capitals
+            self.assets.append(
+                (re.compile(rf"(?<![\w-]){re.escape(a)}(?![\w-])", flags), kind, ident)
+            )
+
+    def countries(self, s: str) -> list[Mention]:
+        """Return each country mention in a sentence, longest aliases first, in text order."""
+        found: list[Mention] = []
+        for pattern, code in country_aliases():
+            for m in pattern.finditer(s):
+                if not any(f.start < m.end() and m.start() < f.end for f in found):
+                    found.append(Mention(m.start(), m.end(), "country", code))
+        return sorted(found)
+
+    def assets_in(self, s: str) -> list[Mention]:
+        """Return each route or node mention in a sentence, in text order."""
+        found: list[Mention] = []
+        for pattern, kind, ident in self.assets:
+            for m in pattern.finditer(s):
+                if not any(f.start < m.end() and m.start() < f.end for f in found):
+                    found.append(Mention(m.start(), m.end(), kind, ident))
+        return sorted(found)
+
+    def link(self, s: str, q: Quantity) -> Links:
+        """Return what the names in sentence `s` are to the number `q` in it."""
+        found_assets = self.assets_in(s)
+        # a country named inside an asset's name ("Kazakhstan–China pipeline") is not a mention
+        all_countries = [
+            c
+            for c in self.countries(s)
+            if not any(a.start <= c.start < a.end for a in found_assets)
+        ]
+        lo, hi = clause(s, q)
+        countries = [c for c in all_countries if lo <= c.start < hi]
+        assets = [a for a in found_assets if lo <= a.start < hi]
+        via_country, via_at, bypass = _via(s, q, countries)
+        exporter = self._exporter(s, all_countries, (via_country, bypass))
+        route, node = self._route_and_node(q, assets)
+        route_at = next((a.start for a in assets if a.ident == route), -1)
+        if via_country is not None and route is not None and nearer(via_at, route_at, q):
+            route = node = None  # "via Russia, mostly through CPC": the country is the claim's via
+        elif via_country is not None and route is not None:
+            via_country = None
+        return Links(exporter, via_country, bypass, route, node)
+
+    def _exporter(self, s: str, countries: list[Mention], taken: tuple[str | None, ...]) -> str:
+        """Return the first country named that is not the via, bypass or a destination."""
+        owners = [
+            c.ident
+            for c in countries
+            if c.ident not in taken
+            and not DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start])
+        ]
+        exporter = next((c for c in owners if c in self.exporters), None)
+        if exporter is None:
+            exporter = owners[0] if owners else self.n.meta.exporter
+        return exporter
+
+    def _route_and_node(self, q: Quantity, assets: list[Mention]) -> tuple[str | None, str | None]:
+        """Return the route and the node nearest the number (two nodes: the leg between)."""
+        routes = self.n.routes
+        route = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "route"])
+        nodes_in = [a.ident for a in assets if a.kind == "node"]
+        if route is None and len(nodes_in) >= 2:  # "from Aktau to Makhachkala"
+            legs = routes[(routes["from_node"] == nodes_in[0]) & (routes["to_node"] == nodes_in[1])]
+            route = str(legs.index[0]) if len(legs) else None
+        node = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "node"])
+        return route, node
+
+
+def _via(s: str, q: Quantity, countries: list[Mention]) -> tuple[str | None, int, str | None]:
+    """Return the country the number goes via, where it is named, and the one it bypasses."""
+    via_country = bypass = None
+    via_at = -1
+    for c in countries:
+        lead = s[max(0, c.start - 30) : c.start]
+        if BYPASS.search(lead) and bypass is None:
+            bypass = c.ident
+        elif VIA_BEFORE.search(lead) and (via_country is None or nearer(c.start, via_at, q)):
+            via_country, via_at = c.ident, c.start
+    return via_country, via_at, bypass
+
+
+def clause(s: str, q: Quantity) -> tuple[int, int]:
+    """Return the span of the clause holding the quantity (split at '; , of which, while…')."""
+    lo, hi = 0, len(s)
+    for m in CLAUSE_BREAK.finditer(s):
+        if m.end() <= q.start:
+            lo = m.end()
+        elif m.start() >= q.end:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def nearer(a: int, b: int, q: Quantity) -> bool:
+    """Return True when position a is a better match for the quantity than b.
+
+    Better means after the number before before it, then closer; b < 0 means no match yet.
+    """
+    if b < 0:
+        return True
+
+    def rank(x: int) -> tuple[int, int]:
+        return (0, x - q.end) if x >= q.end else (1, q.start - x)
+
+    return rank(a) < rank(b)
+
+
+def nearest(q: Quantity, found: list[tuple[int, str]]) -> str | None:
+    """Return the id of the (position, id) pair that best matches the quantity, if any."""
+    best: tuple[int, str] | None = None
+    for a, ident in found:
+        if best is None or nearer(a, best[0], q):
+            best = (a, ident)
+    return None if best is None else best[1]
