@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import corridor
-from corridor.reroute import replay, reroute
+from corridor.rerouting import replay, reroute
 from corridor.scenario import Scenario, find_scenario
 
 DAYS_2024 = 366 / 365.25  # 2024 in years of 365.25 days
@@ -136,7 +136,7 @@ def test_free_allocation_without_flows(roomy: corridor.Network) -> None:
     s = Scenario(name="free", years=[2019], changes=[{"type": "supply", "node": "o2", "change": 7}])
     r = reroute(roomy, s)
     assert r.flows.loc[("2019", "k"), "scenario"] == pytest.approx(7)
-    with pytest.raises(corridor.CorridorError, match="no flows of KAZ in 2019"):
+    with pytest.raises(corridor.CorridorError, match="no observed flows of KAZ in 2019"):
         reroute(roomy, Scenario(name="none", years=[2019]))
 
 
@@ -162,7 +162,8 @@ def test_ceyhan_20_ladder_follows_the_data(kazakhstan: corridor.Network) -> None
         20.0,
     ]
     assert r.ladder["achieved"].tolist() == pytest.approx(expected)
-    assert r.ladder["limits"].iloc[0].startswith("btc (KAZ")
+    first = r.ladder_limits[r.ladder_limits["step"] == 1].iloc[0]
+    assert (first["kind"], first["asset"], first["scope"]) == ("route", "btc", "KAZ")
     crossing = r.ladder["share_crossing"].tolist()
     assert crossing == sorted(crossing, reverse=True)
     assert crossing[-1] < 0.8
@@ -187,7 +188,7 @@ def test_cpc_outage_two_months(kazakhstan: corridor.Network) -> None:
 
 
 def test_replay_sets_model_beside_reports(kazakhstan: corridor.Network) -> None:
-    rp = replay(kazakhstan, 2025)
+    rp = replay(kazakhstan, year=2025)
     assert list(rp.months.index) == [f"2025-{m:02d}" for m in range(1, 13)]
     assert "cpc-terminal-attack-2025-11" in rp.months.at["2025-12", "events"]
     losses = rp.losses.set_index("loss")
