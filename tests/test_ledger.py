@@ -11,12 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
-from corridor.cli import app
-from corridor.ledger import ledger
-from corridor.reroute import reroute
+from corridor.interdependence import ledger
+from corridor.rerouting import reroute
 from corridor.scenario import Scenario
 
-from .conftest import write_package
+from .toy import write_package
 
 FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 D2024 = 366 / 365.25
@@ -158,13 +157,16 @@ def test_each_commodity_is_its_own_network(tmp_path: Path) -> None:
 
 def test_ledger_by_hand(tmp_path: Path) -> None:
     n = two_countries(tmp_path)
-    led = ledger(n, "KAZ", "RUS", 2024).set_index(["dependent", "commodity", "link"])
+    led = ledger(n, "KAZ", "RUS", year=2024).set_index(["dependent", "commodity", "link"])
     crude = led.loc[("KAZ", "crude-oil", "exports crossing")]
     assert crude["volume"] == pytest.approx(40)
     assert crude["share"] == pytest.approx(0.8)
     assert crude["value_usd"] == pytest.approx(40e6 * 500)
     assert crude["spare_capacity"] == pytest.approx(5)  # p: 15 - 10
     assert crude["value_at_risk_usd"] == pytest.approx(35e6 * 500)  # 40 cut, 5 re-routed
+    assert crude["stranded_if_closed"] == pytest.approx(35)
+    assert crude["price_year"] is None  # the ledger's year has a price
+    assert crude["note"] == ""
     assert crude["tariffs_usd"] == pytest.approx(40e6 * 10)
     power = led.loc[("KAZ", "electricity", "imports from")]
     assert (power["volume"], power["unit"]) == (pytest.approx(3), "TWh/year")
@@ -225,6 +227,8 @@ def test_ban_with_transit_exemption_applies_on_its_dates(tmp_path: Path) -> None
 
 
 def test_builtin_interdependence(kazakhstan: corridor.Network, cli: CliRunner) -> None:
+    from corridor.cli import app
+
     res = cli.invoke(app, ["ledger", "KAZ", "RUS", "--year", "2023", "-f", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)["rows"]

@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
-from corridor.cli import app
 from corridor.risk import Engine, RiskProblem, RiskResult, draw_outages, run_risk
 
-from .conftest import write_package
+from .toy import write_package
 
 FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 DAYS = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], float)  # 2024
@@ -102,8 +101,8 @@ def test_bernoulli_months_match_the_exact_distribution(tmp_path: Path) -> None:
     assert (loss == 0).mean() == pytest.approx((1 - p) ** 12, abs=0.01)
     for q in (0.5, 0.9, 0.95, 0.99):
         exact_q = values[np.searchsorted(cdf, q)]
-        assert r.summary["stranded"][f"p{int(q * 100)}"] == pytest.approx(exact_q, abs=0.35)
-    assert r.summary["revenue_at_risk"]["mean"] == pytest.approx(loss.mean() * 1e6 * 500)
+        assert r.summary.stranded[f"p{int(q * 100)}"] == pytest.approx(exact_q, abs=0.35)
+    assert r.summary.revenue_at_risk["mean"] == pytest.approx(loss.mean() * 1e6 * 500)
 
 
 def test_poisson_outages_by_hand(tmp_path: Path) -> None:
@@ -140,7 +139,7 @@ def test_same_seed_same_numbers_on_any_number_of_workers(kazakhstan: corridor.Ne
     one = run_risk(p, n=400, seed=2, workers=1, chunk=37)
     two = run_risk(p, n=400, seed=2, workers=2, chunk=50)
     pd.testing.assert_frame_equal(one.samples, two.samples, check_exact=False, atol=1e-9)
-    assert one.summary["stranded"] == pytest.approx(two.summary["stranded"], abs=1e-9)
+    assert one.summary.stranded == pytest.approx(two.summary.stranded, abs=1e-9)
     pd.testing.assert_frame_equal(
         one.contributions, two.contributions, check_exact=False, atol=1e-9
     )
@@ -167,10 +166,10 @@ def test_interruption_leaves_a_readable_partial_result(
 ) -> None:
     p = RiskProblem.from_network(kazakhstan)
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
-    assert r.summary["interrupted"]
-    assert r.summary["samples_finished"] == 300
+    assert r.summary.interrupted
+    assert r.summary.samples_finished == 300
     back = RiskResult.read(r.write(tmp_path / "run"))
-    assert back.summary["samples_finished"] == 300
+    assert back.summary.samples_finished == 300
     assert len(back.samples) == 300
     full = run_risk(p, n=300, seed=1)
     assert back.samples["stranded"].to_numpy() == pytest.approx(full.samples["stranded"].to_numpy())
@@ -186,6 +185,8 @@ def test_contributions_add_up_and_name_the_driver(kazakhstan: corridor.Network) 
 
 
 def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
+    from corridor.cli import app
+
     out = tmp_path / "run"
     res = cli.invoke(app, ["risk", "run", "--n", "200", "--out", str(out), "-f", "json"])
     assert res.exit_code == 0, res.output
@@ -213,6 +214,6 @@ def test_ctrl_c_stops_cleanly(kazakhstan: corridor.Network, workers: int) -> Non
 
     p = RiskProblem.from_network(kazakhstan)
     r = run_risk(p, n=5_000, seed=1, workers=workers, chunk=100, should_stop=stop)
-    assert r.summary["interrupted"]
-    assert 200 <= r.summary["samples_finished"] < 5_000
-    assert r.summary["stranded"]["p95"] is not None
+    assert r.summary.interrupted
+    assert 200 <= r.summary.samples_finished < 5_000
+    assert r.summary.stranded["p95"] is not None

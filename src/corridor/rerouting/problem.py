@@ -270,10 +270,14 @@ class RerouteProblem:
                 where[(o.asset, o.exporter)] = self._by_scenario
         return whole, allocation, where
 
+    @property
+    def cap_nodes(self) -> npt.NDArray[np.int64]:
+        """Return the node indices of the capacitated nodes (`cap_node_ids`)."""
+        return np.array([self.node_ids.index(v) for v in self.cap_node_ids], np.int64)
+
     @cached_property
     def model(self) -> RerouteModel:
         """The LP (built on first use, then re-solved warm)."""
-        index = {v: i for i, v in enumerate(self.node_ids)}
         return RerouteModel(
             tail=self.tail,
             head=self.head,
@@ -281,7 +285,7 @@ class RerouteProblem:
             origins=self.origins,
             sinks=self.sinks,
             cost=self.cost,
-            cap_nodes=np.array([index[v] for v in self.cap_node_ids], np.int64),
+            cap_nodes=self.cap_nodes,
             target_routes=self.target_idx,
             mode=self.mode,
         )
@@ -299,8 +303,7 @@ class RerouteProblem:
 
     def node_others(self) -> Array:
         """Return the other exporters' observed flows leaving each capacitated node."""
-        at = [self.node_ids.index(v) for v in self.cap_node_ids]
-        return np.array([self.others[self.tail == i].sum() for i in at], float)
+        return np.array([self.others[self.tail == i].sum() for i in self.cap_nodes], float)
 
     def node_caps(self) -> Array:
         """Return the throughput left for the exporter at each capacitated node."""
