@@ -21,8 +21,11 @@ FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 DAYS = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], float)  # 2024
 
 
-def one_route(tmp_path: Path, risk: dict[str, Any]) -> corridor.Network:
-    """o --a (12 Mt/yr, capacity 12)--> m: no alternative, so an outage strands all of a."""
+def one_route(tmp_path: Path, risk: dict[str, Any], *more: dict[str, Any]) -> corridor.Network:
+    """o --a (12 Mt/yr, capacity 12)--> m: no alternative, so an outage strands all of a.
+
+    `risk` (and any `more`, each with its own ``id``) override the fields of a risk on a.
+    """
     rows = {
         "sources": [
             {"id": "s", "title": "t", "publisher": "p", "url": "https://e.org", "published": "2024"}
@@ -74,8 +77,9 @@ def one_route(tmp_path: Path, risk: dict[str, Any]) -> corridor.Network:
                 **FIG,
                 "basis": "estimate",
                 "note": "test",
-                **risk,
+                **x,
             }
+            for x in (risk, *more)
         ],
     }
     return corridor.load_package(write_package(tmp_path / "one", rows, focus={}))
@@ -182,6 +186,19 @@ def test_contributions_add_up_and_name_the_driver(kazakhstan: corridor.Network) 
     tail = r.samples.nlargest(50, "stranded")["stranded"].mean()
     assert c["contribution"].sum() == pytest.approx(tail, rel=0.02)
     assert c.iloc[0]["risk"] == "cpc-terminal-operations"
+
+
+def test_contributions_are_rescaled_to_each_tail_sample_loss(tmp_path: Path) -> None:
+    # two risks that shut the same route, each a month out of two: in a month both hit, neither
+    # alone adds to the loss, so the marginal losses add up to less than the loss; rescaled to
+    # the sample's loss, the contributions add up to the mean loss of the worst 5 %
+    monthly = {"process": "monthly", "frequency": 6}
+    n = one_route(tmp_path, monthly, {**monthly, "id": "r2", "name": "R2"})
+    r = run_risk(RiskProblem.from_network(n, year=2024), n=400, seed=5)
+    worst = r.samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(20)
+    c = r.contributions.set_index("risk")
+    assert c["contribution"].sum() == pytest.approx(worst["stranded"].mean(), rel=1e-9)
+    assert c.at["r", "share"] == pytest.approx(0.5, abs=0.15)  # the same risk twice
 
 
 def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
