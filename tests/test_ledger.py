@@ -21,20 +21,14 @@ FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 D2024 = 366 / 365.25
 
 
-def two_countries(tmp_path: Path) -> corridor.Network:
-    """KAZ crude via Russia (a, t: 40) or China (p: 10 of 15); Russian power to KAZ (3 TWh);
-    Russian crude to China across KAZ (o, q: 8); Russian wheat to KAZ (w: 12) and, across KAZ, to
-    Uzbekistan (x: 6, full). Crude 500 USD/t, power 50 USD/MWh; tariffs a 10 USD/t, o 2 USD/t."""
-    node = lambda i, kind, c, lon: {
-        "id": i,
-        "name": i,
-        "kind": kind,
-        "country": c,
-        "lat": 50,
-        "lon": lon,
-        "source": "s",
-    }
-    route = lambda i, a, b, com="crude-oil", mode="pipeline", **k: {
+def node(i: str, kind: str, c: str, lon: float) -> dict[str, Any]:
+    return {"id": i, "name": i, "kind": kind, "country": c, "lat": 50, "lon": lon, "source": "s"}
+
+
+def route(
+    i: str, a: str, b: str, com: str = "crude-oil", mode: str = "pipeline", **k: Any
+) -> dict[str, Any]:
+    return {
         "id": i,
         "name": i,
         "from_node": a,
@@ -44,14 +38,16 @@ def two_countries(tmp_path: Path) -> corridor.Network:
         "source": "s",
         **k,
     }
-    flow = lambda e, r, v, unit="Mt/year": {
-        "exporter": e,
-        "route": r,
-        "year": 2024,
-        "value": v,
-        "unit": unit,
-        **FIG,
-    }
+
+
+def flow(e: str, r: str, v: float, unit: str = "Mt/year") -> dict[str, Any]:
+    return {"exporter": e, "route": r, "year": 2024, "value": v, "unit": unit, **FIG}
+
+
+def two_countries(tmp_path: Path) -> corridor.Network:
+    """KAZ crude via Russia (a, t: 40) or China (p: 10 of 15); Russian power to KAZ (3 TWh);
+    Russian crude to China across KAZ (o, q: 8); Russian wheat to KAZ (w: 12) and, across KAZ, to
+    Uzbekistan (x: 6, full). Crude 500 USD/t, power 50 USD/MWh; tariffs a 10 USD/t, o 2 USD/t."""
     rows: dict[str, Any] = {
         "sources": [
             {"id": "s", "title": "t", "publisher": "p", "url": "https://e.org", "published": "2024"}
