@@ -116,9 +116,15 @@ class _Pair:
     price: _Price
 
     def row(self, link: str, **fields: Any) -> LedgerRow:
-        unit = self.n.unit_of(self.commodity)
-        base = {"dependent": self.dependent, "partner": self.partner, "commodity": self.commodity}
-        return LedgerRow(**base, link=link, unit=unit, price_year=self.price.year, **fields)
+        return LedgerRow(
+            self.dependent,
+            self.partner,
+            self.commodity,
+            link,
+            self.n.unit_of(self.commodity),
+            price_year=self.price.year,
+            **fields,
+        )
 
 
 def ledger(n: Network, a: str, b: str, *, year: int) -> pd.DataFrame:
