@@ -157,13 +157,20 @@ class RerouteProblem:
         index = {v: i for i, v in enumerate(self.node_ids)}
         self.tail = np.array([index[v] for v in self.routes["from_node"]], np.int64)
         self.head = np.array([index[v] for v in self.routes["to_node"]], np.int64)
-        self.baseline, self.others = self._observed()
-        self._ends(index)
+        f = n.flows[n.flows["year"] == self.year]
+        self.observed = f[(f["exporter"] == self.exporter) & f["route"].isin(self.route_ids)]
+        self.baseline = self._per_route(self.observed)
+        self.others = self._per_route(f[f["exporter"] != self.exporter])
+        self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
+        injection = self._injection()
+        origins = self._origins(index, injection)
+        self.origins = np.array(origins, np.int64)
+        self.origin_ids = [self.node_ids[v] for v in origins]
+        self.sinks = self._sinks(index, origins)
+        self.supply = self._supply(index, origins, injection)
+        self.supply_change = float(self.supply.sum() - injection[self.origins].sum())
         self.cost = self._costs()
-        self.whole, self.allocation, route_sources = self._capacities("route", self.route_ids)
-        for i, a in zip(self._added_idx(), inputs.added_capacity, strict=True):
-            self.whole[i] = a
-            route_sources[(self.route_ids[i], "")] = self._by_scenario
+        self.whole, self.allocation, route_sources = self._route_capacities()
         self.cap_node_ids = self._capacitated_nodes()
         self.node_whole, self.node_allocation, node_sources = self._capacities(
             "node", self.cap_node_ids
@@ -184,25 +191,26 @@ class RerouteProblem:
     def _added_idx(self) -> list[int]:
         return [self.route_ids.index(a) for a in self.inputs.added]
 
-    def _observed(self) -> tuple[Array, Array]:
-        """Return the exporter's observed flow and the other exporters' on each route."""
-        f = self.n.flows[self.n.flows["year"] == self.year]
-        mine = f[(f["exporter"] == self.exporter) & f["route"].isin(self.route_ids)]
-        self.observed = mine
-        by_route = mine.groupby("route")["volume"].sum()
-        others = f[f["exporter"] != self.exporter].groupby("route")["volume"].sum()
-        baseline = np.array([float(by_route.get(r, 0.0)) for r in self.route_ids])
-        return baseline, np.array([float(others.get(r, 0.0)) for r in self.route_ids])
+    def _per_route(self, flows: pd.DataFrame) -> Array:
+        """Return the volume of some flows on each route."""
+        by_route = flows.groupby("route")["volume"].sum()
+        return np.array([float(by_route.get(r, 0.0)) for r in self.route_ids])
 
-    def _ends(self, index: dict[str, int]) -> None:
-        """Set the origins, sinks, supply and mode (re-route the baseline, or free allocation)."""
-        n_nodes = len(index)
-        inflow, outflow = np.zeros(n_nodes), np.zeros(n_nodes)
+    def _balance(self) -> tuple[Array, Array]:
+        """Return the baseline's inflow and outflow at each node."""
+        inflow, outflow = np.zeros(len(self.node_ids)), np.zeros(len(self.node_ids))
         np.add.at(outflow, self.tail, self.baseline)
         np.add.at(inflow, self.head, self.baseline)
-        injection = np.maximum(outflow - inflow, 0.0)
+        return inflow, outflow
+
+    def _injection(self) -> Array:
+        """Return the volume entering the baseline at each node."""
+        inflow, outflow = self._balance()
+        return np.maximum(outflow - inflow, 0.0)
+
+    def _origins(self, index: dict[str, int], injection: Array) -> list[int]:
+        """Return the origins: where the baseline enters, and where the scenario adds supply."""
         supply_nodes = {index[v] for v, _ in self.inputs.supply}
-        origins = sorted({int(v) for v in np.flatnonzero(injection > TOL)} | supply_nodes)
         if self.observed.empty and not supply_nodes:
             years = ", ".join(map(str, self.n.years_with_flows(self.exporter))) or "none"
             hint = (
@@ -210,7 +218,10 @@ class RerouteProblem:
                 f"with flows: {years}"
             )
             raise NoFlowsError(self.exporter, self.year, hint)
-        self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
+        return sorted({int(v) for v in np.flatnonzero(injection > TOL)} | supply_nodes)
+
+    def _sinks(self, index: dict[str, int], origins: list[int]) -> npt.NDArray[np.int64]:
+        """Return where the commodity may leave: foreign ends, baseline ends, added dead ends."""
         kinds, countries = self.n.nodes["kind"], self.n.nodes["country"]
         # delivering means leaving the exporter's country: its own markets are not sinks
         open_ends = {
@@ -218,17 +229,26 @@ class RerouteProblem:
             for v in self.node_ids
             if countries[v] != self.exporter and kinds[v] in ("market", "refinery", "border")
         }
+        inflow, outflow = self._balance()
         residual = {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
         added_ends = {int(self.head[i]) for i in self._added_idx()}
         dead_ends = added_ends - {int(t) for t in self.tail}
-        self.origins = np.array(origins, np.int64)
-        self.sinks = np.array(sorted((open_ends | residual | dead_ends) - set(origins)), np.int64)
+        return np.array(sorted((open_ends | residual | dead_ends) - set(origins)), np.int64)
+
+    def _supply(self, index: dict[str, int], origins: list[int], injection: Array) -> Array:
+        """Return the supply at each origin: the baseline's plus the scenario's changes."""
         supply = np.array([injection[v] for v in origins], float)
         for v, delta in self.inputs.supply:
             supply[origins.index(index[v])] += delta
-        self.supply = np.maximum(supply, 0.0)
-        self.supply_change = float(self.supply.sum() - injection[self.origins].sum())
-        self.origin_ids = [self.node_ids[v] for v in origins]
+        return np.asarray(np.maximum(supply, 0.0), float)
+
+    def _route_capacities(self) -> tuple[Array, Array, dict[tuple[str, str], CapSource]]:
+        """Return the routes' capacities in force, with the added routes' own."""
+        whole, allocation, where = self._capacities("route", self.route_ids)
+        for i, cap in zip(self._added_idx(), self.inputs.added_capacity, strict=True):
+            whole[i] = cap
+            where[(self.route_ids[i], "")] = self._by_scenario
+        return whole, allocation, where
 
     def _costs(self) -> Array:
         out = np.zeros(len(self.route_ids))

@@ -80,7 +80,7 @@ class RerouteResult(Displayable):
     def __repr__(self) -> str:
         t = self.total
         money = t["revenue_at_risk"]
-        usd = "unknown" if math.isnan(money) else f"{money / 1e6:,.0f} million USD"
+        usd = "unknown" if math.isnan(money) else f"{money:,.0f} USD"
         return (
             f"<RerouteResult {self.scenario.name} {self.exporter}: {len(self.periods)} "
             f"period(s), {t['days']} days; stranded {t['stranded']:,.2f} Mt, re-routed "
