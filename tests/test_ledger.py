@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
+from corridor.exceptions import UnknownError
 from corridor.interdependence import ledger
 from corridor.rerouting import reroute
 from corridor.scenario import Scenario
@@ -176,6 +177,14 @@ def test_ledger_by_hand(tmp_path: Path) -> None:
     wheat = led.loc[("KAZ", "wheat", "imports from")]
     assert wheat["volume"] == pytest.approx(12)
     assert pd.isna(wheat["value_usd"])
+
+
+def test_ledger_checks_its_arguments(tmp_path: Path) -> None:
+    n = two_countries(tmp_path)
+    with pytest.raises(UnknownError, match="unknown country 'XXX'"):
+        ledger(n, "KAZ", "XXX", year=2024)
+    with pytest.raises(UnknownError, match="year 1990"):
+        ledger(n, "KAZ", "RUS", year=1990)
 
 
 def test_ban_with_transit_exemption_applies_on_its_dates(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def scenario(**kw: Any) -> Scenario:
 
 def test_no_change_gives_the_baseline_back(roomy: corridor.Network) -> None:
     r = reroute(roomy, scenario())
+    assert repr(r).startswith("<RerouteResult t KAZ: 1 period(s), 366 days; stranded 0.00 Mt")
     f = r.flows.loc["2024"]
     assert (f["scenario"] == f["baseline"]).all()
     assert r.total["stranded"] == 0
@@ -167,6 +168,14 @@ def test_ceyhan_20_ladder_follows_the_data(kazakhstan: corridor.Network) -> None
     assert r.ladder["achieved"].tolist() == pytest.approx(expected)
     first = r.ladder_limits[r.ladder_limits["step"] == 1].iloc[0]
     assert (first["kind"], first["asset"], first["scope"]) == ("route", "btc", "KAZ")
+    step = r.to_dict()["ladder"][0]
+    assert step["limits"][0] == {
+        "kind": "route",
+        "asset": "btc",
+        "scope": "KAZ",
+        "capacity": pytest.approx(expected[0]),
+    }
+    assert r.to_dict()["ladder"][-1]["limits"] == []  # the target is met: nothing stops it
     crossing = r.ladder["share_crossing"].tolist()
     assert crossing == sorted(crossing, reverse=True)
     assert crossing[-1] < 0.8

@@ -172,6 +172,25 @@ def test_interruption_leaves_a_readable_partial_result(
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
     assert r.summary.interrupted
     assert r.summary.samples_finished == 300
+    assert list(r.to_dict()) == [
+        "problem",
+        "samples_requested",
+        "samples_finished",
+        "interrupted",
+        "seed",
+        "workers",
+        "scheduler",
+        "seconds",
+        "risks",
+        "stranded",
+        "revenue_at_risk",
+        "share_crossing",
+        "p95_contributions",
+        "seconds_sampling",
+    ]
+    assert repr(r).endswith(
+        "samples; stranded P95 " + f"{r.summary.stranded['p95']:,.2f} Mt, interrupted>"
+    )
     back = RiskResult.read(r.write(tmp_path / "run"))
     assert back.summary.samples_finished == 300
     assert len(back.samples) == 300
