@@ -13,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
+from corridor.exceptions import InvalidArgumentError
 from corridor.risk import Engine, RiskProblem, RiskResult, draw_outages, run_risk
+from corridor.scenario import Scenario
 
 from .toy import write_package
 
@@ -122,6 +124,13 @@ def test_poisson_outages_by_hand(tmp_path: Path) -> None:
     assert loss.mean() == pytest.approx(expected, rel=0.03)
     # a year with k outages loses at most k x 10 days
     assert (loss <= outages * 12 * d / 365.25 + 1e-9).all()
+
+
+def test_a_risk_run_takes_no_target(kazakhstan: corridor.Network) -> None:
+    change = {"type": "target", "route": "btc", "value": 9}
+    target = Scenario(name="t", years=[2025], changes=[change])
+    with pytest.raises(InvalidArgumentError, match="takes no target"):
+        RiskProblem.from_network(kazakhstan, target)
 
 
 def test_draws_do_not_depend_on_the_risk_dropped() -> None:
