@@ -57,7 +57,7 @@ class FactorInterval:
     cause: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class YearInputs:
     """A scenario applied to one exporter-year: everything the re-routing problem needs.
 
