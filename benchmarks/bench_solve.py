@@ -35,8 +35,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 import corridor
-from corridor.reroute import Period, _Year
-from corridor.scenario import Scenario
+from corridor.rerouting import Period, RerouteProblem
+from corridor.scenario import Scenario, apply_scenario
 from corridor.solve import RerouteModel, highs_version, new_highs
 
 INF = highspy.kHighsInf
@@ -107,19 +107,19 @@ def make_network(target_edges: int, seed: int = 0) -> dict[str, Any]:
 def kazakhstan() -> dict[str, Any]:
     """Return the 2025 Kazakh re-routing problem as arrays (as Corridor builds it)."""
     n = corridor.load_package()
-    y = _Year(n, Scenario(name="bench", years=[2025]), "KAZ", 2025)
+    inputs = apply_scenario(Scenario(name="bench", years=[2025]), n, exporter="KAZ", year=2025)
+    problem = RerouteProblem(n, inputs)
     p = Period("2025", date(2025, 1, 1), date(2026, 1, 1))
-    cap = y.route_caps(p)
     return {
-        "tail": y.tail,
-        "head": y.head,
-        "n_nodes": len(y.node_ids),
-        "cost": y.cost,
-        "cap": cap,
-        "origins": y.model.origins,
-        "sinks": y.model.sinks,
-        "supply": y.supply,
-        "baseline": y.baseline,
+        "tail": problem.tail,
+        "head": problem.head,
+        "n_nodes": len(problem.node_ids),
+        "cost": problem.cost,
+        "cap": problem.route_caps(p),
+        "origins": problem.origins,
+        "sinks": problem.sinks,
+        "supply": problem.supply,
+        "baseline": problem.baseline,
     }
 
 

@@ -11,31 +11,25 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
-from corridor.cli import app
-from corridor.ledger import ledger
-from corridor.reroute import reroute
+from corridor.exceptions import UnknownError
+from corridor.interdependence import ledger
+from corridor.rerouting import reroute
 from corridor.scenario import Scenario
 
-from .conftest import write_package
+from .toy import write_package
 
 FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 D2024 = 366 / 365.25
 
 
-def two_countries(tmp_path: Path) -> corridor.Network:
-    """KAZ crude via Russia (a, t: 40) or China (p: 10 of 15); Russian power to KAZ (3 TWh);
-    Russian crude to China across KAZ (o, q: 8); Russian wheat to KAZ (w: 12) and, across KAZ, to
-    Uzbekistan (x: 6, full). Crude 500 USD/t, power 50 USD/MWh; tariffs a 10 USD/t, o 2 USD/t."""
-    node = lambda i, kind, c, lon: {
-        "id": i,
-        "name": i,
-        "kind": kind,
-        "country": c,
-        "lat": 50,
-        "lon": lon,
-        "source": "s",
-    }
-    route = lambda i, a, b, com="crude-oil", mode="pipeline", **k: {
+def node(i: str, kind: str, c: str, lon: float) -> dict[str, Any]:
+    return {"id": i, "name": i, "kind": kind, "country": c, "lat": 50, "lon": lon, "source": "s"}
+
+
+def route(
+    i: str, a: str, b: str, com: str = "crude-oil", mode: str = "pipeline", **k: Any
+) -> dict[str, Any]:
+    return {
         "id": i,
         "name": i,
         "from_node": a,
@@ -45,14 +39,16 @@ def two_countries(tmp_path: Path) -> corridor.Network:
         "source": "s",
         **k,
     }
-    flow = lambda e, r, v, unit="Mt/year": {
-        "exporter": e,
-        "route": r,
-        "year": 2024,
-        "value": v,
-        "unit": unit,
-        **FIG,
-    }
+
+
+def flow(e: str, r: str, v: float, unit: str = "Mt/year") -> dict[str, Any]:
+    return {"exporter": e, "route": r, "year": 2024, "value": v, "unit": unit, **FIG}
+
+
+def two_countries(tmp_path: Path) -> corridor.Network:
+    """KAZ crude via Russia (a, t: 40) or China (p: 10 of 15); Russian power to KAZ (3 TWh);
+    Russian crude to China across KAZ (o, q: 8); Russian wheat to KAZ (w: 12) and, across KAZ, to
+    Uzbekistan (x: 6, full). Crude 500 USD/t, power 50 USD/MWh; tariffs a 10 USD/t, o 2 USD/t."""
     rows: dict[str, Any] = {
         "sources": [
             {"id": "s", "title": "t", "publisher": "p", "url": "https://e.org", "published": "2024"}
@@ -158,13 +154,16 @@ def test_each_commodity_is_its_own_network(tmp_path: Path) -> None:
 
 def test_ledger_by_hand(tmp_path: Path) -> None:
     n = two_countries(tmp_path)
-    led = ledger(n, "KAZ", "RUS", 2024).set_index(["dependent", "commodity", "link"])
+    led = ledger(n, "KAZ", "RUS", year=2024).set_index(["dependent", "commodity", "link"])
     crude = led.loc[("KAZ", "crude-oil", "exports crossing")]
     assert crude["volume"] == pytest.approx(40)
     assert crude["share"] == pytest.approx(0.8)
     assert crude["value_usd"] == pytest.approx(40e6 * 500)
     assert crude["spare_capacity"] == pytest.approx(5)  # p: 15 - 10
     assert crude["value_at_risk_usd"] == pytest.approx(35e6 * 500)  # 40 cut, 5 re-routed
+    assert crude["stranded_if_closed"] == pytest.approx(35)
+    assert crude["price_year"] is None  # the ledger's year has a price
+    assert crude["note"] == ""
     assert crude["tariffs_usd"] == pytest.approx(40e6 * 10)
     power = led.loc[("KAZ", "electricity", "imports from")]
     assert (power["volume"], power["unit"]) == (pytest.approx(3), "TWh/year")
@@ -178,6 +177,14 @@ def test_ledger_by_hand(tmp_path: Path) -> None:
     wheat = led.loc[("KAZ", "wheat", "imports from")]
     assert wheat["volume"] == pytest.approx(12)
     assert pd.isna(wheat["value_usd"])
+
+
+def test_ledger_checks_its_arguments(tmp_path: Path) -> None:
+    n = two_countries(tmp_path)
+    with pytest.raises(UnknownError, match="unknown country 'XXX'"):
+        ledger(n, "KAZ", "XXX", year=2024)
+    with pytest.raises(UnknownError, match="year 1990"):
+        ledger(n, "KAZ", "RUS", year=1990)
 
 
 def test_ban_with_transit_exemption_applies_on_its_dates(tmp_path: Path) -> None:
@@ -225,6 +232,8 @@ def test_ban_with_transit_exemption_applies_on_its_dates(tmp_path: Path) -> None
 
 
 def test_builtin_interdependence(kazakhstan: corridor.Network, cli: CliRunner) -> None:
+    from corridor.cli import app
+
     res = cli.invoke(app, ["ledger", "KAZ", "RUS", "--year", "2023", "-f", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)["rows"]

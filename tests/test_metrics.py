@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import corridor
-from corridor.metrics import UNKNOWN, compute, flow_paths, latest_year, summary
+from corridor.display import Displayable
+from corridor.exceptions import UnknownError
+from corridor.metrics import UNKNOWN, compute, dependence, flow_paths, latest_year, summary
 
 approx = pytest.approx
 
@@ -107,3 +110,32 @@ def test_merge_then_split_mixes_proportionally(make_toy) -> None:  # type: ignor
     p = flow_paths(corridor.load_package(make_toy(edit)), "KAZ", 2024).set_index("id")
     assert p.at["a>t1", "volume"] == approx(60)
     assert p.at["q>t1", "volume"] == approx(20)
+
+
+def test_dependence_checks_its_arguments(toy: corridor.Network) -> None:
+    with pytest.raises(UnknownError, match="year 1990 is outside the package's years"):
+        dependence(toy, exporter="KAZ", year=1990)
+    with pytest.raises(UnknownError, match="unknown exporter 'XYZ'"):
+        dependence(toy, exporter="XYZ", year=2024)
+    with pytest.raises(UnknownError, match="unknown commodity 'gold'"):
+        dependence(toy, exporter="KAZ", year=2024, commodity="gold")
+
+
+def test_dependence_of_given_flows(toy: corridor.Network) -> None:
+    # only a (60) and t1 (60): every routed unit crosses RUS, of the 100 exported
+    flows = pd.DataFrame({"route": ["a", "t1"], "volume": [60.0, 60.0]})
+    m = dependence(toy, exporter="KAZ", year=2024, flows=flows)
+    assert m.routed == approx(60)
+    assert m.share_crossing("RUS") == approx(0.6)
+    assert m.missing_routes == ("p",)  # reported in 2023, not in these flows
+    assert m.by_route.at["a", "sources"] == ("toy-total",)  # the flows given cite nothing
+
+
+def test_dependence_shows_a_summary(toy: corridor.Network) -> None:
+    m = dependence(toy, exporter="KAZ", year=2024)
+    assert repr(m) == (
+        "<Dependence KAZ 2024 crude-oil: 94.0 of 100.0 Mt/year routed; crossing RUS 80.0 %, "
+        "via a 60.0 %, HHI 4,658>"
+    )
+    assert isinstance(m, Displayable)
+    assert compute(toy, "KAZ", 2024).hhi == m.hhi  # the old name still works

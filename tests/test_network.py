@@ -10,7 +10,7 @@ import corridor
 from corridor.metrics import flow_paths
 from corridor.package import load_package
 
-from .conftest import toy_tables, write_package
+from .toy import toy_tables, write_package
 
 
 def test_corridors_of_the_toy(toy: corridor.Network) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import corridor
-from corridor.reroute import replay, reroute
-from corridor.scenario import Scenario, find_scenario
+from corridor.metrics import dependence
+from corridor.rerouting import Period, RerouteProblem, replay, reroute
+from corridor.scenario import Scenario, apply_scenario, find_scenario
 
 DAYS_2024 = 366 / 365.25  # 2024 in years of 365.25 days
 
@@ -38,6 +41,7 @@ def scenario(**kw: Any) -> Scenario:
 
 def test_no_change_gives_the_baseline_back(roomy: corridor.Network) -> None:
     r = reroute(roomy, scenario())
+    assert repr(r).startswith("<RerouteResult t KAZ: 1 period(s), 366 days; stranded 0.00 Mt")
     f = r.flows.loc["2024"]
     assert (f["scenario"] == f["baseline"]).all()
     assert r.total["stranded"] == 0
@@ -136,7 +140,7 @@ def test_free_allocation_without_flows(roomy: corridor.Network) -> None:
     s = Scenario(name="free", years=[2019], changes=[{"type": "supply", "node": "o2", "change": 7}])
     r = reroute(roomy, s)
     assert r.flows.loc[("2019", "k"), "scenario"] == pytest.approx(7)
-    with pytest.raises(corridor.CorridorError, match="no flows of KAZ in 2019"):
+    with pytest.raises(corridor.CorridorError, match="no observed flows of KAZ in 2019"):
         reroute(roomy, Scenario(name="none", years=[2019]))
 
 
@@ -162,7 +166,16 @@ def test_ceyhan_20_ladder_follows_the_data(kazakhstan: corridor.Network) -> None
         20.0,
     ]
     assert r.ladder["achieved"].tolist() == pytest.approx(expected)
-    assert r.ladder["limits"].iloc[0].startswith("btc (KAZ")
+    first = r.ladder_limits[r.ladder_limits["step"] == 1].iloc[0]
+    assert (first["kind"], first["asset"], first["scope"]) == ("route", "btc", "KAZ")
+    step = r.to_dict()["ladder"][0]
+    assert step["limits"][0] == {
+        "kind": "route",
+        "asset": "btc",
+        "scope": "KAZ",
+        "capacity": pytest.approx(expected[0]),
+    }
+    assert r.to_dict()["ladder"][-1]["limits"] == []  # the target is met: nothing stops it
     crossing = r.ladder["share_crossing"].tolist()
     assert crossing == sorted(crossing, reverse=True)
     assert crossing[-1] < 0.8
@@ -187,7 +200,7 @@ def test_cpc_outage_two_months(kazakhstan: corridor.Network) -> None:
 
 
 def test_replay_sets_model_beside_reports(kazakhstan: corridor.Network) -> None:
-    rp = replay(kazakhstan, 2025)
+    rp = replay(kazakhstan, year=2025)
     assert list(rp.months.index) == [f"2025-{m:02d}" for m in range(1, 13)]
     assert "cpc-terminal-attack-2025-11" in rp.months.at["2025-12", "events"]
     losses = rp.losses.set_index("loss")
@@ -197,3 +210,75 @@ def test_replay_sets_model_beside_reports(kazakhstan: corridor.Network) -> None:
         0.56e6 * 31 / 7.3 / 1e6
     )
     assert (losses["gap"] == losses["modelled"] - losses["reported"]).all()
+
+
+# --- the capacity rules ---------------------------------------------------------------------
+
+
+def test_other_exporters_flows_use_up_shared_capacity(make_toy: Callable[..., Path]) -> None:
+    # a (80) also carries 15 of Uzbek crude: 65 left for KAZ, 5 of it spare. 25 more at o1:
+    # s takes 10, p 6, a 5; 4 stranded (without the others' 15 nothing would be)
+    def edit(rows: dict[str, Any]) -> None:
+        fig = {"source": "toy-src", "confidence": "high", "basis": "reported"}
+        rows["capacities"] += [
+            {"route": "s", "year": 2023, "value": 30, "unit": "Mt/year", **fig},
+            {"route": "p", "year": 2023, "value": 10, "unit": "Mt/year", **fig},
+        ]
+        rows["flows"].append(
+            {"exporter": "UZB", "route": "a", "year": 2024, "value": 15, "unit": "Mt/year", **fig}
+        )
+
+    n = corridor.load_package(make_toy(edit))
+    s = scenario(changes=[{"type": "supply", "node": "o1", "change": 25}])
+    problem = RerouteProblem(n, apply_scenario(s, n, exporter="KAZ", year=2024))
+    year = Period("2024", date(2024, 1, 1), date(2025, 1, 1))
+    assert problem.route_caps(year)[problem.route_ids.index("a")] == pytest.approx(65)
+    r = reroute(n, s)
+    assert r.periods.loc["2024", "stranded_rate"] == pytest.approx(4)
+    assert r.flows.loc[("2024", "a"), "scenario"] == pytest.approx(65)
+    limit = r.binding.set_index("asset").loc["a"]
+    assert (limit["scope"], limit["source"], limit["closed"]) == ("all shippers", "toy-src", False)
+
+
+def test_unknown_capacity_is_open_closed_or_the_baseline_scaled(roomy: corridor.Network) -> None:
+    # t1 has no capacity in the data: open, at half (30 of its 60), closed
+    year = Period("2024", date(2024, 1, 1), date(2025, 1, 1))
+    for factor, expected in ((1.0, np.inf), (0.5, 30.0), (0.0, 0.0)):
+        change = {"type": "capacity_factor", "route": "t1", "factor": factor}
+        s = scenario(changes=[change])
+        problem = RerouteProblem(roomy, apply_scenario(s, roomy, exporter="KAZ", year=2024))
+        assert problem.route_caps(year)[problem.route_ids.index("t1")] == expected
+
+
+def test_a_closed_limit_says_so_in_the_result(roomy: corridor.Network) -> None:
+    r = reroute(roomy, scenario(changes=[{"type": "capacity_factor", "route": "a", "factor": 0}]))
+    a = r.binding.set_index("asset").loc["a"]
+    assert (a["source"], a["note"], bool(a["closed"])) == ("", "closed in this period", True)
+    binding = r.to_dict()["periods"][0]["binding"]
+    assert {"source", "note", "closed"} <= set(binding[0])
+    s = r.binding.set_index("asset").loc["s"]
+    assert (s["source"], s["note"]) == ("toy-src", "")
+    cut = {"type": "capacity_factor", "route": "a", "factor": 0}
+    set_s = {"type": "set_capacity", "route": "s", "value": 25}
+    r = reroute(roomy, scenario(changes=[cut, set_s]))
+    s = r.binding.set_index("asset").loc["s"]
+    assert (s["source"], s["note"]) == ("", "set by scenario t")
+
+
+def test_dependence_of_the_scenario_flows_is_the_metrics_of_those_flows(
+    roomy: corridor.Network,
+) -> None:
+    # a closed: s 30, p 10 and k 10 routed of 56 exported; shares from those flows alone
+    r = reroute(roomy, scenario(changes=[{"type": "capacity_factor", "route": "a", "factor": 0}]))
+    flows = r.flows.loc["2024", "scenario"].reset_index()
+    m = dependence(
+        roomy,
+        exporter="KAZ",
+        year=2024,
+        flows=flows.rename(columns={"scenario": "volume"}),
+        total_exports=56,
+    )
+    assert m.share_crossing("RUS") == pytest.approx(
+        r.periods.loc["2024", "share_crossing_scenario"]
+    )
+    assert repr(m).startswith("<Dependence KAZ 2024 crude-oil: 50.0 of 56.0 Mt/year routed;")

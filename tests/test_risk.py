@@ -13,17 +13,21 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
-from corridor.cli import app
+from corridor.exceptions import InvalidArgumentError
 from corridor.risk import Engine, RiskProblem, RiskResult, draw_outages, run_risk
+from corridor.scenario import Scenario
 
-from .conftest import write_package
+from .toy import write_package
 
 FIG = {"source": "s", "confidence": "high", "basis": "reported"}
 DAYS = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], float)  # 2024
 
 
-def one_route(tmp_path: Path, risk: dict[str, Any]) -> corridor.Network:
-    """o --a (12 Mt/yr, capacity 12)--> m: no alternative, so an outage strands all of a."""
+def one_route(tmp_path: Path, risk: dict[str, Any], *more: dict[str, Any]) -> corridor.Network:
+    """o --a (12 Mt/yr, capacity 12)--> m: no alternative, so an outage strands all of a.
+
+    `risk` (and any `more`, each with its own ``id``) override the fields of a risk on a.
+    """
     rows = {
         "sources": [
             {"id": "s", "title": "t", "publisher": "p", "url": "https://e.org", "published": "2024"}
@@ -75,8 +79,9 @@ def one_route(tmp_path: Path, risk: dict[str, Any]) -> corridor.Network:
                 **FIG,
                 "basis": "estimate",
                 "note": "test",
-                **risk,
+                **x,
             }
+            for x in (risk, *more)
         ],
     }
     return corridor.load_package(write_package(tmp_path / "one", rows, focus={}))
@@ -102,8 +107,8 @@ def test_bernoulli_months_match_the_exact_distribution(tmp_path: Path) -> None:
     assert (loss == 0).mean() == pytest.approx((1 - p) ** 12, abs=0.01)
     for q in (0.5, 0.9, 0.95, 0.99):
         exact_q = values[np.searchsorted(cdf, q)]
-        assert r.summary["stranded"][f"p{int(q * 100)}"] == pytest.approx(exact_q, abs=0.35)
-    assert r.summary["revenue_at_risk"]["mean"] == pytest.approx(loss.mean() * 1e6 * 500)
+        assert r.summary.stranded[f"p{int(q * 100)}"] == pytest.approx(exact_q, abs=0.35)
+    assert r.summary.revenue_at_risk["mean"] == pytest.approx(loss.mean() * 1e6 * 500)
 
 
 def test_poisson_outages_by_hand(tmp_path: Path) -> None:
@@ -119,6 +124,13 @@ def test_poisson_outages_by_hand(tmp_path: Path) -> None:
     assert loss.mean() == pytest.approx(expected, rel=0.03)
     # a year with k outages loses at most k x 10 days
     assert (loss <= outages * 12 * d / 365.25 + 1e-9).all()
+
+
+def test_a_risk_run_takes_no_target(kazakhstan: corridor.Network) -> None:
+    change = {"type": "target", "route": "btc", "value": 9}
+    target = Scenario(name="t", years=[2025], changes=[change])
+    with pytest.raises(InvalidArgumentError, match="takes no target"):
+        RiskProblem.from_network(kazakhstan, target)
 
 
 def test_draws_do_not_depend_on_the_risk_dropped() -> None:
@@ -140,7 +152,7 @@ def test_same_seed_same_numbers_on_any_number_of_workers(kazakhstan: corridor.Ne
     one = run_risk(p, n=400, seed=2, workers=1, chunk=37)
     two = run_risk(p, n=400, seed=2, workers=2, chunk=50)
     pd.testing.assert_frame_equal(one.samples, two.samples, check_exact=False, atol=1e-9)
-    assert one.summary["stranded"] == pytest.approx(two.summary["stranded"], abs=1e-9)
+    assert one.summary.stranded == pytest.approx(two.summary.stranded, abs=1e-9)
     pd.testing.assert_frame_equal(
         one.contributions, two.contributions, check_exact=False, atol=1e-9
     )
@@ -167,10 +179,29 @@ def test_interruption_leaves_a_readable_partial_result(
 ) -> None:
     p = RiskProblem.from_network(kazakhstan)
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
-    assert r.summary["interrupted"]
-    assert r.summary["samples_finished"] == 300
+    assert r.summary.interrupted
+    assert r.summary.samples_finished == 300
+    assert list(r.to_dict()) == [
+        "problem",
+        "samples_requested",
+        "samples_finished",
+        "interrupted",
+        "seed",
+        "workers",
+        "scheduler",
+        "seconds",
+        "risks",
+        "stranded",
+        "revenue_at_risk",
+        "share_crossing",
+        "p95_contributions",
+        "seconds_sampling",
+    ]
+    assert repr(r).endswith(
+        "samples; stranded P95 " + f"{r.summary.stranded['p95']:,.2f} Mt, interrupted>"
+    )
     back = RiskResult.read(r.write(tmp_path / "run"))
-    assert back.summary["samples_finished"] == 300
+    assert back.summary.samples_finished == 300
     assert len(back.samples) == 300
     full = run_risk(p, n=300, seed=1)
     assert back.samples["stranded"].to_numpy() == pytest.approx(full.samples["stranded"].to_numpy())
@@ -185,7 +216,22 @@ def test_contributions_add_up_and_name_the_driver(kazakhstan: corridor.Network) 
     assert c.iloc[0]["risk"] == "cpc-terminal-operations"
 
 
+def test_contributions_are_rescaled_to_each_tail_sample_loss(tmp_path: Path) -> None:
+    # two risks that shut the same route, each a month out of two: in a month both hit, neither
+    # alone adds to the loss, so the marginal losses add up to less than the loss; rescaled to
+    # the sample's loss, the contributions add up to the mean loss of the worst 5 %
+    monthly = {"process": "monthly", "frequency": 6}
+    n = one_route(tmp_path, monthly, {**monthly, "id": "r2", "name": "R2"})
+    r = run_risk(RiskProblem.from_network(n, year=2024), n=400, seed=5)
+    worst = r.samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(20)
+    c = r.contributions.set_index("risk")
+    assert c["contribution"].sum() == pytest.approx(worst["stranded"].mean(), rel=1e-9)
+    assert c.at["r", "share"] == pytest.approx(0.5, abs=0.15)  # the same risk twice
+
+
 def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
+    from corridor.cli import app
+
     out = tmp_path / "run"
     res = cli.invoke(app, ["risk", "run", "--n", "200", "--out", str(out), "-f", "json"])
     assert res.exit_code == 0, res.output
@@ -213,6 +259,6 @@ def test_ctrl_c_stops_cleanly(kazakhstan: corridor.Network, workers: int) -> Non
 
     p = RiskProblem.from_network(kazakhstan)
     r = run_risk(p, n=5_000, seed=1, workers=workers, chunk=100, should_stop=stop)
-    assert r.summary["interrupted"]
-    assert 200 <= r.summary["samples_finished"] < 5_000
-    assert r.summary["stranded"]["p95"] is not None
+    assert r.summary.interrupted
+    assert 200 <= r.summary.samples_finished < 5_000
+    assert r.summary.stranded["p95"] is not None

@@ -57,6 +57,27 @@ def test_cheapest_alternative_wins_and_targets_are_met() -> None:
     assert s.shortfall == pytest.approx([0])
 
 
+def test_stranding_least_comes_before_meeting_a_target() -> None:
+    # o1 --r1--> j --c (10)--> m ;  o2 --r2 (target 10)--> j ;  o2 --d (10)--> m2 ;  o1 --e--> m3
+    # Baseline: o2's 10 on r2 and c, o1's 10 on e. e closes: o1 can only use c. Keeping o2 on c
+    # meets the target but strands 10 at o1 (few deviations); moving o2 to d strands nothing
+    # and misses the target by 10. Stranding weighs more (P = 2Q): nothing is stranded.
+    m = RerouteModel(
+        tail=[0, 1, 2, 1, 0],
+        head=[2, 2, 3, 4, 5],
+        n_nodes=6,
+        origins=[0, 1],
+        sinks=[3, 4, 5],
+        cost=[0, 0, 0, 0, 0],
+        target_routes=[1],
+    )
+    caps = np.array([np.inf, np.inf, 10, 10, 0])
+    s = m.solve(supply=[10, 10], route_cap=caps, baseline=[0, 10, 10, 0, 10], target=[10])
+    assert s.stranded.sum() == pytest.approx(0, abs=1e-9)
+    assert s.shortfall == pytest.approx([10])
+    assert s.flow == pytest.approx([10, 0, 10, 10, 0])
+
+
 def test_node_capacity_limits_outgoing_routes() -> None:
     # port 1 ships on two legs but may load 5 in all
     m = RerouteModel(

@@ -22,7 +22,7 @@ anywhere else, the onward route is not reported and the destination is unknown.
 
 A share is a volume divided by the exporter's total exports for the year, from the ``supply``
 table. Where the total is not reported, shares are of the routed volume and say so
-(`YearMetrics.denominator_kind`). HHI is computed on the shares of the *export routes* (the first
+(`Dependence.denominator_kind`). HHI is computed on the shares of the *export routes* (the first
 leg of each path) in the routed volume, on the 0–10,000 scale.
 """
 
@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from corridor.display import Displayable
 from corridor.network import Network
 
 UNIT = "Mt/year"
@@ -41,8 +42,8 @@ UNKNOWN = "?"
 UNKNOWN_NAME = "onward route not reported"
 
 
-@dataclass
-class YearMetrics:
+@dataclass(repr=False)
+class Dependence(Displayable):
     """Dependence figures of one exporter in one year; volumes in Mt/year, shares in [0, 1]."""
 
     exporter: str
@@ -63,6 +64,23 @@ class YearMetrics:
     focus_country: str | None = None
     focus_route: str | None = None
     unit: str = UNIT
+
+    def __repr__(self) -> str:
+        of = (
+            f"{self.routed:,.1f} of {self.total_exports:,.1f}"
+            if self.total_exports is not None
+            else f"{self.routed:,.1f} (total exports not reported)"
+        )
+        parts = [f"{of} {self.unit} routed"]
+        if self.focus_country:
+            parts.append(
+                f"crossing {self.focus_country} {_pct(self.share_crossing(self.focus_country))}"
+            )
+        if self.focus_route:
+            parts.append(f"via {self.focus_route} {_pct(self.share_via(self.focus_route))}")
+        hhi = "n/a" if self.hhi != self.hhi else f"{self.hhi:,.0f}"
+        head = f"<Dependence {self.exporter} {self.year} {self.commodity}: {parts[0]}"
+        return "; ".join([head, ", ".join([*parts[1:], f"HHI {hhi}"])]) + ">"
 
     @property
     def denominator(self) -> float:
@@ -159,8 +177,48 @@ class YearMetrics:
         return float(r.at[route, "share"]) if route in r.index else 0.0
 
 
-def flow_paths(n: Network, exporter: str, year: int, commodity: str | None = None) -> pd.DataFrame:
-    """Decompose an exporter's observed route flows in a year into paths (equation 1).
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{100 * x:.1f} %"
+
+
+FLOW_COLUMNS = ["route", "volume", "source", "confidence", "basis"]
+
+
+def year_flows(
+    n: Network,
+    exporter: str,
+    year: int,
+    commodity: str | None = None,
+    flows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return an exporter's flows of a commodity in a year, one row per route.
+
+    Parameters
+    ----------
+    flows : DataFrame, optional
+        A flow table in the shape of ``n.flows`` (at least ``route`` and ``volume``; rows of
+        other exporters or years, where it has those columns, are left out). Default: the
+        network's observed flows.
+    """
+    f = n.flows if flows is None else flows
+    if "exporter" in f.columns:
+        f = f[f["exporter"] == exporter]
+    if "year" in f.columns:
+        f = f[f["year"] == year]
+    f = f[f["route"].isin(n.commodity_routes(commodity))]
+    return f.assign(**{c: "" for c in FLOW_COLUMNS if c not in f.columns})
+
+
+def flow_paths(
+    n: Network,
+    exporter: str,
+    year: int,
+    commodity: str | None = None,
+    flows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Decompose an exporter's route flows in a year into paths (equation 1).
+
+    The flows are the network's observed ones unless `flows` gives others (see `year_flows`).
 
     Returns
     -------
@@ -176,8 +234,7 @@ def flow_paths(n: Network, exporter: str, year: int, commodity: str | None = Non
     >>> round(float(p["volume"].sum()), 1)   # routed volume: every leg counted once
     78.3
     """
-    f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
-    f = f[f["route"].isin(n.commodity_routes(commodity))]
+    f = year_flows(n, exporter, year, commodity, flows)
     volume = dict(zip(f["route"], f["volume"], strict=True))
     sources = dict(zip(f["route"], f["source"], strict=True))
     inflow: dict[str, float] = defaultdict(float)
@@ -233,60 +290,60 @@ def _path_row(
         end=nodes[-1],
         destination=UNKNOWN if dest is None else dest or nodes[-1],
         volume=amount,
-        sources=tuple(sorted({sources[r] for r in path})),
+        sources=tuple(sorted({sources[r] for r in path} - {""})),
     )
     return row
 
 
-def compute(
-    n: Network, exporter: str | None = None, year: int | None = None, commodity: str | None = None
-) -> YearMetrics:
-    """Compute every dependence figure of an exporter in a year.
+def dependence(
+    n: Network,
+    *,
+    exporter: str,
+    year: int,
+    commodity: str | None = None,
+    flows: pd.DataFrame | None = None,
+    total_exports: float | None = None,
+) -> Dependence:
+    """Compute every dependence figure of an exporter in a year, from a table of flows.
 
     Parameters
     ----------
     n : Network
-    exporter : str, optional
-        ISO3 code; default the package's exporter.
-    year : int, optional
-        Default `latest_year`.
+    exporter : str
+        ISO3 code of an exporter with figures in the package.
+    year : int
+        One of the package's years.
+    commodity : str, optional
+        Default the package's commodity.
+    flows : DataFrame, optional
+        The flows to read (see `year_flows`), e.g. a scenario's; default the observed flows.
+    total_exports : float, optional
+        Total exports to take shares of, in place of the reported total (a scenario's exports).
+
+    Raises
+    ------
+    UnknownError
+        For an exporter, year or commodity the package does not know.
 
     Examples
     --------
-    >>> m = compute(corridor.load_package(), "KAZ", 2025)
+    >>> m = dependence(corridor.load_package(), exporter="KAZ", year=2025)
     >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
     (0.823, 0.963)
     """
-    exporter = exporter or n.meta.exporter
-    commodity = commodity or n.meta.commodity
-    year = latest_year(n, exporter, commodity) if year is None else year
-    paths = flow_paths(n, exporter, year, commodity)
+    n.check_exporter(exporter)
+    n.check_year(year)
+    commodity = n.check_commodity(commodity)
+    f = year_flows(n, exporter, year, commodity, flows)
+    paths = flow_paths(n, exporter, year, commodity, f)
     s = n.supply[n.supply["commodity"] == commodity]
     total_rows = s[(s["exporter"] == exporter) & (s["year"] == year) & (s["quantity"] == "exports")]
     total = float(total_rows["volume"].iloc[0]) if len(total_rows) else None
+    if total is not None and total_exports is not None:
+        total = total_exports
     total_sources = tuple(total_rows["source"])
     routed = float(paths["volume"].sum())
     denominator = total if total is not None else routed
-    f = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] == year)]
-    f = f[f["route"].isin(n.commodity_routes(commodity))]
-    by_route = pd.DataFrame(
-        {
-            "name": [n.routes.at[r, "name"] for r in f["route"]],
-            "volume": f["volume"].to_numpy(),
-            "share": f["volume"].to_numpy() / denominator if denominator else 0.0,
-            "mode": [n.routes.at[r, "mode"] for r in f["route"]],
-            "operator": [n.routes.at[r, "operator"] for r in f["route"]],
-            "transit": [
-                tuple(c for c in n.route_countries(r) if c != exporter) for r in f["route"]
-            ],
-            "chokepoints": [n.routes.at[r, "chokepoints"] for r in f["route"]],
-            "confidence": f["confidence"].to_numpy(),
-            "basis": f["basis"].to_numpy(),
-            "sources": [tuple(sorted({src, *total_sources})) for src in f["source"]],
-        },
-        index=pd.Index(f["route"].to_numpy(), name="route"),
-    ).sort_values("volume", ascending=False)
-
     by_corridor = paths.set_index("id")[["name", "volume", "transit", "chokepoints"]].copy()
     by_corridor["destination"] = paths["destination"].to_numpy()
     by_corridor["share"] = by_corridor["volume"] / denominator if denominator else 0.0
@@ -296,12 +353,9 @@ def compute(
     first = paths.assign(first_leg=[(r[0],) for r in paths["routes"]])
     by_export_route = _group(first, "first_leg", "route", denominator, total_sources)
     by_export_route["share_of_routed"] = by_export_route["volume"] / routed if routed else 0.0
-
-    seen_routes = set(n.flows.loc[n.flows["exporter"] == exporter, "route"]) & set(
-        n.commodity_routes(commodity)
-    )
-    missing = tuple(sorted(seen_routes - set(f["route"])))
-    return YearMetrics(
+    observed = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] != year)]
+    seen_routes = (set(observed["route"]) | set(f["route"])) & set(n.commodity_routes(commodity))
+    return Dependence(
         exporter=exporter,
         year=year,
         commodity=commodity,
@@ -309,7 +363,7 @@ def compute(
         total_sources=total_sources,
         routed=routed,
         paths=paths,
-        by_route=by_route,
+        by_route=_by_route(n, exporter, f, denominator, total_sources),
         by_corridor=by_corridor.sort_values("volume", ascending=False),
         by_transit_country=_group(paths, "transit", "country", denominator, total_sources),
         by_chokepoint=_group(
@@ -318,11 +372,56 @@ def compute(
         by_operator=_group(paths, "operators", "operator", denominator, total_sources),
         by_destination=by_destination,
         by_export_route=by_export_route,
-        missing_routes=missing,
+        missing_routes=tuple(sorted(seen_routes - set(f["route"]))),
         focus_country=n.meta.focus_country,
         focus_route=n.meta.focus_route if commodity == n.meta.commodity else None,
         unit=n.unit_of(commodity),
     )
+
+
+def _by_route(
+    n: Network, exporter: str, f: pd.DataFrame, denominator: float, total_sources: tuple[str, ...]
+) -> pd.DataFrame:
+    routes = n.routes
+    return pd.DataFrame(
+        {
+            "name": [routes.at[r, "name"] for r in f["route"]],
+            "volume": f["volume"].to_numpy(),
+            "share": f["volume"].to_numpy() / denominator if denominator else 0.0,
+            "mode": [routes.at[r, "mode"] for r in f["route"]],
+            "operator": [routes.at[r, "operator"] for r in f["route"]],
+            "transit": [
+                tuple(c for c in n.route_countries(r) if c != exporter) for r in f["route"]
+            ],
+            "chokepoints": [routes.at[r, "chokepoints"] for r in f["route"]],
+            "confidence": f["confidence"].to_numpy(),
+            "basis": f["basis"].to_numpy(),
+            "sources": [tuple(sorted({src, *total_sources} - {""})) for src in f["source"]],
+        },
+        index=pd.Index(f["route"].to_numpy(), name="route"),
+    ).sort_values("volume", ascending=False)
+
+
+def compute(
+    n: Network, exporter: str | None = None, year: int | None = None, commodity: str | None = None
+) -> Dependence:
+    """Compute every dependence figure of an exporter in a year (old name of `dependence`).
+
+    `exporter` defaults to the package's, `year` to `latest_year`. Kept for one release.
+
+    Examples
+    --------
+    >>> m = compute(corridor.load_package(), "KAZ", 2025)
+    >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
+    (0.823, 0.963)
+    """
+    exporter = exporter or n.meta.exporter
+    year = latest_year(n, exporter, commodity) if year is None else year
+    return dependence(n, exporter=exporter, year=year, commodity=commodity)
+
+
+#: Old name of `Dependence`, kept for one release.
+YearMetrics = Dependence
 
 
 def _group(
@@ -392,7 +491,7 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
             "total_exports": float(tot["volume"].iloc[0]) if len(tot) else float("nan"),
         }
         if year in with_flows:
-            m = compute(n, exporter, year, commodity)
+            m = dependence(n, exporter=exporter, year=year, commodity=commodity)
             country, route = m.focus_country, m.focus_route
             row.update(
                 routed=m.routed,

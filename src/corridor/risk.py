@@ -27,7 +27,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,14 @@ import fastparquet
 import numpy as np
 import pandas as pd
 
-from corridor.exceptions import CorridorError
-from corridor.metrics import compute, latest_year
+from corridor.display import Displayable
+from corridor.exceptions import InvalidArgumentError, RunStoreError, SolverError
+from corridor.metrics import dependence, latest_year
 from corridor.network import Network
-from corridor.reroute import DAYS_PER_YEAR, Period, _Year
-from corridor.scenario import Scenario, Target
+from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
+from corridor.scenario import Scenario, Target, apply_scenario
 from corridor.solve import TOL, RerouteModel
+from corridor.units import DAYS_PER_YEAR, T_PER_MT
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 
@@ -93,55 +95,72 @@ class RiskProblem:
         exporter: str | None = None,
         year: int | None = None,
     ) -> RiskProblem:
-        """Build the problem for an exporter's year (default the latest complete one)."""
-        exporter = exporter or n.meta.exporter
+        """Build the problem for an exporter's year (default the latest complete one).
+
+        Raises
+        ------
+        InvalidArgumentError
+            When the scenario has targets (a risk run measures losses, not targets).
+        UnknownError
+            For an exporter or year the package does not know.
+        """
+        exporter = n.check_exporter(exporter or n.meta.exporter)
         year = year or (scenario.years[0] if scenario and scenario.years else None)
-        year = year or latest_year(n, exporter)
+        year = n.check_year(year or latest_year(n, exporter))
         s = scenario or Scenario(name="risk", years=[year])
         if any(isinstance(c, Target) for c in s.changes):
             msg = "a risk run takes no target changes; drop them from the scenario"
-            raise CorridorError(msg)
-        y = _Year(n, s, exporter, year)
+            raise InvalidArgumentError(msg)
+        return cls.from_problem(
+            RerouteProblem(n, apply_scenario(s, n, exporter=exporter, year=year)),
+            label=f"{exporter} {year}" + (f", scenario {s.name}" if scenario else ""),
+        )
+
+    @classmethod
+    def from_problem(cls, problem: RerouteProblem, label: str = "") -> RiskProblem:
+        """Build the risk problem of a re-routing problem's year, month by month."""
+        n, year = problem.n, problem.year
         months = [
             Period(f"{year}-{m:02d}", date(year, m, 1), date(year + m // 12, m % 12 + 1, 1))
             for m in range(1, 13)
         ]
-        base = compute(n, exporter, year)
-        entry = _entry_routes(y, base.focus_country)
+        base = dependence(n, exporter=problem.exporter, year=year)
+        exports = base.total_exports
         return cls(
-            tail=y.tail,
-            head=y.head,
-            n_nodes=len(y.node_ids),
-            origins=y.model.origins,
-            sinks=y.model.sinks,
-            cost=y.cost,
-            mode=y.mode,
-            supply=y.supply,
-            baseline=y.baseline,
-            month_caps=np.array([y.route_caps(p) for p in months]),
+            tail=problem.tail,
+            head=problem.head,
+            n_nodes=len(problem.node_ids),
+            origins=problem.origins,
+            sinks=problem.sinks,
+            cost=problem.cost,
+            mode=problem.mode,
+            supply=problem.supply,
+            baseline=problem.baseline,
+            month_caps=np.array([problem.route_caps(p) for p in months]),
             month_days=np.array([p.days for p in months], float),
-            risks=risk_specs(n, y.route_ids, exporter, lambda r: y.countries(r)),
-            price=y.price()[0],
-            exports=None if base.total_exports is None else base.total_exports + y.supply_change,
-            entry=entry,
-            cap_nodes=y.model.cap_nodes,
-            node_caps=y.node_caps(),
-            route_ids=y.route_ids,
+            risks=risk_specs(n, problem.route_ids, problem.exporter, problem.countries),
+            price=problem.price,
+            exports=None if exports is None else exports + problem.supply_change,
+            entry=_entry_routes(problem, base.focus_country),
+            cap_nodes=problem.cap_nodes,
+            node_caps=problem.node_caps(),
+            route_ids=problem.route_ids,
             focus=base.focus_country,
-            label=f"{exporter} {year}" + (f", scenario {s.name}" if scenario else ""),
+            label=label or f"{problem.exporter} {year}",
         )
 
 
-def _entry_routes(y: _Year, country: str | None) -> np.ndarray:
+def _entry_routes(problem: RerouteProblem, country: str | None) -> np.ndarray:
     """Routes on which the exporter's oil enters `country` (from a node outside it)."""
     if country is None:
         return np.zeros(0, np.int64)
-    node_country = y.n.nodes["country"]
+    node_country = problem.n.nodes["country"]
     return np.array(
         [
             i
-            for i, r in enumerate(y.route_ids)
-            if country in y.countries(r) and node_country[y.routes.at[r, "from_node"]] != country
+            for i, r in enumerate(problem.route_ids)
+            if country in problem.countries(r)
+            and node_country[problem.routes.at[r, "from_node"]] != country
         ],
         np.int64,
     )
@@ -262,26 +281,14 @@ class Engine:
         self.solves += 1
         if not sol.is_optimal:
             msg = f"the LP ended {sol.status} for a risk sample"
-            raise CorridorError(msg)
+            raise SolverError(msg)
         result = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
         self.memo[key] = result
         return (*result, sol.flow)
 
     def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
-        """Capacities of `routes` in period m under outage factors.
-
-        Unknown capacities follow `corridor.reroute`: open when untouched, closed at factor 0,
-        else the baseline flow scaled by the factor.
-        """
-        base = self.p.month_caps[m, routes]
-        known = np.isfinite(base)
-        out = factors * np.where(known, base, 0.0)
-        if not known.all():
-            f, b = factors[~known], self.p.baseline[routes][~known]
-            out[~known] = np.where(
-                f >= 1, np.inf, np.where(f <= 0, 0.0, np.where(b > 0, f * b, np.inf))
-            )
-        return np.asarray(out)
+        """Capacities of `routes` in period m under outage factors (`scale_capacity`)."""
+        return scale_capacity(self.p.month_caps[m, routes], factors, self.p.baseline[routes])
 
     def caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """All capacities of period m, with outage factors on `routes`."""
@@ -356,13 +363,60 @@ def _dask_chunk(
     return start, rows.reshape(-1, 3)
 
 
-@dataclass
-class RiskResult:
+@dataclass(frozen=True)
+class RiskSummary:
+    """What a risk run found: loss quantiles, the crossing share, each risk's part of P95.
+
+    ``stranded`` [Mt over the year] and ``revenue_at_risk`` [USD] hold the mean and the
+    quantiles ``p50`` … ``p99``; `to_dict` gives the JSON form stored with a run.
+    """
+
+    problem: str
+    samples_requested: int
+    samples_finished: int
+    interrupted: bool
+    seed: int
+    workers: int
+    scheduler: str | None
+    seconds: float
+    risks: list[dict[str, Any]]
+    stranded: dict[str, Any]
+    revenue_at_risk: dict[str, Any]
+    share_crossing: dict[str, Any]
+    p95_contributions: list[dict[str, Any]]
+    seconds_sampling: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-ready data (the form ``summary.json`` stores)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RiskSummary:
+        """Return the summary of its `to_dict` form."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(repr=False)
+class RiskResult(Displayable):
     """Samples and summary of a risk run (volumes in Mt over the year, money in USD)."""
 
     samples: pd.DataFrame
-    summary: dict[str, Any]
+    summary: RiskSummary
     contributions: pd.DataFrame
+
+    def __repr__(self) -> str:
+        s = self.summary
+        p95 = s.stranded.get("p95")
+        shown = "n/a" if p95 is None else f"{p95:,.2f} Mt"
+        return (
+            f"<RiskResult {s.problem}: {s.samples_finished:,} of {s.samples_requested:,} "
+            f"samples; stranded P95 {shown}" + (", interrupted>" if s.interrupted else ">")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-ready data."""
+        return self.summary.to_dict()
 
     def write(self, folder: str | Path) -> Path:
         """Write ``samples.parquet``, ``contributions.parquet`` and ``summary.json``."""
@@ -373,7 +427,7 @@ class RiskResult:
             fastparquet.write(str(tmp), df.reset_index(drop=True), write_index=False)
             tmp.replace(folder / f"{name}.parquet")
         tmp = folder / "summary.json.tmp"
-        tmp.write_text(json.dumps(self.summary, indent=2, default=str))
+        tmp.write_text(json.dumps(self.summary.to_dict(), indent=2, default=str))
         tmp.replace(folder / "summary.json")
         return folder
 
@@ -384,8 +438,8 @@ class RiskResult:
         summary_file = folder / "summary.json"
         if not summary_file.is_file():
             msg = f"no risk run in {folder} (expected summary.json there)"
-            raise CorridorError(msg)
-        summary = json.loads(summary_file.read_text())
+            raise RunStoreError(msg)
+        summary = RiskSummary.from_dict(json.loads(summary_file.read_text()))
         samples, contrib = (
             _read_parquet(folder / f"{name}.parquet") for name in ("samples", "contributions")
         )
@@ -424,7 +478,7 @@ def run_risk(
         Report the probability that the share crossing the focus country falls below it.
     on_progress, should_stop : callable, optional
         Called with the number of finished samples; `should_stop` returning True (or Ctrl-C)
-        stops the run and returns the samples finished so far (``summary["interrupted"]``).
+        stops the run and returns the samples finished so far (``summary.interrupted``).
     """
     t0 = time.perf_counter()
     chunk = chunk or max(10, min(500, n // max(1, 8 * max(workers, 1))))
@@ -465,7 +519,7 @@ def run_risk(
         {
             "sample": index,
             "stranded": data[:, 0],
-            "revenue_at_risk": data[:, 0] * 1e6 * problem.price,
+            "revenue_at_risk": data[:, 0] * T_PER_MT * problem.price,
             "share_crossing": data[:, 1],
             "outages": data[:, 2].astype(int),
         }
@@ -475,19 +529,18 @@ def run_risk(
         if len(samples)
         else pd.DataFrame(columns=["risk", "name", "routes", "contribution", "share"])
     )
-    summary = _summary(
-        problem,
-        samples,
-        n,
-        seed,
-        workers,
-        scheduler,
-        threshold,
-        interrupted,
-        time.perf_counter() - t0,
-        contributions,
-    )
-    summary["seconds_sampling"] = round(sampling, 3)
+    run = {
+        "problem": problem.label,
+        "samples_requested": n,
+        "samples_finished": len(samples),
+        "interrupted": interrupted,
+        "seed": seed,
+        "workers": workers,
+        "scheduler": None if scheduler is None else str(scheduler),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    summary = _summary(problem, samples, contributions, threshold, run)
+    summary = replace(summary, seconds_sampling=round(sampling, 3))
     return RiskResult(samples, summary, contributions)
 
 
@@ -525,8 +578,8 @@ def _run_dask(
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the extra
-        msg = "--scheduler needs Dask: pip install 'corridor[dask]'"
-        raise CorridorError(msg) from exc
+        msg = "running on a Dask scheduler needs Dask: pip install 'corridor[dask]'"
+        raise InvalidArgumentError(msg) from exc
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         remote = client.scatter(problem, broadcast=True)
@@ -586,15 +639,10 @@ def _routes_label(problem: RiskProblem, r: RiskSpec) -> str:
 def _summary(
     problem: RiskProblem,
     samples: pd.DataFrame,
-    n: int,
-    seed: int,
-    workers: int,
-    scheduler: Any,
-    threshold: float,
-    interrupted: bool,
-    seconds: float,
     contributions: pd.DataFrame,
-) -> dict[str, Any]:
+    threshold: float,
+    run: dict[str, Any],
+) -> RiskSummary:
     s = samples["stranded"].to_numpy()
     r = samples["revenue_at_risk"].to_numpy()
     share = samples["share_crossing"].to_numpy()
@@ -605,33 +653,26 @@ def _summary(
         }
 
     nominal = Engine(problem).nominal_loss if len(samples) else float("nan")
-    return {
-        "problem": problem.label,
-        "samples_requested": n,
-        "samples_finished": len(samples),
-        "interrupted": interrupted,
-        "seed": seed,
-        "workers": workers,
-        "scheduler": None if scheduler is None else str(scheduler),
-        "seconds": round(seconds, 3),
-        "risks": [asdict(x) | {"routes": list(x.routes)} for x in problem.risks],
-        "stranded": {
+    return RiskSummary(
+        **run,
+        risks=[asdict(x) | {"routes": list(x.routes)} for x in problem.risks],
+        stranded={
             "unit": "Mt",
             "no_outage": nominal,
             "mean": float(s.mean()) if len(s) else None,
             **q(s),
         },
-        "revenue_at_risk": {
+        revenue_at_risk={
             "unit": "USD",
             "price_usd_per_t": problem.price,
             "mean": float(r.mean()) if len(r) else None,
             **q(r),
         },
-        "share_crossing": {
+        share_crossing={
             "country": problem.focus,
             "mean": float(np.nanmean(share)) if len(share) else None,
             "threshold": threshold,
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
-        "p95_contributions": contributions.to_dict("records"),
-    }
+        p95_contributions=contributions.to_dict("records"),
+    )

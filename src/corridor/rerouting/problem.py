@@ -1,0 +1,399 @@
+"""The re-routing problem of one exporter-year: the LP's arrays and the capacity rules.
+
+`RerouteProblem` is built from a `Network` and the `YearInputs` of `corridor.scenario.apply`
+(what the scenario does); it knows nothing of change types. It holds the arrays of the LP of
+`corridor.solve` (routes, nodes, tail and head, costs, baseline, origins and sinks, supply) and
+the capacity rules, each in one place:
+
+(a) `scale_capacity`: a known capacity is scaled by the period's capacity factor; an unknown
+    one is open, closed at factor 0, and otherwise the baseline flow scaled by the factor;
+(b) `capacity_left`: the capacity left for the exporter is the whole capacity in force minus
+    the other exporters' observed flows, within the exporter's allocation.
+
+`corridor.rerouting.reroute`, `corridor.risk`, `corridor.interdependence` and the benchmarks
+build on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from corridor.exceptions import NoFlowsError
+from corridor.network import Network
+from corridor.scenario.apply import YearInputs
+from corridor.solve import TOL, RerouteModel, Solution
+from corridor.units import DAYS_PER_YEAR
+
+Array = npt.NDArray[np.float64]
+Interval = tuple[date | None, date | None, float]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days [start, end) inside one calendar year."""
+
+    label: str
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the period."""
+        return self.start.year
+
+    @property
+    def days(self) -> int:
+        """Number of days in the period."""
+        return (self.end - self.start).days
+
+    @property
+    def length(self) -> float:
+        """Length in years (of `DAYS_PER_YEAR` days), to turn a rate in Mt/year into Mt."""
+        return self.days / DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class CapSource:
+    """Where a capacity in force comes from: a source id and the data's note, or the scenario.
+
+    ``source`` is "" when the scenario set the capacity; ``note`` then says so.
+    """
+
+    source: str
+    note: str
+
+
+def day_factor(intervals: list[Interval], p: Period) -> float:
+    """Return the average over the period's days of the lowest factor in force each day.
+
+    Examples
+    --------
+    >>> p = Period("2024-06", date(2024, 6, 1), date(2024, 7, 1))
+    >>> day_factor([(date(2024, 6, 16), None, 0.0)], p)   # closed for the last 15 of 30 days
+    0.5
+    """
+    if not intervals:
+        return 1.0
+    f = np.ones(p.days)
+    for start, end, factor in intervals:
+        a = 0 if start is None else max((start - p.start).days, 0)
+        b = p.days if end is None else min((end - p.start).days, p.days)
+        if a < b:
+            f[a:b] = np.minimum(f[a:b], factor)
+    return float(f.mean())
+
+
+def capacity_left(whole: Array, others: Array, allocation: Array) -> Array:
+    """Return the capacity left for an exporter: whole minus others' flows, within its allocation.
+
+    ``inf`` stands for an unknown capacity or allocation.
+
+    Examples
+    --------
+    >>> capacity_left(np.array([80.0, np.inf]), np.array([15.0, 3.0]), np.array([np.inf, 8.0]))
+    array([65.,  8.])
+    """
+    return np.asarray(np.minimum(np.maximum(whole - others, 0.0), allocation))
+
+
+def scale_capacity(base: Array, factors: Array, baseline: Array) -> Array:
+    """Return capacities under capacity factors; an unknown (``inf``) capacity follows rule (a).
+
+    Unknown capacity: open at factor 1, closed at factor 0, else the baseline flow scaled (open
+    when the route had no baseline flow).
+
+    Examples
+    --------
+    >>> scale_capacity(np.array([10.0, np.inf, np.inf, np.inf]), np.array([0.5, 1, 0, 0.5]),
+    ...                np.array([8.0, 8.0, 8.0, 8.0]))
+    array([ 5., inf,  0.,  4.])
+    """
+    unknown = np.isinf(base)
+    cap = factors * np.where(unknown, 0.0, base)
+    scaled = np.where(baseline > 0, factors * baseline, np.inf)
+    f = factors[unknown]
+    cap[unknown] = np.where(f >= 1, np.inf, np.where(f <= 0, 0.0, scaled[unknown]))
+    return np.asarray(cap)
+
+
+class RerouteProblem:
+    """The LP inputs of one exporter-year under a scenario, and its capacities by period.
+
+    Parameters
+    ----------
+    n : Network
+    inputs : YearInputs
+        The scenario applied to the exporter-year (`corridor.scenario.apply_scenario`).
+
+    Raises
+    ------
+    NoFlowsError
+        When the exporter has no observed flows in the year and the scenario adds no supply.
+
+    Examples
+    --------
+    >>> from corridor.scenario import Scenario, apply_scenario
+    >>> n = corridor.load_package()
+    >>> inputs = apply_scenario(Scenario(name="base", years=[2025]), n, exporter="KAZ", year=2025)
+    >>> problem = RerouteProblem(n, inputs)
+    >>> p = Period("2025", date(2025, 1, 1), date(2026, 1, 1))
+    >>> bool(problem.solve(p).stranded.sum() < 1e-6)   # baseline in, baseline out
+    True
+    """
+
+    def __init__(self, n: Network, inputs: YearInputs) -> None:
+        self.n, self.inputs = n, inputs
+        self.exporter, self.year, self.commodity = inputs.exporter, inputs.year, inputs.commodity
+        self.routes = inputs.routes
+        self.route_ids: list[str] = [str(r) for r in self.routes.index]
+        self.node_ids: list[str] = [str(v) for v in n.nodes.index]
+        index = {v: i for i, v in enumerate(self.node_ids)}
+        self.tail = np.array([index[v] for v in self.routes["from_node"]], np.int64)
+        self.head = np.array([index[v] for v in self.routes["to_node"]], np.int64)
+        f = n.flows[n.flows["year"] == self.year]
+        self.observed = f[(f["exporter"] == self.exporter) & f["route"].isin(self.route_ids)]
+        self.baseline = self._per_route(self.observed)
+        self.others = self._per_route(f[f["exporter"] != self.exporter])
+        self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
+        injection = self._injection()
+        origins = self._origins(index, injection)
+        self.origins = np.array(origins, np.int64)
+        self.origin_ids = [self.node_ids[v] for v in origins]
+        self.sinks = self._sinks(index, origins)
+        self.supply = self._supply(index, origins, injection)
+        self.supply_change = float(self.supply.sum() - injection[self.origins].sum())
+        self.cost = self._costs()
+        self.whole, self.allocation, route_sources = self._route_capacities()
+        self.cap_node_ids = self._capacitated_nodes()
+        self.node_whole, self.node_allocation, node_sources = self._capacities(
+            "node", self.cap_node_ids
+        )
+        self.sources: dict[tuple[str, str, str], CapSource] = {
+            **{("route", a, s): v for (a, s), v in route_sources.items()},
+            **{("node", a, s): v for (a, s), v in node_sources.items()},
+        }
+        self.target_idx = np.array([self.route_ids.index(r) for r, _ in inputs.targets], np.int64)
+        self._intervals = {r: inputs.intervals_of(r) for r in self.route_ids}
+
+    # --- construction --------------------------------------------------------------------------
+
+    @property
+    def _by_scenario(self) -> CapSource:
+        return CapSource("", f"set by scenario {self.inputs.scenario}")
+
+    def _added_idx(self) -> list[int]:
+        return [self.route_ids.index(a) for a in self.inputs.added]
+
+    def _per_route(self, flows: pd.DataFrame) -> Array:
+        """Return the volume of some flows on each route."""
+        by_route = flows.groupby("route")["volume"].sum()
+        return np.array([float(by_route.get(r, 0.0)) for r in self.route_ids])
+
+    def _balance(self) -> tuple[Array, Array]:
+        """Return the baseline's inflow and outflow at each node."""
+        inflow, outflow = np.zeros(len(self.node_ids)), np.zeros(len(self.node_ids))
+        np.add.at(outflow, self.tail, self.baseline)
+        np.add.at(inflow, self.head, self.baseline)
+        return inflow, outflow
+
+    def _injection(self) -> Array:
+        """Return the volume entering the baseline at each node."""
+        inflow, outflow = self._balance()
+        return np.maximum(outflow - inflow, 0.0)
+
+    def _origins(self, index: dict[str, int], injection: Array) -> list[int]:
+        """Return the origins: where the baseline enters, and where the scenario adds supply."""
+        supply_nodes = {index[v] for v, _ in self.inputs.supply}
+        if self.observed.empty and not supply_nodes:
+            years = ", ".join(map(str, self.n.years_with_flows(self.exporter))) or "none"
+            hint = (
+                "give supply changes (type: supply) for a free allocation, or pick a year "
+                f"with flows: {years}"
+            )
+            raise NoFlowsError(self.exporter, self.year, hint)
+        return sorted({int(v) for v in np.flatnonzero(injection > TOL)} | supply_nodes)
+
+    def _sinks(self, index: dict[str, int], origins: list[int]) -> npt.NDArray[np.int64]:
+        """Return where the commodity may leave: foreign ends, baseline ends, added dead ends."""
+        kinds, countries = self.n.nodes["kind"], self.n.nodes["country"]
+        # delivering means leaving the exporter's country: its own markets are not sinks
+        open_ends = {
+            index[v]
+            for v in self.node_ids
+            if countries[v] != self.exporter and kinds[v] in ("market", "refinery", "border")
+        }
+        inflow, outflow = self._balance()
+        residual = {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
+        added_ends = {int(self.head[i]) for i in self._added_idx()}
+        dead_ends = added_ends - {int(t) for t in self.tail}
+        return np.array(sorted((open_ends | residual | dead_ends) - set(origins)), np.int64)
+
+    def _supply(self, index: dict[str, int], origins: list[int], injection: Array) -> Array:
+        """Return the supply at each origin: the baseline's plus the scenario's changes."""
+        supply = np.array([injection[v] for v in origins], float)
+        for v, delta in self.inputs.supply:
+            supply[origins.index(index[v])] += delta
+        return np.asarray(np.maximum(supply, 0.0), float)
+
+    def _route_capacities(self) -> tuple[Array, Array, dict[tuple[str, str], CapSource]]:
+        """Return the routes' capacities in force, with the added routes' own."""
+        whole, allocation, where = self._capacities("route", self.route_ids)
+        for i, cap in zip(self._added_idx(), self.inputs.added_capacity, strict=True):
+            whole[i] = cap
+            where[(self.route_ids[i], "")] = self._by_scenario
+        return whole, allocation, where
+
+    def _costs(self) -> Array:
+        out = np.zeros(len(self.route_ids))
+        for i, r in enumerate(self.route_ids):
+            row = Network.in_force(self.n.costs, self.year, route=r)
+            out[i] = 0.0 if row is None else float(row["cost"])
+        for i, c in zip(self._added_idx(), self.inputs.added_cost, strict=True):
+            out[i] = c
+        return out
+
+    def _capacitated_nodes(self) -> list[str]:
+        caps = self.n.capacities
+        # port and terminal limits in the data belong to the package's own commodity
+        in_data = (
+            {str(v) for v in caps["node"] if v}
+            if self.commodity == self.n.meta.commodity
+            else set()
+        )
+        scenario = {o.asset for o in self.inputs.capacities if o.kind == "node"}
+        return sorted(in_data | scenario)
+
+    def _capacities(
+        self, kind: Literal["route", "node"], ids: list[str]
+    ) -> tuple[Array, Array, dict[tuple[str, str], CapSource]]:
+        """Return the whole capacity and the exporter's allocation in force (inf: unknown)."""
+        whole, allocation = np.full(len(ids), np.inf), np.full(len(ids), np.inf)
+        where: dict[tuple[str, str], CapSource] = {}
+        for i, asset in enumerate(ids):
+            for who, arr in (("", whole), (self.exporter, allocation)):
+                match = {kind: asset, "exporter": who}
+                row = Network.in_force(self.n.capacities, self.year, **match)
+                if row is not None:
+                    arr[i] = row["capacity"]
+                    note = row["note"] if isinstance(row["note"], str) else ""
+                    where[(asset, who)] = CapSource(str(row["source"]), note)
+        for o in self.inputs.capacities:
+            if o.kind == kind and o.asset in ids:
+                (allocation if o.exporter else whole)[ids.index(o.asset)] = o.capacity
+                where[(o.asset, o.exporter)] = self._by_scenario
+        return whole, allocation, where
+
+    @property
+    def cap_nodes(self) -> npt.NDArray[np.int64]:
+        """Return the node indices of the capacitated nodes (`cap_node_ids`)."""
+        return np.array([self.node_ids.index(v) for v in self.cap_node_ids], np.int64)
+
+    @cached_property
+    def model(self) -> RerouteModel:
+        """The LP (built on first use, then re-solved warm)."""
+        return RerouteModel(
+            tail=self.tail,
+            head=self.head,
+            n_nodes=len(self.node_ids),
+            origins=self.origins,
+            sinks=self.sinks,
+            cost=self.cost,
+            cap_nodes=self.cap_nodes,
+            target_routes=self.target_idx,
+            mode=self.mode,
+        )
+
+    # --- capacities ----------------------------------------------------------------------------
+
+    def factors(self, p: Period) -> Array:
+        """Return the day-weighted capacity factor of each route in a period."""
+        return np.array([day_factor(self._intervals[r], p) for r in self.route_ids])
+
+    def route_caps(self, p: Period) -> Array:
+        """Return the capacity left for the exporter on each route in a period (inf: open)."""
+        base = capacity_left(self.whole, self.others, self.allocation)
+        return scale_capacity(base, self.factors(p), self.baseline)
+
+    def node_others(self) -> Array:
+        """Return the other exporters' observed flows leaving each capacitated node."""
+        return np.array([self.others[self.tail == i].sum() for i in self.cap_nodes], float)
+
+    def node_caps(self) -> Array:
+        """Return the throughput left for the exporter at each capacitated node."""
+        return capacity_left(self.node_whole, self.node_others(), self.node_allocation)
+
+    def spare_capacity(self) -> Array:
+        """Return each route's capacity left for the exporter beyond its observed flow.
+
+        NaN where the capacity is unknown; never negative.
+        """
+        left = capacity_left(self.whole, self.others, self.allocation)
+        spare = np.maximum(np.where(np.isinf(left), 0.0, left) - self.baseline, 0.0)
+        return np.where(np.isinf(left), np.nan, spare)
+
+    def cap_source(self, kind: str, asset: str) -> tuple[str, CapSource | None]:
+        """Return the scope of an asset's limit (the exporter, or "") and where it comes from."""
+        scope = self.exporter if (kind, asset, self.exporter) in self.sources else ""
+        return scope, self.sources.get((kind, asset, scope), self.sources.get((kind, asset, "")))
+
+    # --- the rest ------------------------------------------------------------------------------
+
+    def countries(self, route: str) -> tuple[str, ...]:
+        """Return the countries a route (of the package or added) touches."""
+        return tuple(self.routes.at[route, "countries"])
+
+    def target_rates(self) -> Array:
+        """Return the target flow of each target route, Mt/year."""
+        return np.array([rate for _, rate in self.inputs.targets], float)
+
+    @property
+    def price(self) -> float:
+        """Return the price in USD/t for the year (NaN when unknown)."""
+        return self.inputs.price
+
+    def solve(
+        self, p: Period, route_cap: Array | None = None, node_cap: Array | None = None
+    ) -> Solution:
+        """Solve the period's LP, optionally with changed capacities."""
+        return self.model.solve(
+            supply=self.supply,
+            route_cap=self.route_caps(p) if route_cap is None else route_cap,
+            baseline=self.baseline,
+            node_cap=self.node_caps() if node_cap is None else node_cap,
+            target=self.target_rates(),
+        )
+
+    @cached_property
+    def network(self) -> Network:
+        """Return the network with the scenario's added routes (the same one when none)."""
+        if not self.inputs.added:
+            return self.n
+        extra = self.routes.loc[list(self.inputs.added)].drop(columns="countries")
+        extra = extra.assign(commodity=self.commodity)
+        return self.n.replace(routes=pd.concat([self.n.routes, extra]))
+
+    def flow_table(self, flow: Array) -> pd.DataFrame:
+        """Return a flow of the exporter (one value per route) as a table for the metrics.
+
+        Routes with an observed flow keep its source; the others have none.
+        """
+        seen = self.observed.drop_duplicates("route").set_index("route")
+        keep = [(r, float(v)) for r, v in zip(self.route_ids, flow, strict=True) if v > TOL]
+        return pd.DataFrame(
+            {
+                "route": [r for r, _ in keep],
+                "volume": [v for _, v in keep],
+                "source": [seen.at[r, "source"] if r in seen.index else "" for r, _ in keep],
+                "confidence": [
+                    seen.at[r, "confidence"] if r in seen.index else "low" for r, _ in keep
+                ],
+                "basis": "estimate",
+            }
+        )

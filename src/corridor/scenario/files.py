@@ -1,0 +1,140 @@
+"""Scenario files: read and parse YAML, find a package's scenarios, move one to another year.
+
+Errors name the file, the line, the bad value and the valid options; nothing is run until the
+whole file is valid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from corridor.exceptions import InvalidArgumentError, Problem, ScenarioError, UnknownError
+from corridor.network import Network
+from corridor.scenario.spec import CHANGE_TYPES, Scenario, line_of
+
+
+def load_scenario(path: str | Path, network: Network | None = None) -> Scenario:
+    """Read a scenario YAML file; validate it, and against `network` when given.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem: file, line, field, the bad value and the valid options.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problem = Problem(name, None, None, f"cannot read: {exc.strerror}")
+        raise ScenarioError(name, [problem]) from None
+    return parse_scenario(text, name, network)
+
+
+def parse_scenario(text: str, file: str = "<scenario>", network: Network | None = None) -> Scenario:
+    """Parse scenario YAML text (see `load_scenario`)."""
+    try:
+        lines = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(file, [Problem(file, line, None, f"not valid YAML: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(file, [Problem(file, 1, None, "must be a mapping with name, changes")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(file, [_problem(file, lines, e) for e in exc.errors()]) from None
+    if network is not None:
+        scenario.check_against(network, file, lines)
+    return scenario
+
+
+_MESSAGES = {
+    "union_tag_invalid": f"unknown change type; known: {', '.join(CHANGE_TYPES)}",
+    "union_tag_not_found": f"each change needs a type; known: {', '.join(CHANGE_TYPES)}",
+    "extra_forbidden": "unknown field",
+}
+
+
+def _problem(file: str, lines: Any, err: Any) -> Problem:
+    loc = tuple(err["loc"])
+    # pydantic puts the union tag in the location of a tagged change: drop it
+    path = tuple(p for p in loc if p not in CHANGE_TYPES)
+    msg = _MESSAGES.get(err["type"], err["msg"])
+    if err["type"] == "literal_error":
+        msg = f"must be {err['ctx']['expected']}"
+    value = err.get("input")
+    shown = None if isinstance(value, dict | list) else str(value)
+    if err["type"] == "extra_forbidden":
+        shown = None
+    return Problem(file, line_of(lines, path), ".".join(map(str, path)) or None, msg, shown)
+
+
+def package_scenarios(n: Network) -> dict[str, Path]:
+    """Return the scenario files shipped with a package (``scenarios/*.yaml``) by name."""
+    folder = n.meta.path / "scenarios" if n.meta.path is not None else None
+    if folder is None or not folder.is_dir():
+        return {}
+    out = {}
+    for f in sorted(folder.glob("*.y*ml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        name = data.get("name") if isinstance(data, dict) else None
+        out[str(name or f.stem)] = f
+    return out
+
+
+def find_scenario(n: Network, name_or_file: str) -> Scenario:
+    """Load a package scenario by name, or a scenario file by path, checked against `n`.
+
+    Raises
+    ------
+    UnknownError
+        When `name_or_file` is neither a package scenario nor a YAML file.
+    """
+    known = package_scenarios(n)
+    if name_or_file in known:
+        return load_scenario(known[name_or_file], n)
+    path = Path(name_or_file)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_scenario(path, n)
+    msg = "scenario"
+    raise UnknownError(msg, name_or_file, known, "Or give a path to a YAML file")
+
+
+def _moved(d: date | None, delta: int) -> date | None:
+    if d is None:
+        return None
+    if d.month == 2 and d.day == 29:
+        return date(d.year + delta, 2, 28)
+    return d.replace(year=d.year + delta)
+
+
+def shift_years(s: Scenario, year: int) -> Scenario:
+    """Return the scenario moved to `year`: its years and every change's dates shift with it.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the scenario runs over a date range or several years.
+    """
+    if s.start is not None or not s.years or len(s.years) != 1:
+        msg = (
+            f"scenario {s.name} runs over {'a date range' if s.start else 'several years'}; "
+            "only a single-year scenario can be moved to another year"
+        )
+        raise InvalidArgumentError(msg)
+    delta = year - s.years[0]
+    changes = [
+        c.model_copy(
+            update={k: _moved(getattr(c, k), delta) for k in ("start", "end") if hasattr(c, k)}
+        )
+        for c in s.changes
+    ]
+    return s.model_copy(update={"years": [year], "changes": changes})

@@ -1,0 +1,229 @@
+"""The toy package, drawn below, and helpers to write packages in tests (not fixtures).
+
+Fixtures live in ``conftest.py``; tests import these helpers with ``from .toy import ...``.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from corridor.schema import describe_package, tables
+
+Rows = dict[str, list[dict[str, Any]]]
+
+SRC = "toy-src"
+
+# The toy network (2024, exporter KAZ, total exports 100 Mt/year):
+#
+#   o1 (KAZ) --a 60--> r (RUS) --t1 60, straits--> m (sea market)
+#   o1 (KAZ) --s 20--> h (RUS hub; onward not reported)
+#   o1 (KAZ) --p 4---> x (CHN border)
+#   o2 (KAZ) --k 10--> b (AZE) --btc 6, via GEO--> c (TUR) --t2 6--> m;  4 end at b
+#
+# 2023 has flows a 30, t1 30, p 10 and no reported total.
+TOY: Rows = {
+    "sources": [
+        {
+            "id": SRC,
+            "title": "Toy",
+            "publisher": "Tests",
+            "url": "https://example.org/toy",
+            "published": "2024-01",
+        },
+        {
+            "id": "toy-total",
+            "title": "Toy total",
+            "publisher": "Tests",
+            "url": "https://example.org/total",
+            "published": "2025",
+        },
+    ],
+    "nodes": [
+        {"id": "o1", "name": "Origin one", "kind": "hub", "country": "KAZ", "lat": 47, "lon": 52},
+        {"id": "o2", "name": "Origin two", "kind": "port", "country": "KAZ", "lat": 43, "lon": 51},
+        {
+            "id": "r",
+            "name": "Russian terminal",
+            "kind": "terminal",
+            "country": "RUS",
+            "lat": 44,
+            "lon": 37,
+        },
+        {"id": "h", "name": "Russian hub", "kind": "hub", "country": "RUS", "lat": 53, "lon": 50},
+        {
+            "id": "b",
+            "name": "Baku-like",
+            "kind": "terminal",
+            "country": "AZE",
+            "lat": 40,
+            "lon": 49,
+        },
+        {
+            "id": "c",
+            "name": "Ceyhan-like",
+            "kind": "terminal",
+            "country": "TUR",
+            "lat": 36,
+            "lon": 35,
+        },
+        {"id": "m", "name": "Sea market", "kind": "market", "country": "", "lat": 35, "lon": 18},
+        {
+            "id": "x",
+            "name": "China border",
+            "kind": "border",
+            "country": "CHN",
+            "lat": 45,
+            "lon": 82,
+        },
+    ],
+    "chokepoints": [
+        {"id": "straits", "name": "Straits", "lat": 41, "lon": 29},
+    ],
+    "routes": [
+        {
+            "id": "a",
+            "name": "A pipeline",
+            "from_node": "o1",
+            "to_node": "r",
+            "mode": "pipeline",
+            "operator": "Alpha",
+        },
+        {
+            "id": "t1",
+            "name": "Tankers 1",
+            "from_node": "r",
+            "to_node": "m",
+            "mode": "tanker",
+            "operator": "Sea",
+            "chokepoints": "straits",
+        },
+        {
+            "id": "s",
+            "name": "S pipeline",
+            "from_node": "o1",
+            "to_node": "h",
+            "mode": "pipeline",
+            "operator": "Beta",
+        },
+        {
+            "id": "p",
+            "name": "P pipeline",
+            "from_node": "o1",
+            "to_node": "x",
+            "mode": "pipeline",
+            "operator": "Eta",
+        },
+        {
+            "id": "k",
+            "name": "Caspian tankers",
+            "from_node": "o2",
+            "to_node": "b",
+            "mode": "tanker",
+            "operator": "Gamma",
+        },
+        {
+            "id": "btc",
+            "name": "BTC-like",
+            "from_node": "b",
+            "to_node": "c",
+            "mode": "pipeline",
+            "operator": "Delta",
+            "transit": "GEO",
+        },
+        {
+            "id": "t2",
+            "name": "Tankers 2",
+            "from_node": "c",
+            "to_node": "m",
+            "mode": "tanker",
+            "operator": "Sea",
+        },
+    ],
+    "grades": [
+        {"id": "light", "name": "Light", "barrels_per_tonne": 7.5},
+    ],
+    "capacities": [
+        {"route": "a", "year": 2023, "value": 67, "unit": "Mt/year"},
+        {"route": "a", "year": 2024, "value": 80, "unit": "Mt/year"},
+        {"node": "o2", "year": 2023, "value": 12, "unit": "Mt/year"},
+        {"route": "btc", "exporter": "KAZ", "year": 2023, "value": 8, "unit": "Mt/year"},
+    ],
+    "flows": [
+        {"exporter": "KAZ", "route": r, "year": 2024, "value": v, "unit": "Mt/year"}
+        for r, v in [("a", 60), ("t1", 60), ("s", 20), ("p", 4), ("k", 10), ("btc", 6), ("t2", 6)]
+    ]
+    + [
+        {"exporter": "KAZ", "route": r, "year": 2023, "value": v, "unit": "Mt/year"}
+        for r, v in [("a", 30), ("t1", 30), ("p", 10)]
+    ],
+    "supply": [
+        {
+            "exporter": "KAZ",
+            "year": 2024,
+            "quantity": "exports",
+            "value": 100,
+            "unit": "Mt/year",
+            "source": "toy-total",
+        },
+        {
+            "exporter": "KAZ",
+            "year": 2024,
+            "quantity": "production",
+            "value": 120,
+            "unit": "Mt/year",
+        },
+    ],
+    "events": [
+        {
+            "id": "storm",
+            "route": "a",
+            "start": "2024-03-01",
+            "end": "2024-04-01",
+            "capacity_factor": 0.2,
+            "description": "Storm",
+        },
+    ],
+}
+
+FIGURE = {"source": SRC, "confidence": "high", "basis": "reported"}
+
+
+def toy_tables() -> Rows:
+    """Return a deep copy of the toy tables, with defaults filled in."""
+    out = copy.deepcopy(TOY)
+    for name in ("nodes", "chokepoints", "routes"):
+        for row in out[name]:
+            row.setdefault("source", SRC)
+    for row in out["routes"]:
+        row.setdefault("commodity", "crude-oil")
+    for name in ("grades", "capacities", "flows", "supply", "events"):
+        for row in out[name]:
+            for k, v in FIGURE.items():
+                row.setdefault(k, v)
+    return out
+
+
+def write_package(
+    folder: Path,
+    rows: Rows,
+    first: int = 2019,
+    last: int = 2026,
+    focus: dict[str, str] | None = None,
+) -> Path:
+    """Write tables as a package folder (columns in schema order) and return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    desc = describe_package("toy", "Toy network", "KAZ", "crude-oil", first, last)
+    desc["corridor"]["focus"] = focus or {"country": "RUS", "route": "a"}
+    (folder / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    for name, table in tables().items():
+        header = [c.name for c in table.columns]
+        with (folder / table.filename).open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=header, extrasaction="raise")
+            w.writeheader()
+            for row in rows.get(name, []):
+                w.writerow({k: row.get(k, "") for k in header} | row)
+    return folder
