@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import corridor
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "corridor"
 
@@ -163,3 +165,53 @@ def test_no_module_shares_its_name_with_an_export(package: str) -> None:
         p.name for p in folder.iterdir() if (p / "__init__.py").exists()
     }
     assert exported(MODULES[package]) & (submodules - {"__init__"}) == set()
+
+
+def test_public_api_is_exact() -> None:
+    assert sorted(corridor.__all__) == [
+        "Claim",
+        "ClaimsError",
+        "CorridorError",
+        "Dependence",
+        "InvalidArgumentError",
+        "LedgerRow",
+        "Network",
+        "NoFlowsError",
+        "PackageValidationError",
+        "Problem",
+        "ProblemsError",
+        "Replay",
+        "RerouteProblem",
+        "RerouteResult",
+        "Result",
+        "RiskProblem",
+        "RiskResult",
+        "RiskSummary",
+        "RunStoreError",
+        "Scenario",
+        "ScenarioError",
+        "SolverError",
+        "UnitError",
+        "UnknownError",
+        "YearMetrics",
+        "apply_scenario",
+        "check_claims",
+        "compute",
+        "dependence",
+        "flow_paths",
+        "latest_year",
+        "ledger",
+        "load_package",
+        "load_scenario",
+        "replay",
+        "reroute",
+        "run_risk",
+        "summary",
+        "validate_package",
+    ]
+
+
+@pytest.mark.parametrize("name", corridor.__all__)
+def test_every_public_name_resolves_lazily(name: str) -> None:
+    assert getattr(corridor, name) is not None
+    assert name in dir(corridor)

@@ -16,32 +16,6 @@ from corridor.schema import COLUMN_TYPES, describe_package, format_markdown, tab
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_public_api_is_exact() -> None:
-    assert sorted(corridor.__all__) == [
-        "Claim",
-        "ClaimsError",
-        "CorridorError",
-        "Network",
-        "PackageValidationError",
-        "Problem",
-        "Result",
-        "Scenario",
-        "ScenarioError",
-        "UnitError",
-        "YearMetrics",
-        "check_claims",
-        "compute",
-        "load_package",
-        "load_scenario",
-        "replay",
-        "reroute",
-        "summary",
-        "validate_package",
-    ]
-    for name in corridor.__all__:
-        assert getattr(corridor, name) is not None
-
-
 def test_every_column_type_is_known() -> None:
     known = {
         "id",
@@ -122,8 +96,3 @@ def test_builtin_package_passes_frictionless_validation() -> None:
     assert frictionless.Package.validate_descriptor(path).valid
     report = frictionless.validate(path)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-
-
-def test_readme_format_section_matches_the_schema() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert format_markdown() in readme
