@@ -207,6 +207,8 @@ def report_command(
         if html_out is not None or png is not None:
             _report_files(n, exporter, year, html_out, png)
         years = [year] if year is not None else n.years_with_flows(exporter, commodity)
+        if year is None and fmt is ReportFormat.json and commodity == n.meta.commodity:
+            years = list(n.meta.years)  # one line per declared year, gaps included
         if commodity != n.meta.commodity or fmt is not ReportFormat.table:
             _report_years(n, exporter, years, commodity, fmt)
         else:
