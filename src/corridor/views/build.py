@@ -434,7 +434,7 @@ def _binding_table(periods: list[dict[str, Any]]) -> Table:
         Col("target gain", "num"),
         Col("revenue", "money", "USD m"),
         Col("source", "sources"),
-        Col("note", terminal=False),
+        Col("note", terminal=False, wide=True),
     ]
     rows: list[list[Cell]] = []
     for p in periods:
@@ -473,6 +473,8 @@ def limits_text(limits: Any) -> str:
     """Return a ladder step's limits as text: ``route btc (KAZ, 2.20)``; old prose verbatim."""
     if isinstance(limits, str):
         return limits
+    if not limits:
+        return "none"
     return "; ".join(
         f"{x['kind']} {x['asset']} ({x['scope']}, {fmt.num(x['capacity'])})" for x in limits
     )
@@ -486,7 +488,7 @@ def _ladder_table(ladder: list[dict[str, Any]], country: str | None) -> Table:
         Col("target", "num", "Mt/year"),
         Col("achieved", "num", "Mt/year"),
         Col(f"crossing {country or '—'}", "pct"),
-        Col("stopped by"),
+        Col("stopped by", wide=True),
     ]
     rows: list[list[Cell]] = [
         [
@@ -629,7 +631,7 @@ def ledger_view(
         Col("spare on other routes", "num"),
         Col("at risk", "money", "USD m"),
         Col("tariffs", "money", "USD m"),
-        Col("note"),
+        Col("note", wide=True),
         Col("sources", "sources"),
     ]
     rows: list[list[Cell]] = [
@@ -655,7 +657,7 @@ def ledger_view(
     intro = "Who depends on whom, for what, how much; value at risk if the link stopped."
     table = Table(title, cols, rows, id="ledger")
     ids = [i for r in records for i in r["sources"]]
-    return View(title, [Section(intro=intro, tables=[table])], sources_of(n, ids))
+    return View(title, [Section(title, intro, tables=[table])], sources_of(n, ids))
 
 
 # --- claims ------------------------------------------------------------------------------------
@@ -671,10 +673,10 @@ def claims_view(claims: Any, *, n: Network | None = None) -> View:
     """Return the claims found in an article with their verdicts and the model's figures."""
     found = _claim_dicts(claims)
     cols = [
-        Col("sentence"),
+        Col("sentence", wide=True),
         Col("claim"),
         Col("verdict", "verdict"),
-        Col("model"),
+        Col("model", wide=True),
         Col("sources", "sources"),
     ]
     rows: list[list[Cell]] = []
@@ -789,7 +791,7 @@ def sources_view(n: Network) -> View:
 
 def scenarios_table(scenarios: list[dict[str, Any]], title: str = "Scenarios") -> Table:
     """Return the package's scenarios (``Service.scenarios`` or the CLI's list) as a table."""
-    cols = [Col("name"), Col("years"), Col("description")]
+    cols = [Col("name"), Col("years"), Col("description", wide=True)]
     rows: list[list[Cell]] = [
         [s["name"], str(s.get("when") or _joined(s.get("years") or [])), s["description"]]
         for s in scenarios

@@ -29,7 +29,9 @@ def missing(x: Any) -> bool:
         return True
     try:
         return math.isnan(float(x))
-    except (TypeError, ValueError):
+    except TypeError:  # pandas.NA and NaT refuse float() but are gaps all the same
+        return type(x).__name__ in ("NAType", "NaTType")
+    except ValueError:
         return False
 
 

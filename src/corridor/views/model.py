@@ -34,6 +34,8 @@ class Col:
     places: int = 2
     #: False for a column the terminal leaves out (too wide; shown in another table there).
     terminal: bool = True
+    #: True for a column of long text (a note, a sentence) that HTML keeps readable.
+    wide: bool = False
 
     @property
     def label(self) -> str:
