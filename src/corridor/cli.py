@@ -224,7 +224,7 @@ def _report_files(
     from corridor.web.service import report_inputs
 
     y = latest_year(n, exporter) if year is None else year
-    view = report_view(n, report_inputs(n, exporter, y))
+    view = report_view(n, report_inputs(n, exporter, y, ledger=html_out is not None))
     if html_out is not None:
         write(html_out, report_html(view, n.meta))
     if png is not None:

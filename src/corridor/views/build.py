@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from corridor.metrics import UNKNOWN
 from corridor.views import format as fmt
 from corridor.views.model import Cell, Col, Figure, Section, Source, Table, View
 
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 SHARE_STEP = 1e-3
 #: Flows that move less than this [Mt/year] are not listed.
 FLOW_STEP = 1e-6
-#: The label of flows whose onward route the data does not report (key ``"?"``).
-UNKNOWN_KEY, UNKNOWN_LABEL = "?", "onward route not reported"
+#: The label of flows whose onward route the data does not report (key `UNKNOWN`).
+UNKNOWN_LABEL = "onward route not reported"
 COMPARATORS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "=", "range": "in"}
 
 
@@ -179,7 +180,7 @@ def _routes_section(n: Network | None, m: Any) -> Section:
         "by chokepoint: "
         + (
             _joined(
-                f"{UNKNOWN_LABEL if k == UNKNOWN_KEY else names.get(k, k)} {fmt.pct(s)}"
+                f"{UNKNOWN_LABEL if k == UNKNOWN else names.get(k, k)} {fmt.pct(s)}"
                 for k, s in m.by_chokepoint["share"].items()
             )
             or "—"
@@ -396,7 +397,7 @@ def _shares_table(periods: list[dict[str, Any]]) -> Table:
             for key in dict.fromkeys([*b_k, *s_k]):
                 b, s = float(b_k.get(key) or 0.0), float(s_k.get(key) or 0.0)
                 if abs(s - b) > SHARE_STEP:
-                    name = UNKNOWN_LABEL if key == UNKNOWN_KEY else key
+                    name = UNKNOWN_LABEL if key == UNKNOWN else key
                     rows.append(
                         [p["period"], f"{kind.replace('_', ' ')} {name}", b, s, fmt.points(s - b)]
                     )

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from corridor.metrics import UNKNOWN
 from corridor.network import Network
+from corridor.views.build import UNKNOWN_LABEL
 
 CROSSES = "#c0392b"  # routes touching the focus country
 BYPASSES = "#2471a3"
@@ -362,7 +363,8 @@ def share_changes(result: dict[str, Any]) -> go.Figure:
             for key in keys:
                 b = float((base.get(kind) or {}).get(key) or 0.0)
                 s = float((scen.get(kind) or {}).get(key) or 0.0)
-                change.setdefault(f"{kind.replace('_', ' ')} {key}", []).append(s - b)
+                name = UNKNOWN_LABEL if key == UNKNOWN else key
+                change.setdefault(f"{kind.replace('_', ' ')} {name}", []).append(s - b)
     mean = {k: sum(v) / len(v) for k, v in change.items()}
     shown = sorted((v, k) for k, v in mean.items() if abs(v) > 1e-4)
     fig = go.Figure(

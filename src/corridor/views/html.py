@@ -9,6 +9,7 @@ the server.
 from __future__ import annotations
 
 import datetime
+import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -43,7 +44,13 @@ def environment() -> Environment:
     )
     env.globals["cell"] = cell_html
     env.globals["figure"] = figure_html
+    env.filters["pretty"] = pretty_json
     return env
+
+
+def pretty_json(data: Any) -> str:
+    """Return data as indented JSON for a ``<pre>`` (the template escapes it)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
 @cache
