@@ -19,9 +19,6 @@ from typer.testing import CliRunner
 import corridor
 from corridor.cli import app
 from corridor.display import Displayable
-from corridor.ledger import ledger, ledger_dict
-from corridor.metrics import compute
-from corridor.reroute import reroute
 from corridor.risk import RiskProblem, run_risk
 from corridor.scenario import find_scenario
 from corridor.views import build, charts, hooks
@@ -29,7 +26,14 @@ from corridor.views import format as fmt
 from corridor.views.html import fragment_html, report_html
 from corridor.views.model import Col, Table, View
 from corridor.views.rich import render
-from corridor.web.service import report_inputs
+from corridor.web.service import (
+    dependence,
+    ledger_frame,
+    ledger_json,
+    replay_result,
+    report_inputs,
+    reroute_result,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(
@@ -39,7 +43,7 @@ needs_browser = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def ceyhan(kazakhstan: corridor.Network) -> Any:
-    return reroute(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
+    return reroute_result(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
 
 
 @pytest.fixture(scope="module")
@@ -91,19 +95,17 @@ def test_every_builder_gives_plain_cells(
     kazakhstan: corridor.Network, ceyhan: Any, risk: Any
 ) -> None:
     n = kazakhstan
-    led = ledger(n, "KAZ", "RUS", 2025)
+    led = ledger_frame(n, "KAZ", "RUS", 2025)
     from corridor.claims import check_claims
 
     claims = check_claims("More than 80% of Kazakhstan's oil is exported via Russia.", network=n)
-    from corridor.reroute import replay
-
     views = [
         build.report_view(n, report_inputs(n, "KAZ", 2025)),
         build.scenario_view(ceyhan, n=n),
         build.risk_view(risk, n=n),
         build.ledger_view(led, a="KAZ", b="RUS", year=2025, n=n),
         build.claims_view(claims),
-        build.replay_view(replay(n, 2025)),
+        build.replay_view(replay_result(n, 2025)),
         build.sources_view(n),
     ]
     for view in views:
@@ -168,7 +170,7 @@ def test_scenario_view_reads_the_contract_shapes(kazakhstan: corridor.Network, c
 
 def test_ledger_view_writes_the_notes_from_fields(kazakhstan: corridor.Network) -> None:
     # the core's new ledger rows carry numbers, not sentences: patch two rows of a real ledger
-    d = ledger_dict(ledger(kazakhstan, "KAZ", "RUS", 2025), "KAZ", "RUS", 2025)
+    d = ledger_json(ledger_frame(kazakhstan, "KAZ", "RUS", 2025), "KAZ", "RUS", 2025)
     d["rows"][0].update(note="", stranded_if_closed=68.81, price_year=None)
     d["rows"][1].update(stranded_if_closed=None, price_year=2023)
     view = build.ledger_view(d, n=kazakhstan)
@@ -214,7 +216,7 @@ def test_rich_and_html_render_the_same_view() -> None:
 
 
 def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network) -> None:
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, "KAZ", 2025)
     fig = charts.route_map(kazakhstan, m)
     legs = {t.name: t for t in fig.data if t.name in kazakhstan.routes.index}
     assert set(legs) == set(kazakhstan.routes.index)
@@ -232,7 +234,7 @@ def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network)
 
 
 def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, "KAZ", 2025)
     s = charts.sankey(kazakhstan, m).data[0]
     first_stage = sum(
         v
@@ -240,7 +242,7 @@ def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
         if s.node.label[src].startswith("from ")
     )
     assert first_stage == pytest.approx(m.routed)
-    history = [compute(kazakhstan, "KAZ", y) for y in kazakhstan.years_with_flows("KAZ")]
+    history = [dependence(kazakhstan, "KAZ", y) for y in kazakhstan.years_with_flows("KAZ")]
     area = charts.shares_over_time(history, "route")
     years = list(area.data[0].x)
     i = years.index(2025)
@@ -352,7 +354,7 @@ def test_reports_render_offline_in_chromium(
 
 @needs_browser
 def test_png_export_with_local_chromium(kazakhstan: corridor.Network, tmp_path: Path) -> None:
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, "KAZ", 2025)
     paths = charts.write_pngs({"sankey": charts.sankey(kazakhstan, m)}, tmp_path)
     data = paths[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

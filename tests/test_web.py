@@ -17,13 +17,12 @@ from fastapi.testclient import TestClient
 
 import corridor
 from corridor.exceptions import RunStoreError, UnknownError
-from corridor.reroute import reroute
 from corridor.scenario import find_scenario
 from corridor.store import Store
 from corridor.views import build
 from corridor.views.html import report_html
 from corridor.web.app import HTTP_STATUS, MAX_BODY, create_app, http_status
-from corridor.web.service import report_inputs
+from corridor.web.service import report_inputs, reroute_result
 
 from .test_views import CHROMIUM, needs_browser
 
@@ -246,7 +245,7 @@ def test_the_report_and_the_dashboard_show_the_same_columns(
     page = client.get("/").text
     assert _headers(report) == _headers(page)
     assert {"routes", "summary", "ledger"} <= set(_headers(page))
-    live = reroute(n, find_scenario(n, "ceyhan-20"))
+    live = reroute_result(n, find_scenario(n, "ceyhan-20"))
     report = report_html(build.scenario_view(live, n=n), n.meta)
     run = client.post("/api/runs", json={"kind": "scenario", "scenario": "ceyhan-20"}).json()
     page = client.get(f"/runs/{run['id']}").text

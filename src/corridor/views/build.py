@@ -103,7 +103,7 @@ def report_view(n: Network, inputs: ReportInputs) -> View:
     ids = set(m.sources)
     if inputs.summary is not None:
         sections.append(_summary_section(n, m, inputs.summary, inputs.history))
-        ids |= {i for t in inputs.summary["sources"] if isinstance(t, tuple) for i in t}
+        ids |= {i for t in inputs.summary["sources"] if isinstance(t, tuple | list) for i in t}
     if inputs.ledger is not None and m.focus_country:
         led = ledger_view(inputs.ledger, a=m.exporter, b=m.focus_country, year=m.year)
         sections += led.sections
@@ -229,8 +229,8 @@ def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]
             + ([r["share_via"]] if route else [])
             + ([r["share_bypassing"]] if country else [])
         )
-        missing = r["missing_routes"] if isinstance(r["missing_routes"], tuple) else ()
-        srcs = r["sources"] if isinstance(r["sources"], tuple) else ()
+        missing = r["missing_routes"] if isinstance(r["missing_routes"], tuple | list) else ()
+        srcs = r["sources"] if isinstance(r["sources"], tuple | list) else ()
         rows.append(
             [
                 str(year),
