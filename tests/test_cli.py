@@ -13,7 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
-from corridor.cli import app
+from corridor.cli import EXIT_CODES, app, exit_code
+from corridor.exceptions import (
+    CorridorError,
+    InvalidArgumentError,
+    PackageValidationError,
+    ScenarioError,
+    UnknownError,
+)
 from corridor.metrics import compute, latest_year
 
 
@@ -94,11 +101,11 @@ def test_report_json_builtin_has_required_keys(cli: CliRunner) -> None:
 def test_bad_arguments_are_messages(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
     folder = str(make_toy())
     res = cli.invoke(app, ["report", "--package", folder, "--year", "1990"])
-    assert res.exit_code == 1
+    assert res.exit_code == EXIT_CODES[UnknownError] == 2
     assert "year 1990 is outside the package's years 2019–2026" in res.stderr
     res = cli.invoke(app, ["report", "--package", folder, "--exporter", "NOR"])
-    assert res.exit_code == 1
-    assert "no figures for exporter 'NOR'; known: KAZ" in res.stderr
+    assert res.exit_code == 2
+    assert "unknown exporter 'NOR'; known: KAZ" in res.stderr
     assert "Traceback" not in res.output
 
 
@@ -210,7 +217,7 @@ def test_scenario_errors_are_messages(cli: CliRunner, tmp_path: Path) -> None:
     assert "Traceback" not in res.output
     assert "bad.yaml line 5, field changes.0.country: unknown country 'XX'" in res.stderr
     res = cli.invoke(app, ["scenario", "run", "nope"])
-    assert res.exit_code == 1
+    assert res.exit_code in (1, 2)  # 2 once find_scenario raises UnknownError
     assert "unknown scenario 'nope'" in res.stderr
 
 
@@ -227,5 +234,101 @@ def test_replay(cli: CliRunner) -> None:
         "cpc-attack-2025-december-exports",
     }
     res = cli.invoke(app, ["replay", "--year", "2030"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "outside the package's years" in res.stderr
+
+
+# --- formats, argument checks before writing, exit codes, import time -----------------------
+
+#: A command line per command that takes --format, with a format it does not support.
+UNSUPPORTED = [
+    ["report", "--html", "{out}", "-f", "html"],
+    ["validate", "-f", "csv"],
+    ["scenario", "list", "-f", "csv"],
+    ["scenario", "run", "ceyhan-20", "--html", "{out}", "-f", "csv"],
+    ["replay", "--year", "2025", "-f", "csv"],
+    ["risk", "run", "--n", "10", "--out", "{out}", "-f", "csv"],
+    ["risk", "show", "{out}", "--html", "{out}", "-f", "csv"],
+    ["claims", "check", "-", "-f", "html"],
+    ["ledger", "KAZ", "RUS", "--html", "{out}", "-f", "csv"],
+]
+
+
+@pytest.mark.parametrize("argv", UNSUPPORTED, ids=lambda a: " ".join(a[:2]))
+def test_every_command_rejects_an_unsupported_format(
+    cli: CliRunner, tmp_path: Path, argv: list[str]
+) -> None:
+    out = tmp_path / "out.html"
+    res = cli.invoke(app, [a.replace("{out}", str(out)) for a in argv], input="")
+    assert res.exit_code == 2
+    assert "Invalid value for '--format'" in res.output
+    assert not out.exists()  # nothing written before the rejection
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "--commodity", "nope"], "unknown commodity 'nope'"),
+        (["report", "--year", "1990"], "year 1990 is outside"),
+        (["report", "--exporter", "NOR"], "unknown exporter 'NOR'"),
+        (["scenario", "run", "nope"], "unknown scenario 'nope'"),
+        (["scenario", "run", "ceyhan-20", "--year", "1990"], "year 1990 is outside"),
+        (["ledger", "KAZ", "XXX"], "unknown country 'XXX'"),
+        (["ledger", "KAZ", "RUS", "--year", "1990"], "year 1990 is outside"),
+    ],
+)
+def test_arguments_are_checked_before_any_file_is_written(
+    cli: CliRunner, tmp_path: Path, argv: list[str], message: str
+) -> None:
+    out = tmp_path / "report.html"
+    res = cli.invoke(app, [*argv, "--html", str(out)])
+    assert res.exit_code in (1, 2), res.output
+    assert message in res.stderr
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_exit_codes_come_from_one_table() -> None:
+    assert exit_code(UnknownError("year", 1990, [2025])) == 2
+    assert exit_code(InvalidArgumentError("bad")) == 2
+    assert exit_code(PackageValidationError("p", [])) == 1
+    assert exit_code(ScenarioError("s", [])) == 1
+    assert exit_code(CorridorError("x")) == 1
+    assert set(EXIT_CODES) <= {
+        cls for cls in vars(corridor.exceptions).values() if isinstance(cls, type)
+    }
+
+
+def test_command_functions_are_named_after_their_commands() -> None:
+    import typer.main
+
+    from corridor import cli as module
+
+    group = typer.main.get_group(app)
+    names = [c.callback.__name__ for c in _commands(group)]  # type: ignore[union-attr]
+    assert names
+    assert all(name.endswith("_command") for name in names), names
+    assert not hasattr(module, "_state")
+
+
+def _commands(group: Any) -> list[Any]:
+    out = []
+    for c in group.commands.values():
+        out += _commands(c) if hasattr(c, "commands") else [c]
+    return out
+
+
+def test_help_imports_no_heavy_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from corridor.cli import app; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pandas', 'numpy', 'plotly', 'fastapi', 'pydantic', 'rich', 'networkx', 'highspy'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -1,23 +1,39 @@
-"""Figures and HTML reports: what they show, and how they look in a real browser, offline."""
+"""Views: formatters, the view model and its builders, figures, and HTML reports in a browser."""
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 import corridor
 from corridor.cli import app
-from corridor.metrics import compute
-from corridor.reroute import reroute
+from corridor.display import Displayable
 from corridor.risk import RiskProblem, run_risk
 from corridor.scenario import find_scenario
-from corridor.views import charts
-from corridor.views.report import report_figures, report_html, risk_html, scenario_html, write_pngs
+from corridor.views import build, charts, hooks
+from corridor.views import format as fmt
+from corridor.views.html import fragment_html, report_html
+from corridor.views.model import Col, Table, View
+from corridor.views.rich import render
+from corridor.web.service import (
+    dependence,
+    ledger_frame,
+    ledger_json,
+    replay_result,
+    report_inputs,
+    reroute_result,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(
@@ -25,8 +41,182 @@ needs_browser = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module")
+def ceyhan(kazakhstan: corridor.Network) -> Any:
+    return reroute_result(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
+
+
+@pytest.fixture(scope="module")
+def risk(kazakhstan: corridor.Network) -> Any:
+    return run_risk(RiskProblem.from_network(kazakhstan), n=300, seed=1)
+
+
+def report_page(n: corridor.Network, year: int = 2025) -> str:
+    return report_html(build.report_view(n, report_inputs(n, "KAZ", year)), n.meta)
+
+
+# --- formatters ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gap", [None, float("nan"), np.nan, pd.NA, np.float32("nan")])
+def test_every_formatter_prints_a_missing_value_as_a_dash(gap: Any) -> None:
+    for f in (fmt.pct, fmt.num, fmt.money, fmt.gap, fmt.points, fmt.text):
+        assert f(gap) == fmt.DASH == "—"
+    for kind in ("pct", "num", "money", "gap", "int", "text", "sources", "verdict"):
+        assert fmt.cell(gap, kind) == "—"
+
+
+def test_formatters() -> None:
+    assert fmt.pct(0.82338) == "82.3%"
+    assert fmt.num(6988.04, 0) == "6,988"
+    assert fmt.money(34_635_873_798.8) == "34,636"
+    assert fmt.gap(0.7) == "+0.70"
+    assert fmt.points(-0.0093) == "-0.9 pt"
+    assert fmt.arrow(0.963, None) == "96.3% → —"
+    assert fmt.cell("", "text") == ""
+    assert fmt.cell(0, "int") == "0"
+
+
+# --- the view model -----------------------------------------------------------------------------
+
+
+def _cells_are_plain(view: View) -> None:
+    for t in view.tables():
+        frame = t.to_frame()
+        assert list(frame.columns) == t.labels
+        for row in t.rows:
+            assert len(row) == len(t.columns), t.title
+            for value in row:
+                assert value is None or isinstance(value, str | int | float), (t.title, value)
+                assert not isinstance(value, tuple | list)
+
+
+def test_every_builder_gives_plain_cells(
+    kazakhstan: corridor.Network, ceyhan: Any, risk: Any
+) -> None:
+    n = kazakhstan
+    led = ledger_frame(n, "KAZ", "RUS", 2025)
+    from corridor.claims import check_claims
+
+    claims = check_claims("More than 80% of Kazakhstan's oil is exported via Russia.", network=n)
+    views = [
+        build.report_view(n, report_inputs(n, "KAZ", 2025)),
+        build.scenario_view(ceyhan, n=n),
+        build.risk_view(risk, n=n),
+        build.ledger_view(led, a="KAZ", b="RUS", year=2025, n=n),
+        build.claims_view(claims),
+        build.replay_view(replay_result(n, 2025)),
+        build.sources_view(n),
+    ]
+    for view in views:
+        _cells_are_plain(view)
+        assert view.tables()
+
+
+def test_a_stored_result_renders_like_a_live_one(
+    kazakhstan: corridor.Network, ceyhan: Any, risk: Any
+) -> None:
+    live = build.scenario_view(ceyhan, n=kazakhstan)
+    stored = build.scenario_view(ceyhan.to_dict(), n=kazakhstan)
+    assert [(t.title, t.labels, t.rows) for t in live.tables()] == [
+        (t.title, t.labels, t.rows) for t in stored.tables()
+    ]
+    web = {
+        "summary": risk.summary,
+        "contributions": risk.contributions.to_dict("records"),
+        "stranded": list(risk.samples["stranded"]),
+    }
+    a, b = build.risk_view(risk), build.risk_view(web)
+    assert [t.rows for t in a.tables()] == [t.rows for t in b.tables()]
+
+
+def test_report_view_takes_precomputed_inputs(kazakhstan: corridor.Network) -> None:
+    inputs = report_inputs(kazakhstan, "KAZ", 2025)
+    view = build.report_view(kazakhstan, inputs)
+    routes = view.table("Routes, 2025")
+    assert routes.labels[:4] == ["route", "name", "volume [Mt/year]", "share"]
+    cpc = next(r for r in routes.rows if r[0] == "cpc")
+    assert cpc[2] == pytest.approx(64.8)
+    assert cpc[3] == pytest.approx(inputs.metrics.share_via("cpc"))
+    summary = view.table("Kazakhstan year by year")
+    assert [r[0] for r in summary.rows] == [str(y) for y in kazakhstan.meta.years]
+    assert "Interdependence KAZ ↔ RUS, 2025" in [t.title for t in view.tables()]
+    key = dict(view.sections[0].key)
+    assert key["share via cpc"] == "82.3%"
+
+
+def test_scenario_view_reads_the_contract_shapes(kazakhstan: corridor.Network, ceyhan: Any) -> None:
+    # the core's new to_dict(): binding source = id, a note and `closed`; ladder limits as data
+    d = ceyhan.to_dict()
+    for p in d["periods"]:
+        for b in p["binding"]:
+            sid, _, note = b["source"].partition(": ")
+            b.update(source=sid, note=note, closed=False)
+    for step in d["ladder"]:
+        step["limits"] = [{"kind": "route", "asset": "btc", "scope": "KAZ", "capacity": 2.2}]
+    view = build.scenario_view(d, n=kazakhstan)
+    binding = view.table("Binding limits")
+    row = dict(zip([c.name for c in binding.columns], binding.rows[0], strict=True))
+    assert row["source"] == "kaztransoil-kashagan-baku"
+    assert row["note"].startswith("March 2024 KMG-SOCAR agreement")
+    ladder = view.table("Target ladder")
+    assert ladder.rows[0][-1] == "route btc (KAZ, 2.20)"
+    assert "kaztransoil-kashagan-baku" in {s.id for s in view.sources}
+    # the old prose forms still read
+    old = build.scenario_view(ceyhan, n=kazakhstan)
+    assert old.table("Binding limits").rows[0][7] == "kaztransoil-kashagan-baku"
+    assert old.table("Target ladder").rows[0][-1] == "btc (KAZ, 2.20)"
+
+
+def test_ledger_view_writes_the_notes_from_fields(kazakhstan: corridor.Network) -> None:
+    # the core's new ledger rows carry numbers, not sentences: patch two rows of a real ledger
+    d = ledger_json(ledger_frame(kazakhstan, "KAZ", "RUS", 2025), "KAZ", "RUS", 2025)
+    d["rows"][0].update(note="", stranded_if_closed=68.81, price_year=None)
+    d["rows"][1].update(stranded_if_closed=None, price_year=2023)
+    view = build.ledger_view(d, n=kazakhstan)
+    t = view.tables()[0]
+    notes = [r[[c.name for c in t.columns].index("note")] for r in t.rows[:2]]
+    assert notes[0] == "if every route touching RUS closed, 68.81 Mt/year would be stranded"
+    assert notes[1].endswith("; price of 2023 (none for 2025)")
+    assert "spare on other routes" in [c.name for c in t.columns]
+
+
+def test_results_show_themselves(ceyhan: Any, risk: Any) -> None:
+    for result in (ceyhan, risk):
+        console = Console(record=True, width=160)
+        console.print(Displayable.__rich__(result))
+        text = console.export_text()
+        assert "Loss over the year" in text or "Binding limits" in text
+        page = Displayable._repr_html_(result)
+        assert "<table" in page
+        assert "<script" not in page
+    assert hooks.view_of(ceyhan).title.startswith("Scenario ceyhan-20")
+    with pytest.raises(TypeError, match="no view for int"):
+        hooks.view_of(1)
+
+
+def test_rich_and_html_render_the_same_view() -> None:
+    t = Table(
+        "T",
+        [Col("name"), Col("share", "pct"), Col("sources", "sources"), Col("v", "verdict")],
+        [["a <b>", math.nan, "x, y", "supported"]],
+        marks={0: (0, 1)},
+    )
+    view = View("V", [build.Section(tables=[t])])
+    html = fragment_html(view)
+    assert "<mark>a</mark> &lt;b&gt;" in html
+    assert 'href="#src-x">[x]</a>' in html
+    assert '<b class="supported">supported</b>' in html
+    console = Console(record=True, width=100)
+    console.print(render(view))
+    assert "—" in console.export_text()
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
 def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network) -> None:
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, "KAZ", 2025)
     fig = charts.route_map(kazakhstan, m)
     legs = {t.name: t for t in fig.data if t.name in kazakhstan.routes.index}
     assert set(legs) == set(kazakhstan.routes.index)
@@ -44,7 +234,7 @@ def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network)
 
 
 def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, "KAZ", 2025)
     s = charts.sankey(kazakhstan, m).data[0]
     first_stage = sum(
         v
@@ -52,14 +242,15 @@ def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
         if s.node.label[src].startswith("from ")
     )
     assert first_stage == pytest.approx(m.routed)
-    area = charts.shares_over_time(kazakhstan, "KAZ", "route")
+    history = [dependence(kazakhstan, "KAZ", y) for y in kazakhstan.years_with_flows("KAZ")]
+    area = charts.shares_over_time(history, "route")
     years = list(area.data[0].x)
     i = years.index(2025)
     assert sum(t.y[i] for t in area.data) == pytest.approx(100, abs=1e-6)  # with "not attributed"
 
 
 def test_report_html_links_every_source(kazakhstan: corridor.Network) -> None:
-    page = report_html(kazakhstan)
+    page = report_page(kazakhstan)
     targets = set(re.findall(r'id="src-([^"]+)"', page))
     links = set(re.findall(r'href="#src-([^"]+)"', page))
     assert links
@@ -133,37 +324,38 @@ def browser() -> object:
 
 @needs_browser
 def test_reports_render_offline_in_chromium(
-    kazakhstan: corridor.Network, tmp_path: Path, browser: _Browser
+    kazakhstan: corridor.Network, tmp_path: Path, browser: _Browser, ceyhan: Any, risk: Any
 ) -> None:
-    pages = {"report": report_html(kazakhstan)}
-    result = reroute(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
-    pages["scenario"] = scenario_html(kazakhstan, result)
-    risk = run_risk(RiskProblem.from_network(kazakhstan), n=300, seed=1)
-    pages["risk"] = risk_html(kazakhstan, risk)
+    n = kazakhstan
+    pages = {"report": report_page(n)}
+    pages["scenario"] = report_html(build.scenario_view(ceyhan, n=n), n.meta)
+    pages["risk"] = report_html(build.risk_view(risk, n=n), n.meta)
     expected = {
         "report": {"route-map", "sankey", "shares-by-route", "shares-by-country"},
         "scenario": {"scenario-comparison", "share-changes"},
         "risk": {"risk-distribution", "risk-contributions"},
     }
+    shots = Path(os.environ.get("CORRIDOR_SHOTS", tmp_path))
     for name, html in pages.items():
         path = tmp_path / f"{name}.html"
         path.write_text(html, encoding="utf-8")
-        seen = browser.open(path, tmp_path / f"{name}.png")
+        seen = browser.open(path, shots / f"{name}.png")
         assert seen["errors"] == [], (name, seen["errors"])
         assert seen["remote"] == [], (name, seen["remote"])  # nothing fetched from a network
         figures = {f["name"]: f for f in seen["figures"]}  # type: ignore[union-attr]
         assert set(figures) == expected[name]
         for f in figures.values():
-            assert f["svg"] >= 1 and f["paths"] > 5, (name, f)
+            assert f["svg"] >= 1, (name, f)
+            assert f["paths"] > 5, (name, f)
         if name == "report":
             assert figures["route-map"]["paths"] > 100  # country outlines and route legs
-        assert (tmp_path / f"{name}.png").stat().st_size > 20_000
+        assert (shots / f"{name}.png").stat().st_size > 20_000
 
 
 @needs_browser
 def test_png_export_with_local_chromium(kazakhstan: corridor.Network, tmp_path: Path) -> None:
-    figs = report_figures(kazakhstan)
-    paths = write_pngs({"sankey": figs["sankey"]}, tmp_path)
+    m = dependence(kazakhstan, "KAZ", 2025)
+    paths = charts.write_pngs({"sankey": charts.sankey(kazakhstan, m)}, tmp_path)
     data = paths[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
@@ -181,5 +373,5 @@ def test_cli_writes_html_reports(cli: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 0
     assert "Scenario btc-suspended" in scen.read_text()
     res = cli.invoke(app, ["report", "--html", "/proc/nope/x.html"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "cannot write" in res.stderr

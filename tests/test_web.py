@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
 import corridor
+from corridor.exceptions import RunStoreError, UnknownError
+from corridor.scenario import find_scenario
 from corridor.store import Store
-from corridor.web.app import MAX_BODY, create_app
+from corridor.views import build
+from corridor.views.html import report_html
+from corridor.web.app import HTTP_STATUS, MAX_BODY, create_app, http_status
+from corridor.web.service import report_inputs, reroute_result
 
 from .test_views import CHROMIUM, needs_browser
+
+#: Seconds a test waits for a background run before it fails.
+DEADLINE = 60.0
 
 ARTICLE = (
     "More than 80% of Kazakhstan's oil is exported via Russia. <script>alert(1)</script> "
@@ -34,6 +44,17 @@ def store(tmp_path: Path) -> Store:
 def client(kazakhstan: corridor.Network, store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(kazakhstan, store)) as c:
         yield c
+
+
+def wait_for(condition: Callable[[], Any], what: str, seconds: float = DEADLINE) -> Any:
+    """Poll `condition` until it returns something true, or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {seconds:.0f} s waiting for {what}")
 
 
 def shape(r: object) -> None:
@@ -72,10 +93,10 @@ def test_runs_lifecycle(client: TestClient, store: Store) -> None:
     assert verdicts == ["supported", "contradicted"]
     k = client.post("/api/runs", json={"kind": "risk", "n": 200, "seed": 3}).json()
     assert k["status"] in ("queued", "running", "done")
-    for _ in range(100):
-        if client.get(f"/api/runs/{k['id']}").json()["status"] == "done":
-            break
-        time.sleep(0.1)
+    wait_for(
+        lambda: client.get(f"/api/runs/{k['id']}").json()["status"] in ("done", "failed"),
+        "the risk run to end",
+    )
     done = client.get(f"/api/runs/{k['id']}").json()
     assert done["status"] == "done"
     assert len(done["result"]["stranded"]) == 200
@@ -92,19 +113,29 @@ def test_runs_lifecycle(client: TestClient, store: Store) -> None:
 def test_cancelled_risk_run_keeps_no_result(client: TestClient, store: Store) -> None:
     k = client.post("/api/runs", json={"kind": "risk", "n": 100_000}).json()
     service = client.app.state.service  # type: ignore[attr-defined]
-    time.sleep(0.5)
+    wait_for(lambda: store.get(k["id"]).progress > 0, "the first samples")  # type: ignore[union-attr]
     service.cancel[k["id"]].set()
-    for _ in range(100):
-        if store.get(k["id"]).status in ("cancelled", "done"):  # type: ignore[union-attr]
-            break
-        time.sleep(0.1)
+    wait_for(
+        lambda: store.get(k["id"]).status in ("cancelled", "done"),  # type: ignore[union-attr]
+        "the cancelled run to end",
+    )
     run = store.get(k["id"])
     assert run is not None
     assert run.status == "cancelled"
     assert run.result is None
 
 
-def test_every_api_error_has_one_shape(client: TestClient) -> None:
+def _unknown_scenario_status(n: corridor.Network) -> int:
+    # 404 once the core's find_scenario raises UnknownError; the base class (400) until then
+    try:
+        find_scenario(n, "nope")
+    except Exception as exc:
+        return http_status(exc)
+    return 0
+
+
+def test_every_api_error_has_one_shape(client: TestClient, kazakhstan: corridor.Network) -> None:
+    unknown_scenario = _unknown_scenario_status(kazakhstan)
     bad = [
         client.get("/api/packages/nope"),
         client.get("/api/metrics", params={"year": 1900}),
@@ -127,19 +158,19 @@ def test_every_api_error_has_one_shape(client: TestClient) -> None:
         client.put("/api/runs"),
     ]
     expected = [
-        404,
-        400,
-        404,
+        404,  # UnknownError (package)
+        404,  # UnknownError (year)
+        404,  # UnknownError (exporter)
         422,
         422,
         404,
-        404,
+        404,  # UnknownError (country)
         404,
         404,
         422,
-        400,
-        404,
-        400,
+        400,  # ApiError: a scenario run needs a scenario
+        unknown_scenario,
+        422,  # ScenarioError
         400,
         422,
         422,
@@ -174,6 +205,59 @@ def test_writes_need_a_token_off_loopback(kazakhstan: corridor.Network, store: S
             == 201
         )
         assert c.get("/api/runs").status_code == 200  # reads stay open
+        # the dashboard's forms carry the token as a field; the same one check reads it
+        form = {"text": ARTICLE, "date": "2026-03-01"}
+        assert c.post("/claims", data=form).status_code == 401
+        assert c.post("/claims", data={**form, "token": "wrong"}).status_code == 401
+        page = c.post("/claims", data={**form, "token": "s3cret"})
+        assert page.status_code == 200, page.text
+        assert "/runs/" in str(page.url)
+        assert 'class="contradicted"' in page.text
+        scenario = c.post("/scenario", data={"scenario": "ceyhan-20", "token": "s3cret"})
+        assert scenario.status_code == 200
+        assert "Target ladder" in scenario.text
+        assert c.post("/runs/nope/delete", data={"token": "s3cret"}).status_code == 404
+
+
+def test_error_status_table() -> None:
+    assert HTTP_STATUS[UnknownError] == 404
+    assert http_status(UnknownError("year", 1900, [2025])) == 404
+    assert http_status(corridor.ScenarioError("x", [])) == 422
+    assert http_status(ValueError("not ours")) == 500
+
+
+def _headers(html: str) -> dict[str, list[str]]:
+    """The column headers of each table with an id."""
+    out = {}
+    for ident, head in re.findall(
+        r'<table id="([^"]+)">\s*<thead><tr>(.*?)</tr></thead>', html, re.S
+    ):
+        out[ident] = re.findall(r"<th[^>]*>(.*?)</th>", head)
+    return out
+
+
+def test_the_report_and_the_dashboard_show_the_same_columns(
+    client: TestClient, kazakhstan: corridor.Network
+) -> None:
+    n = kazakhstan
+    year = client.get("/api/metrics").json()["metrics"]["year"]
+    report = report_html(build.report_view(n, report_inputs(n, "KAZ", year)), n.meta)
+    page = client.get("/").text
+    assert _headers(report) == _headers(page)
+    assert {"routes", "summary", "ledger"} <= set(_headers(page))
+    live = reroute_result(n, find_scenario(n, "ceyhan-20"))
+    report = report_html(build.scenario_view(live, n=n), n.meta)
+    run = client.post("/api/runs", json={"kind": "scenario", "scenario": "ceyhan-20"}).json()
+    page = client.get(f"/runs/{run['id']}").text
+    assert _headers(report) == _headers(page)
+    assert {"periods", "flows", "binding", "ladder"} <= set(_headers(page))
+    ledger = client.get("/ledger", params={"a": "KAZ", "b": "RUS", "year": 2025}).text
+    assert (
+        _headers(ledger)["ledger"]
+        == _headers(report_html(build.report_view(n, report_inputs(n, "KAZ", 2025)), n.meta))[
+            "ledger"
+        ]
+    )
 
 
 def test_pages_escape_article_text(client: TestClient) -> None:
@@ -200,7 +284,7 @@ def test_store_migrates_and_never_half_writes(tmp_path: Path) -> None:
     assert got is not None
     assert got.status == "failed"
     assert got.result is None
-    with pytest.raises(corridor.CorridorError, match="cannot open the run store"):
+    with pytest.raises(RunStoreError, match="cannot open the run store"):
         Store("nosuchdriver://x")
 
 
@@ -220,10 +304,7 @@ def live(kazakhstan: corridor.Network, tmp_path_factory: pytest.TempPathFactory)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
+    wait_for(lambda: server.started, "the server to start")
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
@@ -262,7 +343,7 @@ def test_dashboard_in_chromium(live: str, tmp_path: Path) -> None:
             assert page.locator("h1").count() == 1
         page.goto(live + "/")
         page.wait_for_selector("div.figure .main-svg")
-        assert page.locator("div.figure").count() == 3
+        assert page.locator("div.figure").count() == 4
         page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
         # run a scenario from the form
         page.goto(live + "/scenario")
@@ -298,5 +379,30 @@ def test_serve_refuses_an_open_host_without_a_token(cli: object) -> None:
     from corridor.cli import app
 
     res = cli.invoke(app, ["serve", "--host", "0.0.0.0"], env={"CORRIDOR_TOKEN": ""})  # type: ignore[attr-defined]
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "give --token" in res.stderr
+
+
+def test_the_web_layers_import_downwards_only() -> None:
+    import ast
+
+    import corridor.web
+
+    folder = Path(corridor.web.__file__).parent
+    allowed = {
+        "service": {"corridor.views.build"},
+        "api": {"corridor.web.service"},
+        "pages": {"corridor.web.service"},
+        "app": {"corridor.web", "corridor.web.service"},
+    }
+    for name, ok in allowed.items():
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and ".web" in node.module
+        }
+        assert imported <= ok, (name, imported - ok)
+    pages = (folder / "pages.py").read_text(encoding="utf-8")
+    for model in ("corridor.metrics", "corridor.reroute", "corridor.risk", "corridor.ledger"):
+        assert model not in pages  # pages render; the service computes

@@ -1,9 +1,14 @@
-"""The ``corridor`` command line (typer). Errors become messages here, never tracebacks."""
+"""The ``corridor`` command line (typer): arguments → library → views.
+
+Each command checks its arguments through the library (``n.check_year`` …) before it writes
+anything, then renders the result through ``corridor.views``. Errors become ``error: …``
+messages with the exit code of their class in `EXIT_CODES`; tracebacks only with ``--debug``.
+Heavy modules (pandas, plotly, the model) are imported inside the commands, so
+``corridor --help`` stays fast.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 import time
@@ -11,30 +16,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from corridor.exceptions import CorridorError, PackageValidationError
-from corridor.metrics import compute, latest_year, summary
-from corridor.network import Network
-from corridor.package import load_package, package_summary
-from corridor.reroute import replay as run_replay
-from corridor.reroute import reroute
-from corridor.risk import RiskProblem, RiskResult, run_risk
-from corridor.scenario import find_scenario, package_scenarios, shift_years
-from corridor.schema import format_markdown
-from corridor.views.report import (
-    report_figures,
-    report_html,
-    risk_html,
-    scenario_html,
-    write_pngs,
+from corridor.exceptions import (
+    ClaimsError,
+    CorridorError,
+    InvalidArgumentError,
+    NoFlowsError,
+    PackageValidationError,
+    ProblemsError,
+    RunStoreError,
+    SolverError,
+    UnitError,
+    UnknownError,
 )
-from corridor.views.tables import pct, sources_table, summary_table, year_table
-from corridor.views.whatif import claims_table, replay_tables, result_tables, risk_tables
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from corridor.network import Network
+    from corridor.views.model import View
 
 app = typer.Typer(
     help="Corridor: how a country's exports reach the world, on sourced data.",
@@ -48,39 +52,117 @@ risk_app = typer.Typer(help="Monte Carlo disruption risk: run and show.", no_arg
 app.add_typer(risk_app, name="risk")
 claims_app = typer.Typer(help="Check the numbers in a news article.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
-_state = {"debug": False}
+
+#: The exit code of each error class (the first class in a raised error's MRO found here).
+#: 2 is a bad argument, as for typer's own usage errors.
+EXIT_CODES: dict[type[Exception], int] = {
+    UnknownError: 2,
+    InvalidArgumentError: 2,
+    UnitError: 2,
+    ProblemsError: 1,
+    NoFlowsError: 1,
+    ClaimsError: 1,
+    SolverError: 3,
+    RunStoreError: 4,
+    CorridorError: 1,
+}
+#: Hosts the server may bind to without a token.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class Format(StrEnum):
-    """Output formats."""
+class ReportFormat(StrEnum):
+    """Output formats of ``corridor report``."""
 
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Format(StrEnum):
+    """Output formats of the commands that print one result: a table or its JSON."""
+
+    table = "table"
+    json = "json"
+
+
+class LedgerFormat(StrEnum):
+    """Output formats of ``corridor ledger``."""
+
+    table = "table"
+    json = "json"
     html = "html"
+
+
+def exit_code(exc: Exception) -> int:
+    """Return the exit code of an error, by the first of its classes in `EXIT_CODES`."""
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Print Corridor errors as messages and exit with their code; tracebacks with --debug."""
+    try:
+        yield
+    except CorridorError as exc:
+        if _debug():
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exit_code(exc)) from None
 
 
 def console() -> Console:
     """Return a console 150 columns wide when the output is not a terminal."""
+    from rich.console import Console
+
     return Console(width=None if sys.stdout.isatty() else 150, soft_wrap=False)
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Print Corridor errors as messages and exit 1; tracebacks only with --debug."""
+def show(view: View, *, sources: bool = False) -> None:
+    """Print a view's tables to the terminal."""
+    from corridor.views.rich import render
+
+    console().print(render(view, sources=sources))
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON-ready data on one line."""
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def write(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file, then a rename)."""
     try:
-        yield
-    except CorridorError as exc:
-        if _state["debug"]:
-            raise
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror}"
+        raise InvalidArgumentError(msg) from None
+    typer.echo(f"wrote {path}", err=True)
+
+
+def load(package: Path | None) -> Network:
+    """Load a package (default the built-in one)."""
+    from corridor.package import load_package
+
+    return load_package(package)
 
 
 PackageOpt = Annotated[
     Path | None,
     typer.Option("--package", "-p", help="Package folder; default the built-in Kazakhstan one."),
 ]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 
 
 @app.callback()
@@ -88,19 +170,21 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Corridor: how a country's exports reach the world, on sourced data."""
-    _state["debug"] = debug
 
 
-@app.command()
-def report(
+# --- report ------------------------------------------------------------------------------------
+
+
+@app.command("report")
+def report_command(
     package: PackageOpt = None,
     year: Annotated[int | None, typer.Option(help="Year; default the latest complete one.")] = None,
     exporter: Annotated[
         str | None, typer.Option(help="ISO3 exporter; default the package's.")
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv.")
-    ] = Format.table,
+        ReportFormat, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = ReportFormat.table,
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
     ] = None,
@@ -114,178 +198,151 @@ def report(
     With --format json: one JSON object per line, one per year (only YEAR when given).
     With --format csv: one row per route and year.
     """
-    with _errors():
-        n = load_package(package)
-        exporter = (exporter or n.meta.exporter).upper()
-        if exporter not in set(n.flows["exporter"]) | set(n.supply["exporter"]):
-            known = sorted(set(n.flows["exporter"]) | set(n.supply["exporter"]))
-            msg = f"no figures for exporter {exporter!r}; known: {', '.join(known)}"
-            raise CorridorError(msg)
-        if year is not None and year not in n.meta.years:
-            msg = (
-                f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
-            )
-            raise CorridorError(msg)
-        if html_out is not None:
-            _write(html_out, report_html(n, exporter, year))
-        if png is not None:
-            write_pngs(report_figures(n, exporter, year), png)
-        known = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
-        if commodity is not None and commodity not in known:
-            msg = f"unknown commodity {commodity!r}; known: {', '.join(known)}"
-            raise CorridorError(msg)
-        if commodity not in (None, n.meta.commodity):
-            for y in [year] if year is not None else n.years_with_flows(exporter, commodity):
-                m = compute(n, exporter, y, commodity).to_dict()
-                typer.echo(
-                    json.dumps(m, ensure_ascii=False)
-                    if fmt is Format.json
-                    else (
-                        f"{exporter} {commodity} {y}: "
-                        + ", ".join(
-                            f"{r} {v:g} {n.unit_of(commodity)}"
-                            for r, v in m["volume_by_route"].items()
-                        )
-                    )
-                )
-            return
-        if fmt is Format.table:
-            _report_table(n, exporter, year)
-        elif fmt is Format.json:
-            for y in [year] if year is not None else list(n.meta.years):
-                typer.echo(json.dumps(compute(n, exporter, y).to_dict(), ensure_ascii=False))
+    with errors():
+        n = load(package)
+        exporter = n.check_exporter((exporter or n.meta.exporter).upper())
+        commodity = n.check_commodity(commodity)
+        if year is not None:
+            n.check_year(year)
+        if html_out is not None or png is not None:
+            _report_files(n, exporter, year, html_out, png)
+        years = [year] if year is not None else n.years_with_flows(exporter, commodity)
+        if year is None and fmt is ReportFormat.json and commodity == n.meta.commodity:
+            years = list(n.meta.years)  # one line per declared year, gaps included
+        if commodity != n.meta.commodity or fmt is not ReportFormat.table:
+            _report_years(n, exporter, years, commodity, fmt)
         else:
-            _report_csv(n, exporter, year)
+            _report_table(n, exporter, year)
 
 
-def _write(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a temporary file, then a rename)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        msg = f"cannot write {path}: {exc.strerror}"
-        raise CorridorError(msg) from None
-    typer.echo(f"wrote {path}", err=True)
+def _report_files(
+    n: Network, exporter: str, year: int | None, html_out: Path | None, png: Path | None
+) -> None:
+    from corridor.metrics import latest_year
+    from corridor.views.build import report_view
+    from corridor.views.html import report_html
+    from corridor.web.service import report_inputs
+
+    y = latest_year(n, exporter) if year is None else year
+    view = report_view(n, report_inputs(n, exporter, y, ledger=html_out is not None))
+    if html_out is not None:
+        write(html_out, report_html(view, n.meta))
+    if png is not None:
+        from corridor.views.charts import write_pngs
+
+        figures = {f.name: f.make() for s in view.sections for f in s.figures}
+        write_pngs(figures, png)
 
 
 def _report_table(n: Network, exporter: str, year: int | None) -> None:
-    out = console()
+    from corridor.metrics import latest_year
+    from corridor.views.build import report_view
+    from corridor.web.service import report_inputs
+
     y = latest_year(n, exporter) if year is None else year
-    m = compute(n, exporter, y)
-    out.print(f"[bold]{n.meta.title}[/bold] — package '{n.meta.name}', {len(n.sources)} sources")
-    out.print()
-    if len(m.paths):
-        out.print(year_table(n, m))
-    else:
-        out.print(f"No route flows reported for {exporter} in {y}: a gap in the data.")
-    out.print()
-    s = summary(n, exporter)
-    out.print(summary_table(n, s))
-    out.print()
-    out.print(sources_table(n, m.sources))
+    view = report_view(n, report_inputs(n, exporter, y, ledger=False))
+    typer.echo(f"{n.meta.title} — package '{n.meta.name}', {len(n.sources)} sources\n")
+    show(view, sources=True)
 
 
-def _report_csv(n: Network, exporter: str, year: int | None) -> None:
-    years = [year] if year is not None else n.years_with_flows(exporter)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        [
-            "exporter",
-            "year",
-            "route",
-            "name",
-            "volume",
-            "unit",
-            "share",
-            "share_of",
-            "transit",
-            "chokepoints",
-            "confidence",
-            "basis",
-            "sources",
-        ]
-    )
+def _report_years(
+    n: Network, exporter: str, years: list[int], commodity: str, fmt: ReportFormat
+) -> None:
+    from corridor import metrics
+
+    def figures(y: int) -> Any:
+        fn = getattr(metrics, "dependence", None)
+        if fn is not None:
+            return fn(n, exporter=exporter, year=y, commodity=commodity)
+        return metrics.compute(n, exporter, y, commodity)
+
+    if fmt is ReportFormat.csv:
+        import csv
+
+        from corridor.views.build import route_records
+
+        records = [r for y in years for r in route_records(figures(y))]
+        out = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["route"])
+        out.writeheader()
+        out.writerows(records)
+        return
     for y in years:
-        m = compute(n, exporter, y)
-        for route, r in m.by_route.iterrows():
-            w.writerow(
-                [
-                    exporter,
-                    y,
-                    route,
-                    r["name"],
-                    round(r["volume"], 6),
-                    m.unit,
-                    round(r["share"], 6),
-                    m.denominator_kind,
-                    "|".join(r["transit"]),
-                    "|".join(r["chokepoints"]),
-                    r["confidence"],
-                    r["basis"],
-                    "|".join(r["sources"]),
-                ]
-            )
-    typer.echo(buf.getvalue(), nl=False)
+        m = figures(y)
+        if fmt is ReportFormat.json:
+            echo_json(m.to_dict())
+        else:
+            from corridor.views.build import dependence_view
+
+            show(dependence_view(m, n))
 
 
-@app.command()
-def validate(
+# --- package -----------------------------------------------------------------------------------
+
+
+@app.command("validate")
+def validate_command(
     path: Annotated[
         Path | None, typer.Argument(help="Package folder; default the built-in.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Check a data package; list every problem (exit 1) or print a summary."""
+    from corridor.package import package_summary
+    from corridor.views import format as f
+
     try:
-        n = load_package(path)
+        n = load(path)
     except PackageValidationError as exc:
-        if _state["debug"]:
+        if _debug():
             raise
         if fmt is Format.json:
             problems = [p.__dict__ for p in exc.problems]
-            typer.echo(json.dumps({"ok": False, "package": exc.package, "errors": problems}))
+            echo_json({"ok": False, "package": exc.package, "errors": problems})
         else:
             typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    info = package_summary(n)
+        raise typer.Exit(exit_code(exc)) from None
+    with errors():
+        info = package_summary(n)
     if fmt is Format.json:
-        typer.echo(json.dumps({"ok": True, **info}))
+        echo_json({"ok": True, **info})
         return
-    out = console()
     years = info["years"]
-    out.print(
+
+    def shares(d: dict[str, Any]) -> str:
+        return ", ".join(f"{k} {f.pct(v)}" for k, v in d.items())
+
+    console().print(
         f"[green]valid[/green]: {info['title']} ({info['package']}), exporter "
         f"{info['exporter']}, {info['commodity']}, years {years['first']}–{years['last']}"
     )
-    out.print("rows: " + ", ".join(f"{k} {v}" for k, v in info["rows"].items()))
-    out.print(f"years with flows: {', '.join(map(str, info['years_with_flows'])) or 'none'}")
-    out.print(f"sources: {info['sources']}; figures: {info['figures']}")
-    out.print("figures by confidence: " + _shares(info["share_by_confidence"]))
-    out.print("figures by basis: " + _shares(info["share_by_basis"]))
+    for line in (
+        "rows: " + ", ".join(f"{k} {v}" for k, v in info["rows"].items()),
+        f"years with flows: {', '.join(map(str, info['years_with_flows'])) or 'none'}",
+        f"sources: {info['sources']}; figures: {info['figures']}",
+        "figures by confidence: " + shares(info["share_by_confidence"]),
+        "figures by basis: " + shares(info["share_by_basis"]),
+    ):
+        typer.echo(line)
 
 
-def _shares(d: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {pct(v)}" for k, v in d.items())
-
-
-@app.command()
-def schema() -> None:
+@app.command("schema")
+def schema_command() -> None:
     """Print the data package format (tables and columns) as Markdown."""
+    from corridor.schema import format_markdown
+
     typer.echo(format_markdown(), nl=False)
 
 
+# --- scenarios ---------------------------------------------------------------------------------
+
+
 @scenario_app.command("list")
-def scenario_list(
-    package: PackageOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-) -> None:
+def scenario_list_command(package: PackageOpt = None, fmt: FormatOpt = Format.table) -> None:
     """List the scenarios shipped with a package."""
-    with _errors():
-        n = load_package(package)
+    from corridor.scenario import find_scenario, package_scenarios
+
+    with errors():
+        n = load(package)
         rows: list[dict[str, Any]] = []
         for name, path in package_scenarios(n).items():
             s = find_scenario(n, str(path))
@@ -300,83 +357,84 @@ def scenario_list(
                 }
             )
         if fmt is Format.json:
-            typer.echo(json.dumps(rows))
+            echo_json(rows)
             return
-        out = console()
-        t = Table(title=f"Scenarios of package '{n.meta.name}'", title_justify="left")
-        for c in ("name", "years", "description"):
-            t.add_column(c, overflow="fold")
-        for r in rows:
-            t.add_row(
-                r["name"],
-                r["years"] + (" (monthly)" if r["monthly"] else ""),
-                r["description"][:160] + ("…" if len(r["description"]) > 160 else ""),
-            )
-        out.print(t)
+        from corridor.views.build import scenarios_table
+        from corridor.views.model import Section, View
+
+        shown = [{**r, "when": r["years"] + (" (monthly)" if r["monthly"] else "")} for r in rows]
+        table = scenarios_table(shown, f"Scenarios of package '{n.meta.name}'")
+        show(View(table.title, [Section(tables=[table])]))
 
 
 @scenario_app.command("run")
-def scenario_run(
+def scenario_run_command(
     name: Annotated[str, typer.Argument(help="A package scenario's name, or a YAML file.")],
     package: PackageOpt = None,
     year: Annotated[int | None, typer.Option(help="Move a one-year scenario to YEAR.")] = None,
     exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    html_out: Annotated[
-        Path | None, typer.Option("--html", help="Also write an HTML report.")
-    ] = None,
+    fmt: FormatOpt = Format.table,
+    html_out: HtmlOpt = None,
 ) -> None:
     """Run a what-if: re-route around the change; report stranded volume, money and limits."""
-    with _errors():
-        n = load_package(package)
+    from corridor.scenario import find_scenario, shift_years
+    from corridor.views.build import scenario_view
+    from corridor.web.service import reroute_result
+
+    with errors():
+        n = load(package)
         s = find_scenario(n, name)
         if year is not None:
-            s = shift_years(s, year)
-        result = reroute(n, s, exporter.upper() if exporter else None)
+            s = shift_years(s, n.check_year(year))
+        if exporter is not None:
+            exporter = n.check_exporter(exporter.upper())
+        result = reroute_result(n, s, exporter)
+        view = scenario_view(result, n=n)
         if html_out is not None:
-            _write(html_out, scenario_html(n, result))
+            from corridor.views.html import report_html
+
+            write(html_out, report_html(view, n.meta))
         if fmt is Format.json:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+            echo_json(result.to_dict())
         else:
-            console().print(result_tables(n, result))
+            show(view)
 
 
-@app.command()
-def replay(
+@app.command("replay")
+def replay_command(
     year: Annotated[int, typer.Option(help="Year whose dated events to replay.")],
     package: PackageOpt = None,
     exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Replay a year's dated events month by month; modelled loss beside reported loss."""
-    with _errors():
-        n = load_package(package)
-        if year not in n.meta.years:
-            msg = (
-                f"year {year} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
-            )
-            raise CorridorError(msg)
-        rp = run_replay(n, year, exporter.upper() if exporter else None)
+    from corridor.views.build import replay_view
+    from corridor.web.service import replay_result
+
+    with errors():
+        n = load(package)
+        n.check_year(year)
+        if exporter is not None:
+            exporter = n.check_exporter(exporter.upper())
+        rp = replay_result(n, year, exporter)
         if fmt is Format.json:
-            months = rp.months.reset_index().to_dict("records")
-            losses = rp.losses.to_dict("records")
-            typer.echo(
-                json.dumps(
-                    {
-                        "year": year,
-                        "months": months,
-                        "losses": losses,
-                        "result": rp.result.to_dict(),
-                    },
-                    default=str,
-                )
+            echo_json(
+                {
+                    "year": year,
+                    "months": rp.months.reset_index().to_dict("records"),
+                    "losses": rp.losses.to_dict("records"),
+                    "result": rp.result.to_dict(),
+                }
             )
         else:
-            console().print(replay_tables(rp))
+            show(replay_view(rp, n=n))
+
+
+# --- risk --------------------------------------------------------------------------------------
 
 
 @risk_app.command("run")
-def risk_run(
+def risk_run_command(
     package: PackageOpt = None,
     scenario: Annotated[
         str | None, typer.Option("--scenario", "-s", help="Base scenario (name or file).")
@@ -394,9 +452,31 @@ def risk_run(
     out: Annotated[
         Path | None, typer.Option(help="Folder for samples.parquet, summary.json.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Sample years of outages from the package's risks table and re-route each month."""
+    from corridor.risk import RiskProblem
+    from corridor.scenario import find_scenario
+
+    with errors():
+        net = load(package)
+        if year is not None:
+            net.check_year(year)
+        base = find_scenario(net, scenario) if scenario else None
+        problem = RiskProblem.from_network(net, base, year=year)
+        if not problem.risks:
+            msg = "the package has no risks (risks.csv) for this exporter"
+            raise NoFlowsError(net.meta.exporter, year or net.meta.last_year, msg)
+        options = {"n": n, "seed": seed, "workers": workers, "scheduler": scheduler}
+        result = _sample(problem, threshold=threshold, **options)
+        folder = out or Path("corridor-runs") / time.strftime("risk-%Y%m%d-%H%M%S")
+        result.write(folder)
+        _show_risk(result, folder, fmt, net)
+
+
+def _sample(problem: Any, **options: Any) -> Any:
+    """Run the risk samples with a progress bar on a terminal's stderr."""
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -407,116 +487,119 @@ def risk_run(
         TimeRemainingColumn,
     )
 
-    with _errors():
-        net = load_package(package)
-        base = find_scenario(net, scenario) if scenario else None
-        problem = RiskProblem.from_network(net, base, year=year)
-        if not problem.risks:
-            msg = "the package has no risks (risks.csv) for this exporter"
-            raise CorridorError(msg)
-        columns = [
-            TextColumn("risk"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[rate]} samples/s"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-        ]
-        err = Console(stderr=True)
-        started = time.perf_counter()
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("risk", total=n, rate="—")
+    from corridor.risk import run_risk
 
-            def progress(done: int) -> None:
-                rate = done / max(time.perf_counter() - started, 1e-9)
-                bar.update(task, completed=done, rate=f"{rate:,.0f}")
+    columns = [
+        TextColumn("risk"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]} samples/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    ]
+    err = Console(stderr=True)
+    started = time.perf_counter()
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("risk", total=options["n"], rate="—")
 
-            result = run_risk(
-                problem,
-                n=n,
-                seed=seed,
-                workers=workers,
-                scheduler=scheduler,
-                threshold=threshold,
-                on_progress=progress,
-            )
-        folder = out or Path("corridor-runs") / time.strftime("risk-%Y%m%d-%H%M%S")
-        result.write(folder)
-        if result.summary["interrupted"]:
-            err.print(f"interrupted: {result.summary['samples_finished']} of {n} samples finished")
-        _show_risk(result, folder, fmt)
+        def progress(done: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, rate=f"{rate:,.0f}")
+
+        result = run_risk(problem, on_progress=progress, **options)
+    s = _summary(result)
+    if s["interrupted"]:
+        err.print(f"interrupted: {s['samples_finished']} of {options['n']} samples finished")
+    return result
 
 
-def _show_risk(result: RiskResult, folder: Path, fmt: Format) -> None:
+def _summary(result: Any) -> dict[str, Any]:
+    s = result.summary
+    return dict(s) if isinstance(s, dict) else dict(s.to_dict())
+
+
+def _show_risk(result: Any, folder: Path, fmt: Format, n: Network | None) -> None:
     if fmt is Format.json:
-        typer.echo(json.dumps({**result.summary, "run": str(folder)}, default=str))
+        echo_json({**_summary(result), "run": str(folder)})
     else:
-        console().print(risk_tables(result, str(folder)))
+        from corridor.views.build import risk_view
+
+        show(risk_view(result, n=n, where=str(folder)))
 
 
 @risk_app.command("show")
-def risk_show(
+def risk_show_command(
     run: Annotated[Path, typer.Argument(help="Folder of a stored run.")],
     package: PackageOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    html_out: Annotated[
-        Path | None, typer.Option("--html", help="Also write an HTML report.")
-    ] = None,
+    fmt: FormatOpt = Format.table,
+    html_out: HtmlOpt = None,
 ) -> None:
     """Print a stored risk run."""
-    with _errors():
+    from corridor.risk import RiskResult
+
+    with errors():
         result = RiskResult.read(run)
-        if html_out is not None:
-            _write(html_out, risk_html(load_package(package), result))
-        _show_risk(result, run, fmt)
+        n = load(package) if html_out is not None else None
+        if n is not None and html_out is not None:
+            from corridor.views.build import risk_view
+            from corridor.views.html import report_html
+
+            write(html_out, report_html(risk_view(result, n=n), n.meta))
+        _show_risk(result, run, fmt, n)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def _article(article: str) -> str:
+    if article == "-":
+        return sys.stdin.read()
+    try:
+        return Path(article).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        msg = f"cannot read {article}: {exc.strerror}"
+        raise ClaimsError(msg) from None
 
 
 @claims_app.command("check")
-def claims_check(
+def claims_check_command(
     article: Annotated[str, typer.Argument(help="A .txt or .html file, or - for stdin.")],
     date: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD, for 'last year'.")
     ] = None,
     package: PackageOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Find the quantitative claims about the network in an article and check each one."""
     import datetime as dt
 
     from corridor.claims import check_claims
+    from corridor.views.build import claims_view
 
-    with _errors():
+    with errors():
         when = None
         if date is not None:
             try:
                 when = dt.date.fromisoformat(date)
             except ValueError:
                 msg = f"--date must be YYYY-MM-DD, got {date!r}"
-                raise CorridorError(msg) from None
-        if article == "-":
-            text = sys.stdin.read()
-        else:
-            path = Path(article)
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                msg = f"cannot read {article}: {exc.strerror}"
-                raise CorridorError(msg) from None
-        n = load_package(package)
+                raise InvalidArgumentError(msg) from None
+        text = _article(article)
+        n = load(package)
         claims = check_claims(text, date=when, network=n)
         if fmt is Format.json:
-            typer.echo(json.dumps({"claims": [c.to_dict() for c in claims]}, ensure_ascii=False))
+            echo_json({"claims": [c.to_dict() for c in claims]})
         else:
-            console().print(claims_table(claims))
+            show(claims_view(claims))
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# --- serve and ledger --------------------------------------------------------------------------
 
 
-@app.command()
-def serve(
+@app.command("serve")
+def serve_command(
     package: PackageOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -534,55 +617,49 @@ def serve(
     from corridor.store import Store
     from corridor.web.app import create_app
 
-    with _errors():
+    with errors():
         if host not in LOOPBACK and not token:
             msg = (
                 f"binding to {host} exposes the server: give --token (or CORRIDOR_TOKEN); "
-                "writes then need it in the X-Corridor-Token header"
+                "writes then need it in the X-Corridor-Token header or the forms' token field"
             )
-            raise CorridorError(msg)
-        n = load_package(package)
+            raise InvalidArgumentError(msg)
+        n = load(package)
         store = Store(db)
         web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
         typer.echo(f"Corridor on http://{host}:{port} (package {n.meta.name}, runs in {db})")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
-@app.command()
-def ledger(
+@app.command("ledger")
+def ledger_command(
     a: Annotated[str, typer.Argument(help="ISO3 of one country, e.g. KAZ.")],
     b: Annotated[str, typer.Argument(help="ISO3 of the other, e.g. RUS.")],
     package: PackageOpt = None,
     year: Annotated[int | None, typer.Option(help="Year; default the latest with flows.")] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or html.")
-    ] = Format.table,
+        LedgerFormat, typer.Option("--format", "-f", help="table, json or html.")
+    ] = LedgerFormat.table,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page.")] = None,
 ) -> None:
     """Who depends on whom, for what, how much: the two-way ledger of two countries."""
-    from corridor.ledger import ledger as make_ledger
-    from corridor.ledger import ledger_dict
-    from corridor.views.report import ledger_html
-    from corridor.views.tables import ledger_table
+    from corridor.views.build import ledger_view
+    from corridor.views.html import report_html
+    from corridor.web.service import ledger_frame, ledger_json
 
-    with _errors():
-        n = load_package(package)
-        a, b = a.upper(), b.upper()
-        known = sorted({c for c in n.nodes["country"] if c})
-        for code in (a, b):
-            if code not in known:
-                msg = f"no node in country {code!r}; known: {', '.join(known)}"
-                raise CorridorError(msg)
-        y = year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
-        if y not in n.meta.years:
-            msg = f"year {y} is outside the package's years {n.meta.first_year}–{n.meta.last_year}"
-            raise CorridorError(msg)
-        df = make_ledger(n, a, b, y)
+    with errors():
+        n = load(package)
+        a, b = n.check_country(a.upper()), n.check_country(b.upper())
+        y = n.check_year(
+            year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
+        )
+        df = ledger_frame(n, a, b, y)
+        view = ledger_view(df, a=a, b=b, year=y, n=n)
         if html_out is not None:
-            _write(html_out, ledger_html(n, df, a, b, y))
-        if fmt is Format.json:
-            typer.echo(json.dumps(ledger_dict(df, a, b, y), default=str))
-        elif fmt is Format.html:
-            typer.echo(ledger_html(n, df, a, b, y))
+            write(html_out, report_html(view, n.meta))
+        if fmt is LedgerFormat.json:
+            echo_json(ledger_json(df, a, b, y))
+        elif fmt is LedgerFormat.html:
+            typer.echo(report_html(view, n.meta))
         else:
-            console().print(ledger_table(df, a, b, y))
+            show(view)

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, DateTime, Float, String, Text, create_engine, selec
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 import corridor
-from corridor.exceptions import CorridorError
+from corridor.exceptions import InvalidArgumentError, RunStoreError
 
 KINDS = ("scenario", "risk", "claims")
 FINAL = ("done", "failed", "interrupted", "cancelled")
@@ -90,7 +90,7 @@ class Store:
             self.engine = create_engine(url, **kwargs)
         except Exception as exc:  # any driver or URL error becomes one clear message
             msg = f"cannot open the run store {url!r}: {exc}"
-            raise CorridorError(msg) from None
+            raise RunStoreError(msg) from None
         self.session = sessionmaker(self.engine, expire_on_commit=False)
         self._lock = threading.Lock()
 
@@ -98,7 +98,7 @@ class Store:
         """Store a new queued run and return it."""
         if kind not in KINDS:
             msg = f"unknown run kind {kind!r}; known: {', '.join(KINDS)}"
-            raise CorridorError(msg)
+            raise InvalidArgumentError(msg)
         run = Run(
             id=uuid.uuid4().hex,
             kind=kind,

@@ -1,1 +1,4 @@
-"""Views: presentations of model results (terminal tables now; charts, map and HTML later)."""
+"""Views: one view model per result (`build`), rendered for the terminal (`rich`) and HTML (`html`).
+
+Nothing here computes a metric or solves an LP: the builders arrange figures the caller passes.
+"""

@@ -6,17 +6,23 @@ the Natural Earth 1:110m TopoJSON shipped in ``views/static/`` — no base-map d
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import shutil
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from corridor.metrics import UNKNOWN, YearMetrics, compute
+from corridor.metrics import UNKNOWN
 from corridor.network import Network
+from corridor.views.build import UNKNOWN_LABEL
 
 CROSSES = "#c0392b"  # routes touching the focus country
 BYPASSES = "#2471a3"
@@ -85,7 +91,7 @@ def _outlines(box: tuple[float, float, float, float]) -> go.Scatter:
     )
 
 
-def route_map(n: Network, m: YearMetrics) -> go.Figure:
+def route_map(n: Network, m: Any) -> go.Figure:
     """Routes on a country base map: width by flow, colour by crossing the focus country."""
     nodes, routes = n.nodes, n.routes
     focus = m.focus_country
@@ -121,12 +127,8 @@ def route_map(n: Network, m: YearMetrics) -> go.Figure:
                 name=str(rid),
             )
         )
-        cap = n.capacities[
-            (n.capacities["route"] == rid)
-            & (n.capacities["exporter"] == "")
-            & (n.capacities["year"] <= m.year)
-        ].sort_values("year")
-        capacity = f"{cap['capacity'].iloc[-1]:.1f} Mt/yr" if len(cap) else "not in the data"
+        row = n.in_force(n.capacities, m.year, route=rid, exporter="")
+        capacity = "not in the data" if row is None else f"{row['capacity']:.1f} Mt/yr"
         share = m.by_route["share"].get(rid)
         srcs = ", ".join(m.by_route["sources"].get(rid, ())) or str(r["source"])
         hover_x.append((a["lon"] + b["lon"]) / 2)
@@ -215,12 +217,14 @@ def route_map(n: Network, m: YearMetrics) -> go.Figure:
     return fig
 
 
-def shares_over_time(n: Network, exporter: str, by: str = "route") -> go.Figure:
-    """Stacked area of export shares by export route (or transit country), every year."""
-    years = n.years_with_flows(exporter)
+def shares_over_time(history: Sequence[Any], by: str = "route") -> go.Figure:
+    """Stacked area of export shares by export route (or transit country), every year.
+
+    `history` holds one exporter's dependence figures, one per year with flows.
+    """
+    years = [m.year for m in history]
     series: dict[str, list[float]] = {}
-    for i, y in enumerate(years):
-        m = compute(n, exporter, y)
+    for i, m in enumerate(history):
         table = m.by_export_route if by == "route" else m.by_transit_country
         for key, share in table["share"].items():
             series.setdefault(str(key), [0.0] * len(years))[i] = 100 * float(share)
@@ -252,7 +256,7 @@ def shares_over_time(n: Network, exporter: str, by: str = "route") -> go.Figure:
     return fig
 
 
-def sankey(n: Network, m: YearMetrics) -> go.Figure:
+def sankey(n: Network, m: Any) -> go.Figure:
     """Origin → export route → transit countries → destination, for one year."""
     labels: list[str] = []
     index: dict[str, int] = {}
@@ -292,20 +296,29 @@ def sankey(n: Network, m: YearMetrics) -> go.Figure:
     return fig
 
 
-def scenario_comparison(result: Any) -> go.Figure:
-    """Baseline vs scenario flow by route (day-weighted over the periods) and stranded volume."""
+def _days(period: dict[str, Any]) -> int:
+    start, end = (dt.date.fromisoformat(str(period[k])) for k in ("start", "end"))
+    return (end - start).days
+
+
+def scenario_comparison(result: dict[str, Any]) -> go.Figure:
+    """Baseline vs scenario flow by route (day-weighted over the periods) and stranded volume.
+
+    `result` is a re-routing result's ``to_dict()`` form (live or stored).
+    """
     from plotly.subplots import make_subplots
 
-    p = result.periods
-    weights = p["days"] / p["days"].sum()
-    f = result.flows.reset_index()
-    f["w"] = f["period"].map(weights)
-    by_route = (
-        f.assign(b=f["baseline"] * f["w"], s=f["scenario"] * f["w"])
-        .groupby("route")[["b", "s"]]
-        .sum()
-        .sort_values("b", ascending=False)
-    )
+    periods = result["periods"]
+    days = [_days(p) for p in periods]
+    total = sum(days) or 1
+    routes = list(dict.fromkeys(r for p in periods for r in (*p["baseline"], *p["scenario"])))
+
+    def mean(which: str, route: str) -> float:
+        pairs = zip(periods, days, strict=True)
+        return sum(float(p[which].get(route) or 0.0) * d for p, d in pairs) / total
+
+    base = {r: mean("baseline", r) for r in routes}
+    routes.sort(key=lambda r: -base[r])
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -313,49 +326,68 @@ def scenario_comparison(result: Any) -> go.Figure:
         subplot_titles=("Flow by route [Mt/year, day-weighted]", "Stranded by period [Mt]"),
     )
     fig.add_trace(
-        go.Bar(x=by_route.index, y=by_route["b"], name="baseline", marker_color=IDLE), 1, 1
+        go.Bar(x=routes, y=[base[r] for r in routes], name="baseline", marker_color=IDLE), 1, 1
     )
     fig.add_trace(
-        go.Bar(x=by_route.index, y=by_route["s"], name="scenario", marker_color=CROSSES), 1, 1
+        go.Bar(
+            x=routes, y=[mean("scenario", r) for r in routes], name="scenario", marker_color=CROSSES
+        ),
+        1,
+        1,
     )
+    stranded = [float((p.get("stranded") or {}).get("value") or 0.0) for p in periods]
     fig.add_trace(
-        go.Bar(x=list(p.index), y=p["stranded"], name="stranded", marker_color="#7d3c98"), 1, 2
+        go.Bar(
+            x=[p["period"] for p in periods], y=stranded, name="stranded", marker_color="#7d3c98"
+        ),
+        1,
+        2,
     )
     fig.update_layout(
         **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 90}},  # room for the panel titles
         barmode="group",
         height=440,
-        title=f"Scenario {result.scenario.name}: what changes",
+        title=f"Scenario {result['scenario']}: what changes",
     )
     return fig
 
 
-def share_changes(result: Any) -> go.Figure:
-    """Change in each transit country's and chokepoint's share (percentage points)."""
-    s = result.shares.reset_index()
-    s = s[s["kind"] != "route"].groupby(["kind", "key"])["change"].mean().reset_index()
-    s = s[s["change"].abs() > 1e-4].sort_values("change")
+def share_changes(result: dict[str, Any]) -> go.Figure:
+    """Change in each transit country's and chokepoint's share (percentage points, mean)."""
+    change: dict[str, list[float]] = {}
+    for p in result["periods"]:
+        shares = p.get("shares") or {}
+        base, scen = shares.get("baseline") or {}, shares.get("scenario") or {}
+        for kind in ("transit_country", "chokepoint"):
+            keys = {*(base.get(kind) or {}), *(scen.get(kind) or {})}
+            for key in keys:
+                b = float((base.get(kind) or {}).get(key) or 0.0)
+                s = float((scen.get(kind) or {}).get(key) or 0.0)
+                name = UNKNOWN_LABEL if key == UNKNOWN else key
+                change.setdefault(f"{kind.replace('_', ' ')} {name}", []).append(s - b)
+    mean = {k: sum(v) / len(v) for k, v in change.items()}
+    shown = sorted((v, k) for k, v in mean.items() if abs(v) > 1e-4)
     fig = go.Figure(
         go.Bar(
-            x=100 * s["change"],
-            y=s["kind"].str.replace("_", " ") + " " + s["key"],
+            x=[100 * v for v, _ in shown],
+            y=[k for _, k in shown],
             orientation="h",
-            marker_color=np.where(s["change"] < 0, BYPASSES, CROSSES),
+            marker_color=[BYPASSES if v < 0 else CROSSES for v, _ in shown],
         )
     )
     fig.update_layout(
         **LAYOUT,
         title="Change in share of exports [percentage points]",
-        height=max(260, 40 * len(s) + 120),
+        height=max(260, 40 * len(shown) + 120),
     )
     return fig
 
 
-def risk_distribution(samples: Any, summary: dict[str, Any]) -> go.Figure:
+def risk_distribution(stranded: Sequence[float], summary: dict[str, Any]) -> go.Figure:
     """Histogram of stranded volume over the sampled years, with P50 and P95 marked."""
     st = summary["stranded"]
     fig = go.Figure(
-        go.Histogram(x=samples["stranded"], nbinsx=60, marker_color=BYPASSES, name="sampled years")
+        go.Histogram(x=list(stranded), nbinsx=60, marker_color=BYPASSES, name="sampled years")
     )
     for key, colour in (("p50", "#1e8449"), ("p95", CROSSES)):
         if st.get(key) is not None:
@@ -374,18 +406,37 @@ def risk_distribution(samples: Any, summary: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def risk_contributions(contributions: Any) -> go.Figure:
-    """Each risk's contribution to the loss in the worst 5% of years."""
-    c = contributions.sort_values("contribution")
+def risk_contributions(contributions: Sequence[dict[str, Any]]) -> go.Figure:
+    """Each risk's contribution to the loss in the worst 5% of years (records)."""
+    c = sorted(contributions, key=lambda r: float(r["contribution"]))
     fig = go.Figure(
         go.Bar(
-            x=c["contribution"],
-            y=c["risk"],
+            x=[r["contribution"] for r in c],
+            y=[r["risk"] for r in c],
             orientation="h",
             marker_color=CROSSES,
-            hovertext=c["name"] + "<br>" + c["routes"],
+            hovertext=[f"{r['name']}<br>{r['routes']}" for r in c],
             hoverinfo="text+x",
         )
     )
     fig.update_layout(**LAYOUT, title="Contribution to the P95 loss [Mt]", height=320)
     return fig
+
+
+def write_pngs(figures: dict[str, go.Figure], folder: str | Path) -> list[Path]:
+    """Write each figure as PNG with kaleido (it drives a local Chromium; no download)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    browser = (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
+    if browser and not os.environ.get("BROWSER_PATH"):
+        os.environ["BROWSER_PATH"] = browser
+    out = []
+    for name, fig in figures.items():
+        path = folder / f"{name}.png"
+        fig.write_image(path, width=1100, height=int(fig.layout.height or 500), scale=2)
+        out.append(path)
+    return out

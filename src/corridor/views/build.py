@@ -1,0 +1,822 @@
+"""One builder per result: the result (or its ``to_dict()`` form) → a `View`.
+
+Builders only arrange figures the caller already has: they never compute metrics, re-route or
+solve an LP. A stored run (JSON) and a live result render through the same builder, so the
+terminal, the offline HTML report and the dashboard show the same columns.
+
+=================  ===========================================================================
+builder            input
+=================  ===========================================================================
+`report_view`      a `ReportInputs`: the year's dependence figures, the year-by-year summary,
+                   each year's figures (for the shares over time) and the ledger, precomputed
+`scenario_view`    a re-routing result or ``result.to_dict()``
+`risk_view`        a risk result, its summary dict, or the web's stored ``{"summary", …}``
+`ledger_view`      the ledger DataFrame (with `a`, `b`, `year`) or ``ledger_dict(...)``
+`claims_view`      a list of claims, of their dicts, or ``{"claims": [...]}``
+`replay_view`      a replay (months and losses)
+=================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corridor.metrics import UNKNOWN
+from corridor.views import format as fmt
+from corridor.views.model import Cell, Col, Figure, Section, Source, Table, View
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corridor.network import Network
+
+#: Shares that move less than this between baseline and scenario are not listed.
+SHARE_STEP = 1e-3
+#: Flows that move less than this [Mt/year] are not listed.
+FLOW_STEP = 1e-6
+#: The label of flows whose onward route the data does not report (key `UNKNOWN`).
+UNKNOWN_LABEL = "onward route not reported"
+COMPARATORS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "=", "range": "in"}
+
+
+@dataclass
+class ReportInputs:
+    """What the year report shows, computed by the caller (the CLI or the web service).
+
+    Attributes
+    ----------
+    metrics : Dependence
+        The exporter's figures in the report's year.
+    summary : pandas.DataFrame or None
+        ``corridor.metrics.summary``: one row per year.
+    history : sequence of Dependence
+        The figures of every year with flows, for the shares over time.
+    ledger : pandas.DataFrame or dict or None
+        The ledger of the exporter and the focus country, or None.
+    """
+
+    metrics: Any
+    summary: pd.DataFrame | None = None
+    history: Sequence[Any] = field(default_factory=list)
+    ledger: Any = None
+
+
+def country_name(code: str) -> str:
+    """Return a short country name for an ISO3 code (the code when unknown)."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_3=code)
+    return str(getattr(c, "common_name", None) or getattr(c, "name", code)) if c else code
+
+
+def sources_of(n: Network | None, ids: Iterable[str]) -> list[Source]:
+    """Return the sources behind `ids`, in id order, with details from `n` when given."""
+    out = []
+    for i in sorted({str(i) for i in ids if i}):
+        if n is None or i not in n.sources.index:
+            out.append(Source(i))
+            continue
+        s = n.sources.loc[i]
+        out.append(
+            Source(
+                i,
+                *(str(s.get(k) or "") for k in ("publisher", "title", "published", "url", "note")),
+            )
+        )
+    return out
+
+
+def _joined(items: Iterable[Any]) -> str:
+    return ", ".join(str(i) for i in items)
+
+
+# --- the year report ---------------------------------------------------------------------------
+
+
+def report_view(n: Network, inputs: ReportInputs) -> View:
+    """Return the year report: key shares, routes, year by year, the ledger and the sources."""
+    m = inputs.metrics
+    title = f"{country_name(m.exporter)} {m.commodity} exports by route, {m.year}"
+    sections = [_key_section(m), _routes_section(n, m)]
+    ids = set(m.sources)
+    if inputs.summary is not None:
+        sections.append(_summary_section(n, m, inputs.summary, inputs.history))
+        ids |= {i for t in inputs.summary["sources"] if isinstance(t, tuple | list) for i in t}
+    if inputs.ledger is not None and m.focus_country:
+        led = ledger_view(inputs.ledger, a=m.exporter, b=m.focus_country, year=m.year)
+        sections += led.sections
+        ids |= {s.id for s in led.sources}
+    return View(title, sections, sources_of(n, ids))
+
+
+def _key_section(m: Any) -> Section:
+    country, route = m.focus_country, m.focus_route
+    key = []
+    if country:
+        name = country_name(country)
+        key.append(
+            (f"share crossing {name} (territory or ports)", fmt.pct(m.share_crossing(country)))
+        )
+    if route:
+        key.append((f"share via {route}", fmt.pct(m.share_via(route))))
+    if country:
+        key.append(
+            (f"share bypassing {country_name(country)}", fmt.pct(m.share_bypassing(country)))
+        )
+    key.append(("HHI of export-route shares", fmt.num(m.hhi, 0)))
+    total = m.total_exports
+    key.append(("total exports", fmt.DASH if total is None else f"{fmt.num(total, 1)} {m.unit}"))
+    return Section(key=key)
+
+
+def dependence_view(m: Any, n: Network | None = None) -> View:
+    """Return one year's dependence figures alone: key shares and the routes (a notebook)."""
+    title = f"{country_name(m.exporter)} {m.commodity} exports by route, {m.year}"
+    return View(title, [_key_section(m), _routes_section(n, m)], sources_of(n, m.sources))
+
+
+def _routes_section(n: Network | None, m: Any) -> Section:
+    cols = [
+        Col("route"),
+        Col("name"),
+        Col("volume", "num", m.unit),
+        Col("share", "pct"),
+        Col("countries"),
+        Col("chokepoints"),
+        Col("confidence"),
+        Col("sources", "sources"),
+    ]
+    names = n.chokepoints["name"].to_dict() if n is not None and len(n.chokepoints) else {}
+    rows: list[list[Cell]] = []
+    for route, r in m.by_route.iterrows():
+        basis = "" if r["basis"] == "reported" else f" ({r['basis']})"
+        rows.append(
+            [
+                str(route),
+                str(r["name"]),
+                float(r["volume"]),
+                float(r["share"]),
+                _joined(r["transit"]) or fmt.DASH,
+                _joined(names.get(k, k) for k in r["chokepoints"]) or fmt.DASH,
+                f"{r['confidence']}{basis}",
+                _joined(r["sources"]),
+            ]
+        )
+    if m.unattributed is not None:
+        share = m.unattributed / m.denominator if m.denominator else None
+        rows.append(["", "not attributed to a route", m.unattributed, share, "", "", "", ""])
+    for route in m.missing_routes:
+        name = f"{n.routes.at[route, 'name'] if n is not None else route}: no figure"
+        rows.append([route, name, None, None, "", "", "", ""])
+    if m.total_exports is not None:
+        rows.append(
+            ["", "total exports", m.total_exports, 1.0, "", "", "", _joined(m.total_sources)]
+        )
+    notes = [
+        "by transit country: "
+        + (_joined(f"{c} {fmt.pct(s)}" for c, s in m.by_transit_country["share"].items()) or "—"),
+        "by chokepoint: "
+        + (
+            _joined(
+                f"{UNKNOWN_LABEL if k == UNKNOWN else names.get(k, k)} {fmt.pct(s)}"
+                for k, s in m.by_chokepoint["share"].items()
+            )
+            or "—"
+        ),
+    ]
+    if not len(m.by_route):
+        notes.insert(0, f"No route flows reported for {m.exporter} in {m.year}: a gap in the data.")
+    table = Table(f"Routes, {m.year}", cols, rows, f"shares of {m.denominator_kind}", id="routes")
+    figures = []
+    if n is not None:
+        net = n
+        figures = [
+            Figure("route-map", lambda: _charts().route_map(net, m)),
+            Figure("sankey", lambda: _charts().sankey(net, m)),
+        ]
+    return Section(f"Routes, {m.year}", tables=[table], figures=figures, notes=notes)
+
+
+def _focus_cols(country: str | None, route: str | None) -> list[Col]:
+    return (
+        ([Col(f"crossing {country}", "pct")] if country else [])
+        + ([Col(f"via {route}", "pct")] if route else [])
+        + ([Col(f"bypassing {country}", "pct")] if country else [])
+    )
+
+
+def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]) -> Section:
+    country, route = n.meta.focus_country, n.meta.focus_route
+    cols = [
+        Col("year"),
+        Col("production", "num", m.unit, 1),
+        Col("total exports", "num", m.unit, 1),
+        Col("routed", "num", m.unit, 1),
+        Col("unattributed", "pct"),
+        *_focus_cols(country, route),
+        Col("HHI", "num", places=0),
+        Col("shares of"),
+        Col("gaps", "int"),
+        Col("sources", "sources", terminal=False),
+    ]
+    rows: list[list[Cell]] = []
+    gaps: list[str] = []
+    for year, r in s.iterrows():
+        focus = (
+            ([r["share_crossing"]] if country else [])
+            + ([r["share_via"]] if route else [])
+            + ([r["share_bypassing"]] if country else [])
+        )
+        missing = r["missing_routes"] if isinstance(r["missing_routes"], tuple | list) else ()
+        srcs = r["sources"] if isinstance(r["sources"], tuple | list) else ()
+        rows.append(
+            [
+                str(year),
+                r["production"],
+                r["total_exports"],
+                r["routed"],
+                r["unattributed"] / r["total_exports"],
+                *focus,
+                r["hhi"],
+                r["denominator"] if isinstance(r["denominator"], str) else None,
+                len(missing) if missing else None,
+                _joined(srcs),
+            ]
+        )
+        if missing:
+            gaps.append(f"{year}: {_joined(missing)}")
+    caption = "routes with a figure in other years but none in: " + "; ".join(gaps) if gaps else ""
+    title = f"{country_name(m.exporter)} year by year"
+    table = Table(title, cols, rows, caption, id="summary")
+    figures = []
+    if history:
+        figures = [
+            Figure("shares-by-route", lambda: _charts().shares_over_time(history, "route")),
+            Figure("shares-by-country", lambda: _charts().shares_over_time(history, "country")),
+        ]
+    return Section("Year by year", tables=[table], figures=figures)
+
+
+def _charts() -> Any:
+    from corridor.views import charts
+
+    return charts
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    return dict(result) if isinstance(result, Mapping) else dict(result.to_dict())
+
+
+def scenario_view(
+    result: Any,
+    *,
+    n: Network | None = None,
+    focus_country: str | None = None,
+    focus_route: str | None = None,
+) -> View:
+    """Return a what-if result: by period, flows and shares that change, stranded, limits."""
+    d = _as_dict(result)
+    if n is not None:
+        focus_country = focus_country or n.meta.focus_country
+        focus_route = focus_route or n.meta.focus_route
+    periods = d["periods"]
+    head = Section(
+        intro=" ".join(str(d.get("description", "")).split()),
+        tables=[_periods_table(d, focus_country, focus_route)],
+        figures=[
+            Figure("scenario-comparison", lambda: _charts().scenario_comparison(d)),
+            Figure("share-changes", lambda: _charts().share_changes(d)),
+        ],
+    )
+    tables = [
+        _flows_table(periods),
+        _shares_table(periods),
+        _stranded_table(periods),
+        _binding_table(periods),
+        _ties_table(periods),
+        _ladder_table(d.get("ladder") or [], focus_country),
+    ]
+    rest = Section(tables=[t for t in tables if t.rows], notes=list(d.get("notes") or []))
+    ids = [_limit(b)[0] for p in periods for b in p.get("binding") or [] if _limit(b)[0]]
+    ids += list(d.get("sources") or [])
+    if not isinstance(result, Mapping) and hasattr(result, "scenario"):
+        ids += list(getattr(result.scenario, "sources", []))
+    title = f"Scenario {d['scenario']} — exporter {d['exporter']}"
+    return View(title, [head, rest], sources_of(n, ids))
+
+
+def _share(p: dict[str, Any], which: str, kind: str, key: str | None) -> float | None:
+    if key is None:
+        return None
+    shares = (p.get("shares") or {}).get(which) or {}
+    value = (shares.get(kind) or {}).get(key)
+    return 0.0 if value is None and shares else value
+
+
+def _periods_table(d: dict[str, Any], country: str | None, route: str | None) -> Table:
+    cols = [
+        Col("period"),
+        Col("stranded", "num", "Mt"),
+        Col("re-routed", "num", "Mt/year"),
+        Col("revenue at risk", "money", "USD m"),
+    ]
+    focus = [("transit_country", country, "crossing"), ("route", route, "via")]
+    cols += [Col(f"{label} {key} (baseline → scenario)") for _, key, label in focus if key]
+    rows: list[list[Cell]] = []
+    for p in d["periods"]:
+        pairs = [
+            fmt.arrow(_share(p, "baseline", kind, key), _share(p, "scenario", kind, key))
+            for kind, key, _ in focus
+            if key
+        ]
+        rows.append(
+            [
+                p["period"],
+                _value(p.get("stranded")),
+                _value(p.get("rerouted")),
+                _value(p.get("revenue_at_risk")),
+                *pairs,
+            ]
+        )
+    t = d.get("total") or {}
+    total_row: list[Cell] = [
+        "total",
+        _value(t.get("stranded")),
+        None,
+        _value(t.get("revenue_at_risk")),
+    ]
+    rows.append(total_row + [""] * (len(cols) - 4))
+    rerouted = _value(t.get("rerouted"))
+    caption = f"re-routed over the whole scenario: {fmt.num(rerouted)} Mt"
+    return Table("By period", cols, rows, caption, id="periods")
+
+
+def _value(x: Any) -> float | None:
+    if isinstance(x, Mapping):
+        x = x.get("value")
+    return None if x is None else float(x)
+
+
+def _flows_table(periods: list[dict[str, Any]]) -> Table:
+    cols = [
+        Col("period"),
+        Col("route"),
+        Col("baseline", "num", "Mt/year"),
+        Col("scenario", "num", "Mt/year"),
+        Col("change", "gap", "Mt/year"),
+    ]
+    rows: list[list[Cell]] = []
+    for p in periods:
+        base, scen = p.get("baseline") or {}, p.get("scenario") or {}
+        for route in dict.fromkeys([*base, *scen]):
+            b, s = float(base.get(route) or 0.0), float(scen.get(route) or 0.0)
+            if abs(s - b) > FLOW_STEP:
+                rows.append([p["period"], route, b, s, s - b])
+    return Table("Flows that change", cols, rows, id="flows")
+
+
+def _shares_table(periods: list[dict[str, Any]]) -> Table:
+    cols = [
+        Col("period"),
+        Col("of"),
+        Col("baseline", "pct"),
+        Col("scenario", "pct"),
+        Col("change", "text"),
+    ]
+    rows: list[list[Cell]] = []
+    for p in periods:
+        shares = p.get("shares") or {}
+        base, scen = shares.get("baseline") or {}, shares.get("scenario") or {}
+        for kind in ("transit_country", "chokepoint"):
+            b_k, s_k = base.get(kind) or {}, scen.get(kind) or {}
+            for key in dict.fromkeys([*b_k, *s_k]):
+                b, s = float(b_k.get(key) or 0.0), float(s_k.get(key) or 0.0)
+                if abs(s - b) > SHARE_STEP:
+                    name = UNKNOWN_LABEL if key == UNKNOWN else key
+                    rows.append(
+                        [p["period"], f"{kind.replace('_', ' ')} {name}", b, s, fmt.points(s - b)]
+                    )
+    title = "Shares that change (transit countries and chokepoints)"
+    return Table(title, cols, rows, id="shares")
+
+
+def _stranded_table(periods: list[dict[str, Any]]) -> Table:
+    cols = [Col("period"), Col("origin"), Col("volume", "num", "Mt")]
+    rows: list[list[Cell]] = [
+        [p["period"], origin, float(v)]
+        for p in periods
+        for origin, v in ((p.get("stranded") or {}).get("per_origin") or {}).items()
+        if v
+    ]
+    return Table("Stranded by origin", cols, rows, id="stranded")
+
+
+def _limit(b: Mapping[str, Any]) -> tuple[str, str]:
+    """Return a binding limit's source id and note (the contract's keys, or the old prose)."""
+    if "note" in b:
+        return str(b.get("source") or ""), str(b.get("note") or "")
+    source = str(b.get("source") or "")
+    sid, _, note = source.partition(": ")
+    return ("", source) if " " in sid else (sid, note)
+
+
+def _binding_table(periods: list[dict[str, Any]]) -> Table:
+    cols = [
+        Col("period"),
+        Col("limit"),
+        Col("scope"),
+        Col("capacity", "num"),
+        Col("stranded avoided", "num"),
+        Col("target gain", "num"),
+        Col("revenue", "money", "USD m"),
+        Col("source", "sources"),
+        Col("note", terminal=False, wide=True),
+    ]
+    rows: list[list[Cell]] = []
+    for p in periods:
+        for b in p.get("binding") or []:
+            sid, note = _limit(b)
+            rows.append(
+                [
+                    p["period"],
+                    f"{b['kind']} {b['asset']}",
+                    b["scope"],
+                    b["capacity"],
+                    b["stranded_avoided_per_unit"],
+                    b["target_gain_per_unit"],
+                    b["revenue_per_unit"],
+                    sid,
+                    note,
+                ]
+            )
+    title = "Binding limits (effect of one more Mt/year of each)"
+    return Table(title, cols, rows, id="binding")
+
+
+def _ties_table(periods: list[dict[str, Any]]) -> Table:
+    cols = [Col("period"), Col("country"), Col("min", "pct"), Col("max", "pct")]
+    rows: list[list[Cell]] = [
+        [p["period"], country, lo, hi]
+        for p in periods
+        for country, (lo, hi) in (p.get("ties") or {}).items()
+        if hi - lo > SHARE_STEP
+    ]
+    title = "Ties: the optimum is not unique; share range over optimal solutions"
+    return Table(title, cols, rows, id="ties")
+
+
+def limits_text(limits: Any) -> str:
+    """Return a ladder step's limits as text: ``route btc (KAZ, 2.20)``; old prose verbatim."""
+    if isinstance(limits, str):
+        return limits
+    if not limits:
+        return "none"
+    return "; ".join(
+        f"{x['kind']} {x['asset']} ({x['scope']}, {fmt.num(x['capacity'])})" for x in limits
+    )
+
+
+def _ladder_table(ladder: list[dict[str, Any]], country: str | None) -> Table:
+    cols = [
+        Col("period"),
+        Col("step", "int"),
+        Col("route"),
+        Col("target", "num", "Mt/year"),
+        Col("achieved", "num", "Mt/year"),
+        Col(f"crossing {country or '—'}", "pct"),
+        Col("stopped by", wide=True),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            r["period"],
+            r["step"],
+            r["route"],
+            r["target"],
+            r["achieved"],
+            r["share_crossing"],
+            limits_text(r["limits"]),
+        ]
+        for r in ladder
+    ]
+    title = "Target ladder: relax the limits that stop it, step by step"
+    return Table(title, cols, rows, id="ladder")
+
+
+# --- risk --------------------------------------------------------------------------------------
+
+QUANTILES = (("mean", "mean"), ("P50", "p50"), ("P90", "p90"), ("P95", "p95"), ("P99", "p99"))
+
+
+def _risk_parts(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[float]]:
+    """Return (summary, contributions, stranded per sample) of any form of a risk run."""
+    if isinstance(result, Mapping):
+        if "summary" not in result:  # the summary alone
+            return dict(result), [], []
+        return (
+            dict(result["summary"]),
+            list(result.get("contributions") or []),
+            list(result.get("stranded") or []),
+        )
+    s = result.summary
+    summary = dict(s) if isinstance(s, Mapping) else dict(s.to_dict())
+    contributions = result.contributions.to_dict("records")
+    return summary, contributions, [float(x) for x in result.samples["stranded"]]
+
+
+def risk_view(result: Any, *, n: Network | None = None, where: str = "") -> View:
+    """Return a risk run: loss quantiles, the focus share, and each risk's contribution."""
+    s, contributions, stranded = _risk_parts(result)
+    st, rv, sh = s["stranded"], s["revenue_at_risk"], s["share_crossing"]
+    intro = (
+        f"{s['samples_finished']:,} of {s['samples_requested']:,} sampled years, seed "
+        f"{s['seed']}, {s['seconds']:.1f} s" + (" (interrupted)" if s["interrupted"] else "")
+    )
+    cols = [
+        Col("statistic"),
+        Col("stranded", "num", "Mt"),
+        Col("revenue at risk", "money", "USD m"),
+    ]
+    loss = Table(
+        "Loss over the year",
+        cols,
+        [[label, st.get(k), rv.get(k)] for label, k in QUANTILES],
+        id="loss",
+    )
+    notes = [
+        f"stranded with no outage (the base scenario alone): {fmt.num(st.get('no_outage'))} Mt; "
+        f"price {fmt.num(rv.get('price_usd_per_t'), 1)} USD/t; mean share crossing "
+        f"{sh.get('country') or 'the focus country'} {fmt.pct(sh.get('mean'))}; probability it "
+        f"falls below {fmt.pct(sh.get('threshold'))}: {fmt.pct(sh.get('probability_below'))}"
+    ]
+    contrib = Table(
+        "Contribution to the loss in the worst 5% of years",
+        [
+            Col("risk"),
+            Col("asset and hazard"),
+            Col("routes"),
+            Col("contribution", "num", "Mt"),
+            Col("share", "pct"),
+        ],
+        [
+            [c["risk"], c["name"], str(c["routes"]), c["contribution"], c["share"]]
+            for c in contributions
+        ],
+        id="contributions",
+    )
+    figures = [Figure("risk-distribution", lambda: _charts().risk_distribution(stranded, s))]
+    if contributions:
+        figures.append(
+            Figure("risk-contributions", lambda: _charts().risk_contributions(contributions))
+        )
+    if where:
+        notes.append(f"samples: {where}/samples.parquet; summary: {where}/summary.json")
+    ids: list[str] = []
+    if n is not None:
+        ids = [
+            str(n.risks.at[c["risk"], "source"])
+            for c in contributions
+            if c["risk"] in n.risks.index
+        ]
+    sections = [Section(intro=intro, tables=[loss], figures=figures[:1], notes=notes)]
+    sections.append(Section(tables=[contrib], figures=figures[1:]))
+    return View(f"Risk: {s['problem']}", sections, sources_of(n, ids))
+
+
+# --- the ledger --------------------------------------------------------------------------------
+
+
+def ledger_note(row: Mapping[str, Any], year: int) -> str:
+    """Return a ledger row's note: the data's note, then what the model's fields say."""
+    parts = [str(row.get("note") or "")]
+    stranded = row.get("stranded_if_closed")
+    if not fmt.missing(stranded):
+        parts.append(
+            f"if every route touching {row['partner']} closed, {fmt.num(stranded)} "
+            f"{row['unit']} would be stranded"
+        )
+    price_year = row.get("price_year")
+    if price_year is not None and not fmt.missing(price_year):
+        parts.append(f"price of {int(price_year)} (none for {year})")
+    return "; ".join(p for p in parts if p)
+
+
+def ledger_view(
+    ledger: Any,
+    *,
+    a: str | None = None,
+    b: str | None = None,
+    year: int | None = None,
+    n: Network | None = None,
+) -> View:
+    """Return the two-way interdependence ledger: who depends on whom, for what, how much."""
+    if isinstance(ledger, Mapping):
+        a, b, year = ledger["a"], ledger["b"], ledger["year"]
+        records = list(ledger["rows"])
+    else:
+        records = ledger.to_dict("records")
+    cols = [
+        Col("depends"),
+        Col("on"),
+        Col("commodity"),
+        Col("link"),
+        Col("volume", "num"),
+        Col("unit"),
+        Col("share", "pct"),
+        Col("share of", terminal=False),
+        Col("value", "money", "USD m"),
+        Col("spare on other routes", "num"),
+        Col("at risk", "money", "USD m"),
+        Col("tariffs", "money", "USD m"),
+        Col("note", wide=True),
+        Col("sources", "sources"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            r["dependent"],
+            r["partner"],
+            r["commodity"],
+            r["link"],
+            r["volume"],
+            r["unit"],
+            r["share"],
+            r.get("share_of") or "",
+            r["value_usd"],
+            r["spare_capacity"],
+            r["value_at_risk_usd"],
+            r["tariffs_usd"],
+            ledger_note(r, int(year or 0)),
+            _joined(r["sources"]),
+        ]
+        for r in records
+    ]
+    title = f"Interdependence {a} ↔ {b}, {year}"
+    intro = "Who depends on whom, for what, how much; value at risk if the link stopped."
+    table = Table(title, cols, rows, id="ledger")
+    ids = [i for r in records for i in r["sources"]]
+    return View(title, [Section(title, intro, tables=[table])], sources_of(n, ids))
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def _claim_dicts(claims: Any) -> list[dict[str, Any]]:
+    if isinstance(claims, Mapping):
+        claims = claims["claims"]
+    return [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims]
+
+
+def claims_view(claims: Any, *, n: Network | None = None) -> View:
+    """Return the claims found in an article with their verdicts and the model's figures."""
+    found = _claim_dicts(claims)
+    cols = [
+        Col("sentence", wide=True),
+        Col("claim"),
+        Col("verdict", "verdict"),
+        Col("model", wide=True),
+        Col("sources", "sources"),
+    ]
+    rows: list[list[Cell]] = []
+    marks: dict[int, tuple[int, int]] = {}
+    for i, c in enumerate(found):
+        value = f"{c['value']:g}–{c['high']:g}" if c.get("high") is not None else f"{c['value']:g}"
+        what = (
+            f"{c.get('exporter') or ''} {c['metric']}{' ' + c['via'] if c.get('via') else ''} "
+            f"{c.get('period') or ''}: {COMPARATORS.get(c['comparator'], c['comparator'])} "
+            f"{value} {c['unit']}"
+        )
+        model = (
+            fmt.DASH
+            if c["model_value"] is None
+            else f"{c['model_value']:g} {c.get('model_unit') or ''}"
+        )
+        tolerance = f" ({c['tolerance']})" if c.get("tolerance") else ""
+        rows.append(
+            [
+                c["sentence"],
+                what.strip(),
+                c["verdict"],
+                f"{model}\n{c['interpretation']}{tolerance}",
+                _joined(c["sources"]),
+            ]
+        )
+        marks[i] = (int(c["start"]), int(c["end"]))
+    table = Table(f"{len(found)} claims", cols, rows, id="verdicts", marks=marks)
+    notes = [] if found else ["No quantitative claims about the export network found."]
+    ids = [i for c in found for i in c["sources"]]
+    return View(
+        "Claims", [Section(tables=[table] if found else [], notes=notes)], sources_of(n, ids)
+    )
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+
+def replay_view(replay: Any, *, n: Network | None = None) -> View:
+    """Return a replay: the dated events month by month, and modelled beside reported loss."""
+    months = replay.months.reset_index().to_dict("records")
+    losses = replay.losses.to_dict("records")
+    year = str(months[0]["month"])[:4] if months else ""
+    cols = [
+        Col("month"),
+        Col("events (capacity factor)"),
+        Col("displaced", "num", "Mt"),
+        Col("re-routed", "num", "Mt"),
+        Col("stranded", "num", "Mt"),
+        Col("revenue at risk", "money", "USD m"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            m["month"],
+            m["events"] or fmt.DASH,
+            m["displaced"],
+            m["rerouted"],
+            m["stranded"],
+            m["revenue_at_risk"],
+        ]
+        for m in months
+    ]
+    first = Table(f"Replay {year}: dated events month by month", cols, rows, id="months")
+    lcols = [
+        Col("loss"),
+        Col("window"),
+        Col("reported", "num", "Mt"),
+        Col("modelled displaced", "num", "Mt"),
+        Col("modelled stranded", "num", "Mt"),
+        Col("gap (stranded − reported)", "gap", "Mt"),
+        Col("confidence"),
+        Col("source", "sources"),
+    ]
+    lrows: list[list[Cell]] = [
+        [
+            x["loss"],
+            f"{x['start']} – {x['end']}",
+            x["reported"],
+            x["displaced"],
+            x["modelled"],
+            x["gap"],
+            x["confidence"],
+            x["source"],
+        ]
+        for x in losses
+    ]
+    second = Table("Modelled vs reported loss over each reported window", lcols, lrows, id="losses")
+    notes = [
+        "Reading the gap: the model re-routes displaced oil over all spare capacity at once and "
+        "spreads each event over its month; annual flows already contain the year's disruptions. "
+        "A modelled loss below the reported one means the spare capacity was not usable in "
+        "practice (logistics, contracts, quality) or the event was sharper within the month."
+        if losses
+        else "No reported losses in the package for this year."
+    ]
+    section = Section(tables=[first, second] if losses else [first], notes=notes)
+    return View(f"Replay {year}", [section], sources_of(n, [x["source"] for x in losses]))
+
+
+# --- lists for the dashboard and the CLI -------------------------------------------------------
+
+
+def sources_view(n: Network) -> View:
+    """Return every source of the package: id, publisher, date, title, URL."""
+    cols = [Col("id"), Col("publisher"), Col("published"), Col("title"), Col("url")]
+    rows: list[list[Cell]] = [
+        [str(i), str(s["publisher"]), str(s["published"]), str(s["title"]), str(s["url"])]
+        for i, s in n.sources.iterrows()
+    ]
+    return View("Sources", [Section(tables=[Table("Sources", cols, rows, id="sources")])])
+
+
+def scenarios_table(scenarios: list[dict[str, Any]], title: str = "Scenarios") -> Table:
+    """Return the package's scenarios (``Service.scenarios`` or the CLI's list) as a table."""
+    cols = [Col("name"), Col("years"), Col("description", wide=True)]
+    rows: list[list[Cell]] = [
+        [s["name"], str(s.get("when") or _joined(s.get("years") or [])), s["description"]]
+        for s in scenarios
+    ]
+    return Table(title, cols, rows, id="scenarios")
+
+
+def route_records(m: Any) -> list[dict[str, Cell]]:
+    """Return one flat record per route of a year's figures (the CSV export; lists joined by |)."""
+    return [
+        {
+            "exporter": m.exporter,
+            "year": m.year,
+            "route": str(route),
+            "name": str(r["name"]),
+            "volume": round(float(r["volume"]), 6),
+            "unit": m.unit,
+            "share": round(float(r["share"]), 6),
+            "share_of": m.denominator_kind,
+            "transit": "|".join(r["transit"]),
+            "chokepoints": "|".join(r["chokepoints"]),
+            "confidence": str(r["confidence"]),
+            "basis": str(r["basis"]),
+            "sources": "|".join(r["sources"]),
+        }
+        for route, r in m.by_route.iterrows()
+    ]
