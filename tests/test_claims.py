@@ -21,8 +21,8 @@ from corridor.claims.extract import quantities
 from corridor.claims.text import MAX_CHARS, article_text, sentences
 from corridor.claims.vocabulary import VERDICTS
 from corridor.cli import app
-from corridor.exceptions import ClaimsError, InvalidArgumentError
-from corridor.metrics import compute
+from corridor.exceptions import ClaimsError
+from corridor.metrics import dependence
 
 DATE = datetime.date(2026, 3, 1)
 EVAL = Path(__file__).with_name("data") / "claims_eval.yaml"
@@ -77,7 +77,7 @@ def test_via_russia_is_rated_under_both_readings(kazakhstan: corridor.Network) -
         80,
         "gt",
     )
-    m = compute(kazakhstan, "KAZ", 2023)
+    m = dependence(kazakhstan, exporter="KAZ", year=2023)
     crossing, cpc = c.readings
     assert crossing.model_value == pytest.approx(100 * m.share_crossing("RUS"), abs=0.01)
     # 2023 has exports on no reported route: the crossing share could be that much higher
@@ -207,7 +207,7 @@ def test_claims_cli_json(cli: CliRunner, tmp_path: Path) -> None:
     )
     assert "contradicted" in res.stdout
     res = cli.invoke(app, ["claims", "check", str(f), "--date", "2026-13-01"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a bad argument
     assert "--date must be YYYY-MM-DD" in res.stderr
 
 
@@ -273,8 +273,3 @@ def test_barrels_are_not_rated_without_a_grade(make_toy: Callable[..., Path]) ->
     assert "no crude grade" in c.interpretation
     (t,) = check_claims("Kazakhstan shipped 60 million tons through the A pipeline in 2024.", n=toy)
     assert t.verdict == "supported"
-
-
-def test_the_network_is_passed_in() -> None:
-    with pytest.raises(InvalidArgumentError, match="n="):
-        check_claims("Kazakhstan exported 100 million tons of oil in 2024.")  # type: ignore[call-overload]

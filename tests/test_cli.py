@@ -21,7 +21,7 @@ from corridor.exceptions import (
     ScenarioError,
     UnknownError,
 )
-from corridor.metrics import compute, latest_year
+from corridor.metrics import dependence, latest_year
 
 
 def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -66,7 +66,7 @@ def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -
     res = cli.invoke(app, ["report"])
     assert res.exit_code == 0, res.output
     year = latest_year(kazakhstan)
-    m = compute(kazakhstan, "KAZ", year)
+    m = dependence(kazakhstan, exporter="KAZ", year=year)
     out = res.stdout
     assert f"exports by route, {year}" in out
     assert f"share via cpc: {100 * m.share_via('cpc'):.1f}%" in out

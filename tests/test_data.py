@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import corridor
-from corridor.metrics import compute, flow_paths, summary
+from corridor.metrics import dependence, flow_paths, summary
 from corridor.scenario import load_scenario, package_scenarios
 
 FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
@@ -73,7 +73,7 @@ def test_required_network_is_there(kazakhstan: corridor.Network) -> None:
     assert "turkish-straits" in n.routes.at["cpc-tankers", "chokepoints"]
     assert "CPC" in n.routes.at["cpc", "aliases"]
     # Russian crude crossing Kazakhstan to China: exporter RUS, transit KAZ
-    m = compute(n, "RUS", 2023)
+    m = dependence(n, exporter="RUS", year=2023)
     assert m.by_transit_country.index.tolist() == ["KAZ"]
     assert m.routed == pytest.approx(9.979)
 
@@ -81,7 +81,7 @@ def test_required_network_is_there(kazakhstan: corridor.Network) -> None:
 @pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025])
 def test_shares_reconcile_with_the_flows(kazakhstan: corridor.Network, year: int) -> None:
     n = kazakhstan
-    m = compute(n, "KAZ", year)
+    m = dependence(n, exporter="KAZ", year=year)
     f = n.flows[(n.flows["exporter"] == "KAZ") & (n.flows["year"] == year)]
     f = f[f["route"].isin(n.commodity_routes("crude-oil"))]  # other commodities: own networks
     # every route's volume is its flow; every share is that over the denominator
@@ -105,7 +105,7 @@ def test_shares_reconcile_with_the_flows(kazakhstan: corridor.Network, year: int
 def test_2025_by_hand(kazakhstan: corridor.Network) -> None:
     # 2025: exports 78.7 (EFE); CPC 64.8, Atyrau-Samara 8.8, Aktau-Makhachkala 2.2, Aktau-Baku
     # 1.5, KCP 1.0. Crossing Russia: CPC + Samara + Makhachkala.
-    m = compute(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, exporter="KAZ", year=2025)
     assert m.total_exports == pytest.approx(78.7)
     assert m.routed == pytest.approx(64.8 + 8.8 + 2.2 + 1.5 + 1.0)
     assert m.share_via("cpc") == pytest.approx(64.8 / 78.7)

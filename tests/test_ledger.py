@@ -140,14 +140,14 @@ def two_countries(tmp_path: Path) -> corridor.Network:
 
 def test_each_commodity_is_its_own_network(tmp_path: Path) -> None:
     n = two_countries(tmp_path)
-    power = corridor.compute(n, "RUS", 2024, "electricity")
+    power = corridor.dependence(n, exporter="RUS", year=2024, commodity="electricity")
     assert list(power.by_route.index) == ["g"]
     assert power.unit == "TWh/year"
     assert power.routed == pytest.approx(3)
-    crude = corridor.compute(n, "RUS", 2024)
+    crude = corridor.dependence(n, exporter="RUS", year=2024)
     assert set(crude.by_route.index) == {"o", "q"}
     assert crude.routed == pytest.approx(8)
-    wheat = corridor.compute(n, "RUS", 2024, "wheat")
+    wheat = corridor.dependence(n, exporter="RUS", year=2024, commodity="wheat")
     assert wheat.routed == pytest.approx(18)
     assert set(wheat.by_route.index) == {"w", "x"}
 
@@ -245,8 +245,10 @@ def test_builtin_interdependence(kazakhstan: corridor.Network, cli: CliRunner) -
         ("RUS", "crude-oil", "exports crossing"),
         ("KAZ", "crude-oil", "route without a figure"),
     } <= links
+    gaps = {r["route"] for r in rows if r["link"] == "route without a figure"}
+    assert "omsk-pavlodar" in gaps  # Russian crude to Pavlodar: a link with no volume found
     crossing = next(r for r in rows if (r["dependent"], r["link"]) == ("KAZ", "exports crossing"))
-    m = corridor.compute(kazakhstan, "KAZ", 2023)
+    m = corridor.dependence(kazakhstan, exporter="KAZ", year=2023)
     assert crossing["share"] == pytest.approx(m.share_crossing("RUS"))
     for name, stranded in (("rus-china-transit-halt", 10.0), ("kaz-wheat-ban-2024", None)):
         r = cli.invoke(app, ["scenario", "run", name, "-f", "json"])
@@ -254,5 +256,5 @@ def test_builtin_interdependence(kazakhstan: corridor.Network, cli: CliRunner) -
         assert total > 0
         assert stranded is None or total == pytest.approx(stranded, rel=0.01)
     res = cli.invoke(app, ["ledger", "KAZ", "XXX"])
-    assert res.exit_code == 1
-    assert "no node in country 'XXX'" in res.stderr
+    assert res.exit_code == 2  # an unknown name: EXIT_CODES[UnknownError]
+    assert "unknown country 'XXX'; known: AZE" in res.stderr

@@ -8,7 +8,7 @@ import pytest
 import corridor
 from corridor.display import Displayable
 from corridor.exceptions import UnknownError
-from corridor.metrics import UNKNOWN, compute, dependence, flow_paths, latest_year, summary
+from corridor.metrics import UNKNOWN, dependence, flow_paths, latest_year, summary
 
 approx = pytest.approx
 
@@ -37,7 +37,7 @@ def test_paths_conserve_every_route_flow(toy: corridor.Network) -> None:
 
 
 def test_shares_by_hand(toy: corridor.Network) -> None:
-    m = compute(toy, "KAZ", 2024)
+    m = dependence(toy, exporter="KAZ", year=2024)
     assert m.total_exports == 100
     assert m.routed == approx(94)
     assert m.unattributed == approx(6)
@@ -62,18 +62,18 @@ def test_shares_by_hand(toy: corridor.Network) -> None:
 def test_hhi_by_hand(toy: corridor.Network) -> None:
     # export-route shares of the routed 94: 60, 20, 10, 4
     expected = 10_000 * (60**2 + 20**2 + 10**2 + 4**2) / 94**2
-    assert compute(toy, "KAZ", 2024).hhi == approx(expected)
+    assert dependence(toy, exporter="KAZ", year=2024).hhi == approx(expected)
     assert expected == approx(4658.2164, abs=1e-3)
 
 
 def test_sources_follow_the_figures(toy: corridor.Network) -> None:
-    m = compute(toy, "KAZ", 2024)
+    m = dependence(toy, exporter="KAZ", year=2024)
     assert m.by_route.at["a", "sources"] == ("toy-src", "toy-total")
     assert set(m.sources) == {"toy-src", "toy-total"}
 
 
 def test_without_total_exports_shares_are_of_routed_volume(toy: corridor.Network) -> None:
-    m = compute(toy, "KAZ", 2023)
+    m = dependence(toy, exporter="KAZ", year=2023)
     assert m.total_exports is None
     assert m.unattributed is None
     assert m.denominator_kind == "routed volume"
@@ -138,4 +138,4 @@ def test_dependence_shows_a_summary(toy: corridor.Network) -> None:
         "via a 60.0 %, HHI 4,658>"
     )
     assert isinstance(m, Displayable)
-    assert compute(toy, "KAZ", 2024).hhi == m.hhi  # the old name still works
+    assert dependence(toy, exporter="KAZ", year=2024).hhi == m.hhi  # the old name still works

@@ -181,7 +181,9 @@ def test_interruption_leaves_a_readable_partial_result(
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
     assert r.summary.interrupted
     assert r.summary.samples_finished == 300
-    assert list(r.to_dict()) == [
+    assert list(r.to_dict()) == ["summary", "contributions", "stranded"]
+    assert len(r.to_dict()["stranded"]) == 300
+    assert list(r.summary.to_dict()) == [
         "problem",
         "samples_requested",
         "samples_finished",
@@ -246,7 +248,7 @@ def test_risk_cli(cli: CliRunner, tmp_path: Path) -> None:
     assert shown.exit_code == 0
     assert "Contribution to the loss" in shown.stdout
     missing = cli.invoke(app, ["risk", "show", str(tmp_path / "nope")])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 4  # EXIT_CODES[RunStoreError]
     assert "no risk run in" in missing.stderr
 
 

@@ -74,7 +74,7 @@ def test_read_endpoints(client: TestClient, kazakhstan: corridor.Network) -> Non
     assert len(one["tables"]["sources"]) == len(kazakhstan.sources)
     assert {r["id"] for r in one["tables"]["routes"]} == set(kazakhstan.routes.index)
     m = client.get("/api/metrics", params={"year": 2025}).json()
-    expected = corridor.compute(kazakhstan, "KAZ", 2025)
+    expected = corridor.dependence(kazakhstan, exporter="KAZ", year=2025)
     assert m["metrics"]["share_via"]["value"] == pytest.approx(expected.share_via("cpc"), abs=1e-6)
     assert [r["year"] for r in m["summary"]] == list(kazakhstan.meta.years)
     names = {s["name"] for s in client.get("/api/scenarios").json()}

@@ -254,7 +254,7 @@ def _report_years(
         fn = getattr(metrics, "dependence", None)
         if fn is not None:
             return fn(n, exporter=exporter, year=y, commodity=commodity)
-        return metrics.compute(n, exporter, y, commodity)
+        return metrics.dependence(n, exporter=exporter, year=y, commodity=commodity)
 
     if fmt is ReportFormat.csv:
         import csv
@@ -509,20 +509,15 @@ def _sample(problem: Any, **options: Any) -> Any:
             bar.update(task, completed=done, rate=f"{rate:,.0f}")
 
         result = run_risk(problem, on_progress=progress, **options)
-    s = _summary(result)
-    if s["interrupted"]:
-        err.print(f"interrupted: {s['samples_finished']} of {options['n']} samples finished")
+    if result.summary.interrupted:
+        done = result.summary.samples_finished
+        err.print(f"interrupted: {done} of {options['n']} samples finished")
     return result
-
-
-def _summary(result: Any) -> dict[str, Any]:
-    s = result.summary
-    return dict(s) if isinstance(s, dict) else dict(s.to_dict())
 
 
 def _show_risk(result: Any, folder: Path, fmt: Format, n: Network | None) -> None:
     if fmt is Format.json:
-        echo_json({**_summary(result), "run": str(folder)})
+        echo_json({**result.summary.to_dict(), "run": str(folder)})
     else:
         from corridor.views.build import risk_view
 
@@ -588,7 +583,7 @@ def claims_check_command(
                 raise InvalidArgumentError(msg) from None
         text = _article(article)
         n = load(package)
-        claims = check_claims(text, date=when, network=n)
+        claims = check_claims(text, n=n, date=when)
         if fmt is Format.json:
             echo_json({"claims": [c.to_dict() for c in claims]})
         else:

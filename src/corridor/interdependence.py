@@ -40,6 +40,7 @@ COLUMNS = [
     "partner",
     "commodity",
     "link",
+    "route",
     "volume",
     "unit",
     "value_usd",
@@ -68,6 +69,7 @@ class LedgerRow:
     commodity: str
     link: str
     unit: str
+    route: str = ""  # the route a "route without a figure" row is about
     volume: float | None = None
     value_usd: float | None = None
     share: float | None = None
@@ -283,7 +285,9 @@ def _routes_without_figure(pair: _Pair) -> list[LedgerRow]:
         if ends == (pair.partner, pair.dependent) and delivers and f[f["route"] == r].empty:
             note = route["note"] if isinstance(route.get("note"), str) else ""
             out.append(
-                pair.row("route without a figure", sources=[str(route["source"])], note=note)
+                pair.row(
+                    "route without a figure", route=r, sources=[str(route["source"])], note=note
+                )
             )
     return out
 

@@ -415,8 +415,16 @@ class RiskResult(Displayable):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the summary as JSON-ready data."""
-        return self.summary.to_dict()
+        """Return the run as JSON-ready data: summary, contributions, stranded per sample [Mt].
+
+        This is the form the web's run store keeps, and the views build from it or from the
+        result itself alike.
+        """
+        return {
+            "summary": self.summary.to_dict(),
+            "contributions": self.contributions.to_dict("records"),
+            "stranded": [round(float(x), 9) for x in self.samples["stranded"]],
+        }
 
     def write(self, folder: str | Path) -> Path:
         """Write ``samples.parquet``, ``contributions.parquet`` and ``summary.json``."""

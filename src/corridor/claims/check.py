@@ -8,27 +8,15 @@ to a `Claim`, or to nothing) and `judge` (a claim and the package's figures to a
 from __future__ import annotations
 
 from datetime import date
-from typing import overload
 
 from corridor.claims.extract import quantities
 from corridor.claims.judge import Judge
 from corridor.claims.normalise import Claim, Context, claim_from
 from corridor.claims.text import article_text, sentences
-from corridor.exceptions import InvalidArgumentError
 from corridor.network import Network
 
 
-@overload
-def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]: ...
-@overload
-def check_claims(text: str, *, date: date | None = None, network: Network) -> list[Claim]: ...
-def check_claims(
-    text: str,
-    *,
-    n: Network | None = None,
-    date: date | None = None,
-    network: Network | None = None,
-) -> list[Claim]:
+def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:
     """Find the quantitative claims about the network in an article and check each one.
 
     Parameters
@@ -40,8 +28,6 @@ def check_claims(
     date : date, optional
         Publication date, for "last year"/"this year" and undated present-tense claims; else
         the HTML's date, else the package's latest complete year is used.
-    network : Network, optional
-        The old name of `n`, kept until its callers move to ``n=``.
 
     Returns
     -------
@@ -61,10 +47,6 @@ def check_claims(
     >>> c.metric, c.via, c.period, c.verdict
     ('share_crossing', 'RUS', 2025, 'supported')
     """
-    n = n if n is not None else network
-    if n is None or (network is not None and network is not n):
-        msg = "check_claims needs the network as n= (one network, not n= and network=)"
-        raise InvalidArgumentError(msg)
     body, found_date = article_text(text)
     context = Context.of(n, date or found_date)
     judge = Judge(n)

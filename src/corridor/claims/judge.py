@@ -39,7 +39,7 @@ from corridor.claims.vocabulary import (
     Verdict,
 )
 from corridor.exceptions import UnitError
-from corridor.metrics import YearMetrics, compute
+from corridor.metrics import Dependence, dependence
 from corridor.network import Network
 
 #: Tolerances: shares in percentage points, volumes relative to the claimed value.
@@ -140,12 +140,12 @@ class Judge:
         self.n = n
         self.grade = crude_grade(n)
         self.exporters = set(n.flows["exporter"]) | set(n.supply["exporter"])
-        self._metrics: dict[tuple[str, int], YearMetrics] = {}
+        self._metrics: dict[tuple[str, int], Dependence] = {}
 
-    def metrics(self, exporter: str, year: int) -> YearMetrics:
+    def metrics(self, exporter: str, year: int) -> Dependence:
         """Return the dependence metrics of an exporter in a year (computed once)."""
         if (exporter, year) not in self._metrics:
-            self._metrics[(exporter, year)] = compute(self.n, exporter, year)
+            self._metrics[(exporter, year)] = dependence(self.n, exporter=exporter, year=year)
         return self._metrics[(exporter, year)]
 
     def judge(self, c: Claim) -> Claim:
@@ -356,10 +356,10 @@ def _supply(n: Network, metric: Metric, exporter: str, year: int) -> Figure:
 
 # share readings: each returns the readings of a share claim, or why there is none -------------
 
-ShareReader = Callable[[Network, str, str, int, YearMetrics], list[ShareReading] | str]
+ShareReader = Callable[[Network, str, str, int, Dependence], list[ShareReading] | str]
 
 
-def _unattributed(m: YearMetrics) -> tuple[float, str]:
+def _unattributed(m: Dependence) -> tuple[float, str]:
     """Return the share of exports on no reported route, and a note saying so (or "")."""
     share = (m.unattributed or 0.0) / m.denominator if m.denominator else 0.0
     note = f"; {100 * share:.1f}% of exports are on no reported route" if share else ""
@@ -367,7 +367,7 @@ def _unattributed(m: YearMetrics) -> tuple[float, str]:
 
 
 def _crossing_readings(
-    n: Network, country: str, exporter: str, year: int, m: YearMetrics
+    n: Network, country: str, exporter: str, year: int, m: Dependence
 ) -> list[ShareReading] | str:
     spread, gap = _unattributed(m)
     found = [
@@ -390,7 +390,7 @@ def _crossing_readings(
 
 
 def _bypassing_readings(
-    n: Network, country: str, exporter: str, year: int, m: YearMetrics
+    n: Network, country: str, exporter: str, year: int, m: Dependence
 ) -> list[ShareReading] | str:
     spread, gap = _unattributed(m)
     text = f"share of {exporter}'s {year} exports on routes touching no part of {country}{gap}"
@@ -398,7 +398,7 @@ def _bypassing_readings(
 
 
 def _node_readings(
-    n: Network, node: str, exporter: str, year: int, m: YearMetrics
+    n: Network, node: str, exporter: str, year: int, m: Dependence
 ) -> list[ShareReading] | str:
     into = _into(n, node, exporter, year)
     if into.empty:
@@ -408,7 +408,7 @@ def _node_readings(
 
 
 def _route_readings(
-    n: Network, route: str, exporter: str, year: int, m: YearMetrics
+    n: Network, route: str, exporter: str, year: int, m: Dependence
 ) -> list[ShareReading] | str:
     if route in m.missing_routes or route not in m.by_route.index:
         return f"no figure for route {route} in {year}"

@@ -417,7 +417,10 @@ def _stranded_table(periods: list[dict[str, Any]]) -> Table:
 
 
 def _limit(b: Mapping[str, Any]) -> tuple[str, str]:
-    """Return a binding limit's source id and note (the contract's keys, or the old prose)."""
+    """Return a binding limit's source id and note.
+
+    Runs stored by earlier versions hold ``"id: note"`` prose in ``source``; they still render.
+    """
     if "note" in b:
         return str(b.get("source") or ""), str(b.get("note") or "")
     source = str(b.get("source") or "")
@@ -471,7 +474,10 @@ def _ties_table(periods: list[dict[str, Any]]) -> Table:
 
 
 def limits_text(limits: Any) -> str:
-    """Return a ladder step's limits as text: ``route btc (KAZ, 2.20)``; old prose verbatim."""
+    """Return a ladder step's limits as text: ``route btc (KAZ, 2.20)``.
+
+    Runs stored by earlier versions hold the limits as prose; it is shown as it is.
+    """
     if isinstance(limits, str):
         return limits
     if not limits:
@@ -514,18 +520,14 @@ QUANTILES = (("mean", "mean"), ("P50", "p50"), ("P90", "p90"), ("P95", "p95"), (
 
 def _risk_parts(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[float]]:
     """Return (summary, contributions, stranded per sample) of any form of a risk run."""
-    if isinstance(result, Mapping):
-        if "summary" not in result:  # the summary alone
-            return dict(result), [], []
-        return (
-            dict(result["summary"]),
-            list(result.get("contributions") or []),
-            list(result.get("stranded") or []),
-        )
-    s = result.summary
-    summary = dict(s) if isinstance(s, Mapping) else dict(s.to_dict())
-    contributions = result.contributions.to_dict("records")
-    return summary, contributions, [float(x) for x in result.samples["stranded"]]
+    data = result if isinstance(result, Mapping) else result.to_dict()
+    if "summary" not in data:  # the summary alone
+        return dict(data), [], []
+    return (
+        dict(data["summary"]),
+        list(data.get("contributions") or []),
+        [float(x) for x in data.get("stranded") or []],
+    )
 
 
 def risk_view(result: Any, *, n: Network | None = None, where: str = "") -> View:
@@ -640,7 +642,7 @@ def ledger_view(
             r["dependent"],
             r["partner"],
             r["commodity"],
-            r["link"],
+            f"{r['link']}: {r['route']}" if r.get("route") else r["link"],
             r["volume"],
             r["unit"],
             r["share"],

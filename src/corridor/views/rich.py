@@ -16,17 +16,25 @@ def render_table(t: Table, *, title: bool = True) -> RichTable:
     """Return one view table as a rich table (numbers right-aligned, verdicts coloured)."""
     out = RichTable(title=t.title if title else None, title_justify="left", header_style="bold")
     keep = [j for j, c in enumerate(t.columns) if c.terminal]
-    for c in (t.columns[j] for j in keep):
+    formatted = t.formatted()
+    for j in keep:
+        c = t.columns[j]
+        # a number column is as wide as its widest number (its header wraps); source ids, one
+        # per line, are folded only past 26 characters
+        widest = max([len(row[j]) for row in formatted] + [len(w) for w in c.label.split()])
         out.add_column(
             c.label,
             justify="right" if c.numeric else "left",
             no_wrap=c.name in ("route", "loss"),
             overflow="fold",
+            max_width=max(widest, 7) if c.numeric else 26 if c.kind == "sources" else None,
         )
-    for i, row in enumerate(t.formatted()):
+    for i, row in enumerate(formatted):
         cells: list[RenderableType] = list(row)
         for j, c in enumerate(t.columns):
-            if c.kind == "verdict":
+            if c.kind == "sources":
+                cells[j] = row[j].replace(", ", "\n")
+            elif c.kind == "verdict":
                 cells[j] = Text(row[j].replace("_", " "), style=VERDICT_STYLE.get(row[j], ""))
         if i in t.marks:
             first = Text(row[0])

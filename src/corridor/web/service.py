@@ -9,7 +9,6 @@ error class to an HTTP status in one table. `ApiError` is for what only the web 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import threading
 from dataclasses import dataclass
@@ -61,55 +60,42 @@ def error_body(status: int, error: str, errors: list[str] | None = None) -> dict
     return {"ok": False, "error": error, "errors": errors or [error], "status": status}
 
 
-# --- the library, by its new names (the old ones until the core's rename is merged) ------------
-
-
-def _library(module: str, name: str, old_module: str) -> Any:
-    """Return `module.name`, or the same function from `old_module` before the rename."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ImportError:
-        return getattr(importlib.import_module(old_module), name)
+# --- the library calls the pages and the API share (imported on first use: fast start) -----
 
 
 def dependence(n: Network, exporter: str, year: int) -> Any:
     """Return `corridor.metrics.dependence` of an exporter in a year."""
-    from corridor import metrics
+    from corridor.metrics import dependence as compute_dependence
 
-    fn = getattr(metrics, "dependence", None)
-    if fn is not None:
-        return fn(n, exporter=exporter, year=year)
-    return metrics.compute(n, exporter, year)
+    return compute_dependence(n, exporter=exporter, year=year)
 
 
 def ledger_frame(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
     """Return the interdependence ledger of `a` and `b` in `year`."""
-    frame: pd.DataFrame = _library("corridor.interdependence", "ledger", "corridor.ledger")(
-        n, a, b, year=year
-    )
-    return frame
+    from corridor.interdependence import ledger
+
+    return ledger(n, a, b, year=year)
 
 
 def ledger_json(frame: pd.DataFrame, a: str, b: str, year: int) -> dict[str, Any]:
     """Return the ledger as JSON-ready data (`ledger_dict`)."""
-    fn = _library("corridor.interdependence", "ledger_dict", "corridor.ledger")
-    return dict(fn(frame, a, b, year))
+    from corridor.interdependence import ledger_dict
+
+    return dict(ledger_dict(frame, a, b, year))
 
 
 def reroute_result(n: Network, scenario: Any, exporter: str | None = None) -> Any:
     """Return the re-routing result of a scenario."""
-    return _library("corridor.rerouting", "reroute", "corridor.reroute")(
-        n, scenario, exporter=exporter
-    )
+    from corridor.rerouting import reroute
+
+    return reroute(n, scenario, exporter=exporter)
 
 
 def replay_result(n: Network, year: int, exporter: str | None = None) -> Any:
     """Return the replay of a year's dated events."""
-    try:
-        fn = importlib.import_module("corridor.rerouting").replay
-    except ImportError:
-        return importlib.import_module("corridor.reroute").replay(n, year, exporter)
-    return fn(n, year=year, exporter=exporter)
+    from corridor.rerouting import replay
+
+    return replay(n, year=year, exporter=exporter)
 
 
 def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) -> ReportInputs:
@@ -266,7 +252,7 @@ class Service:
     def _claims_result(self, req: RunRequest) -> tuple[dict[str, Any], str]:
         from corridor.claims import check_claims
 
-        claims = check_claims(req.text or "", date=req.date, network=self.n)
+        claims = check_claims(req.text or "", n=self.n, date=req.date)
         counts = {v: sum(c.verdict == v for c in claims) for v in VERDICTS}
         note = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
         return {"claims": [c.to_dict() for c in claims]}, note
@@ -289,16 +275,11 @@ class Service:
                 on_progress=progress,
                 should_stop=lambda _: event.is_set(),
             )
-            s = r.summary if isinstance(r.summary, dict) else r.summary.to_dict()
-            if s["interrupted"]:
+            if r.summary.interrupted:
                 self.store.end(run_id, "cancelled", "cancelled before all samples finished")
                 return
-            result = {
-                "summary": s,
-                "contributions": r.contributions.to_dict("records"),
-                "stranded": [round(x, 6) for x in r.samples["stranded"]],
-            }
-            self.store.finish(run_id, result, f"P95 stranded {s['stranded']['p95']:.2f} Mt")
+            p95 = r.summary.stranded["p95"]
+            self.store.finish(run_id, r.to_dict(), f"P95 stranded {p95:.2f} Mt")
         except Exception as exc:  # a background job must end marked, whatever happened
             self.store.end(run_id, "failed", str(exc))
         finally:
