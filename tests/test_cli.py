@@ -217,7 +217,7 @@ def test_scenario_errors_are_messages(cli: CliRunner, tmp_path: Path) -> None:
     assert "Traceback" not in res.output
     assert "bad.yaml line 5, field changes.0.country: unknown country 'XX'" in res.stderr
     res = cli.invoke(app, ["scenario", "run", "nope"])
-    assert res.exit_code in (1, 2)  # 2 once find_scenario raises UnknownError
+    assert res.exit_code == 2  # EXIT_CODES[UnknownError]
     assert "unknown scenario 'nope'" in res.stderr
 
 

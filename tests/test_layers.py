@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "interdependence": 4,
     "claims": 4,
     "store": 4,
+    "report": 4,
     "views": 5,
     "web": 6,
     "cli": 7,

@@ -20,6 +20,10 @@ from typer.testing import CliRunner
 import corridor
 from corridor.cli import app
 from corridor.display import Displayable
+from corridor.interdependence import ledger, ledger_dict
+from corridor.metrics import dependence
+from corridor.report import report_inputs
+from corridor.rerouting import replay, reroute
 from corridor.risk import RiskProblem, run_risk
 from corridor.scenario import find_scenario
 from corridor.views import build, charts, hooks
@@ -27,14 +31,6 @@ from corridor.views import format as fmt
 from corridor.views.html import fragment_html, report_html
 from corridor.views.model import Col, Table, View
 from corridor.views.rich import render
-from corridor.web.service import (
-    dependence,
-    ledger_frame,
-    ledger_json,
-    replay_result,
-    report_inputs,
-    reroute_result,
-)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(
@@ -44,7 +40,7 @@ needs_browser = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def ceyhan(kazakhstan: corridor.Network) -> Any:
-    return reroute_result(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
+    return reroute(kazakhstan, find_scenario(kazakhstan, "ceyhan-20"))
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +92,7 @@ def test_every_builder_gives_plain_cells(
     kazakhstan: corridor.Network, ceyhan: Any, risk: Any
 ) -> None:
     n = kazakhstan
-    led = ledger_frame(n, "KAZ", "RUS", 2025)
+    led = ledger(n, "KAZ", "RUS", year=2025)
     from corridor.claims import check_claims
 
     claims = check_claims("More than 80% of Kazakhstan's oil is exported via Russia.", n=n)
@@ -106,7 +102,7 @@ def test_every_builder_gives_plain_cells(
         build.risk_view(risk, n=n),
         build.ledger_view(led, a="KAZ", b="RUS", year=2025, n=n),
         build.claims_view(claims),
-        build.replay_view(replay_result(n, 2025)),
+        build.replay_view(replay(n, year=2025)),
         build.sources_view(n),
     ]
     for view in views:
@@ -125,6 +121,27 @@ def test_a_stored_result_renders_like_a_live_one(
     stored_risk = json.loads(json.dumps(risk.to_dict()))  # as the web's run store keeps it
     a, b = build.risk_view(risk), build.risk_view(stored_risk)
     assert [t.rows for t in a.tables()] == [t.rows for t in b.tables()]
+
+
+def test_drawing_a_report_computes_nothing(
+    kazakhstan: corridor.Network, ceyhan: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = report_inputs(kazakhstan, "KAZ", 2025)  # the caller computes, LPs included
+    stored = ceyhan.to_dict()
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        msg = "a view computed a model figure"
+        raise AssertionError(msg)
+
+    for name in ("dependence", "flow_paths", "summary"):
+        monkeypatch.setattr(f"corridor.metrics.{name}", forbidden)
+    monkeypatch.setattr("corridor.solve.RerouteModel.solve", forbidden)
+    monkeypatch.setattr("corridor.rerouting.reroute", forbidden)
+    page = report_html(build.report_view(kazakhstan, inputs), kazakhstan.meta)
+    assert "Interdependence KAZ ↔ RUS, 2025" in page
+    assert "Binding limits" in report_html(
+        build.scenario_view(stored, n=kazakhstan), kazakhstan.meta
+    )
 
 
 def test_report_view_takes_precomputed_inputs(kazakhstan: corridor.Network) -> None:
@@ -167,7 +184,7 @@ def test_scenario_view_reads_the_contract_shapes(kazakhstan: corridor.Network, c
 
 def test_ledger_view_writes_the_notes_from_fields(kazakhstan: corridor.Network) -> None:
     # the core's new ledger rows carry numbers, not sentences: patch two rows of a real ledger
-    d = ledger_json(ledger_frame(kazakhstan, "KAZ", "RUS", 2025), "KAZ", "RUS", 2025)
+    d = ledger_dict(ledger(kazakhstan, "KAZ", "RUS", year=2025), "KAZ", "RUS", 2025)
     d["rows"][0].update(note="", stranded_if_closed=68.81, price_year=None)
     d["rows"][1].update(stranded_if_closed=None, price_year=2023)
     view = build.ledger_view(d, n=kazakhstan)
@@ -213,7 +230,7 @@ def test_rich_and_html_render_the_same_view() -> None:
 
 
 def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network) -> None:
-    m = dependence(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, exporter="KAZ", year=2025)
     fig = charts.route_map(kazakhstan, m)
     legs = {t.name: t for t in fig.data if t.name in kazakhstan.routes.index}
     assert set(legs) == set(kazakhstan.routes.index)
@@ -231,7 +248,7 @@ def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network)
 
 
 def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
-    m = dependence(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, exporter="KAZ", year=2025)
     s = charts.sankey(kazakhstan, m).data[0]
     first_stage = sum(
         v
@@ -239,7 +256,9 @@ def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
         if s.node.label[src].startswith("from ")
     )
     assert first_stage == pytest.approx(m.routed)
-    history = [dependence(kazakhstan, "KAZ", y) for y in kazakhstan.years_with_flows("KAZ")]
+    history = [
+        dependence(kazakhstan, exporter="KAZ", year=y) for y in kazakhstan.years_with_flows("KAZ")
+    ]
     area = charts.shares_over_time(history, "route")
     years = list(area.data[0].x)
     i = years.index(2025)
@@ -351,7 +370,7 @@ def test_reports_render_offline_in_chromium(
 
 @needs_browser
 def test_png_export_with_local_chromium(kazakhstan: corridor.Network, tmp_path: Path) -> None:
-    m = dependence(kazakhstan, "KAZ", 2025)
+    m = dependence(kazakhstan, exporter="KAZ", year=2025)
     paths = charts.write_pngs({"sankey": charts.sankey(kazakhstan, m)}, tmp_path)
     data = paths[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

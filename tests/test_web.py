@@ -17,12 +17,13 @@ from fastapi.testclient import TestClient
 
 import corridor
 from corridor.exceptions import RunStoreError, UnknownError
+from corridor.report import report_inputs
+from corridor.rerouting import reroute
 from corridor.scenario import find_scenario
 from corridor.store import Store
 from corridor.views import build
 from corridor.views.html import report_html
 from corridor.web.app import HTTP_STATUS, MAX_BODY, create_app, http_status
-from corridor.web.service import report_inputs, reroute_result
 
 from .test_views import CHROMIUM, needs_browser
 
@@ -125,17 +126,7 @@ def test_cancelled_risk_run_keeps_no_result(client: TestClient, store: Store) ->
     assert run.result is None
 
 
-def _unknown_scenario_status(n: corridor.Network) -> int:
-    # 404 once the core's find_scenario raises UnknownError; the base class (400) until then
-    try:
-        find_scenario(n, "nope")
-    except Exception as exc:
-        return http_status(exc)
-    return 0
-
-
 def test_every_api_error_has_one_shape(client: TestClient, kazakhstan: corridor.Network) -> None:
-    unknown_scenario = _unknown_scenario_status(kazakhstan)
     bad = [
         client.get("/api/packages/nope"),
         client.get("/api/metrics", params={"year": 1900}),
@@ -169,7 +160,7 @@ def test_every_api_error_has_one_shape(client: TestClient, kazakhstan: corridor.
         404,
         422,
         400,  # ApiError: a scenario run needs a scenario
-        unknown_scenario,
+        404,  # UnknownError (scenario)
         422,  # ScenarioError
         400,
         422,
@@ -245,7 +236,7 @@ def test_the_report_and_the_dashboard_show_the_same_columns(
     page = client.get("/").text
     assert _headers(report) == _headers(page)
     assert {"routes", "summary", "ledger"} <= set(_headers(page))
-    live = reroute_result(n, find_scenario(n, "ceyhan-20"))
+    live = reroute(n, find_scenario(n, "ceyhan-20"))
     report = report_html(build.scenario_view(live, n=n), n.meta)
     run = client.post("/api/runs", json={"kind": "scenario", "scenario": "ceyhan-20"}).json()
     page = client.get(f"/runs/{run['id']}").text

@@ -219,9 +219,9 @@ def _report_files(
     n: Network, exporter: str, year: int | None, html_out: Path | None, png: Path | None
 ) -> None:
     from corridor.metrics import latest_year
+    from corridor.report import report_inputs
     from corridor.views.build import report_view
     from corridor.views.html import report_html
-    from corridor.web.service import report_inputs
 
     y = latest_year(n, exporter) if year is None else year
     view = report_view(n, report_inputs(n, exporter, y, ledger=html_out is not None))
@@ -236,8 +236,8 @@ def _report_files(
 
 def _report_table(n: Network, exporter: str, year: int | None) -> None:
     from corridor.metrics import latest_year
+    from corridor.report import report_inputs
     from corridor.views.build import report_view
-    from corridor.web.service import report_inputs
 
     y = latest_year(n, exporter) if year is None else year
     view = report_view(n, report_inputs(n, exporter, y, ledger=False))
@@ -377,9 +377,9 @@ def scenario_run_command(
     html_out: HtmlOpt = None,
 ) -> None:
     """Run a what-if: re-route around the change; report stranded volume, money and limits."""
+    from corridor.rerouting import reroute
     from corridor.scenario import find_scenario, shift_years
     from corridor.views.build import scenario_view
-    from corridor.web.service import reroute_result
 
     with errors():
         n = load(package)
@@ -388,7 +388,7 @@ def scenario_run_command(
             s = shift_years(s, n.check_year(year))
         if exporter is not None:
             exporter = n.check_exporter(exporter.upper())
-        result = reroute_result(n, s, exporter)
+        result = reroute(n, s, exporter=exporter)
         view = scenario_view(result, n=n)
         if html_out is not None:
             from corridor.views.html import report_html
@@ -408,15 +408,15 @@ def replay_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Replay a year's dated events month by month; modelled loss beside reported loss."""
+    from corridor.rerouting import replay
     from corridor.views.build import replay_view
-    from corridor.web.service import replay_result
 
     with errors():
         n = load(package)
         n.check_year(year)
         if exporter is not None:
             exporter = n.check_exporter(exporter.upper())
-        rp = replay_result(n, year, exporter)
+        rp = replay(n, year=year, exporter=exporter)
         if fmt is Format.json:
             echo_json(
                 {
@@ -638,22 +638,20 @@ def ledger_command(
     html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page.")] = None,
 ) -> None:
     """Who depends on whom, for what, how much: the two-way ledger of two countries."""
+    from corridor.interdependence import ledger, ledger_dict, ledger_year
     from corridor.views.build import ledger_view
     from corridor.views.html import report_html
-    from corridor.web.service import ledger_frame, ledger_json
 
     with errors():
         n = load(package)
-        a, b = n.check_country(a.upper()), n.check_country(b.upper())
-        y = n.check_year(
-            year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
-        )
-        df = ledger_frame(n, a, b, y)
+        a, b = a.upper(), b.upper()
+        y = ledger_year(n, a, year)
+        df = ledger(n, a, b, year=y)
         view = ledger_view(df, a=a, b=b, year=y, n=n)
         if html_out is not None:
             write(html_out, report_html(view, n.meta))
         if fmt is LedgerFormat.json:
-            echo_json(ledger_json(df, a, b, y))
+            echo_json(ledger_dict(df, a, b, y))
         elif fmt is LedgerFormat.html:
             typer.echo(report_html(view, n.meta))
         else:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor.exceptions import InvalidArgumentError
 from corridor.metrics import dependence
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem
@@ -129,6 +130,19 @@ class _Pair:
         )
 
 
+def ledger_year(n: Network, a: str, year: int | None = None) -> int:
+    """Return the ledger's year: `year` if given (checked), else `a`'s latest year with flows.
+
+    Examples
+    --------
+    >>> ledger_year(corridor.load_package(), "KAZ")
+    2025
+    """
+    if year is None:
+        year = max(n.years_with_flows(a) or [n.meta.last_year])
+    return n.check_year(year)
+
+
 def ledger(n: Network, a: str, b: str, *, year: int) -> pd.DataFrame:
     """Return the two-way ledger of countries `a` and `b` in `year` (see the module docstring).
 
@@ -141,6 +155,8 @@ def ledger(n: Network, a: str, b: str, *, year: int) -> pd.DataFrame:
     ------
     UnknownError
         For a country or year the package does not know.
+    InvalidArgumentError
+        When `a` and `b` are the same country.
 
     Examples
     --------
@@ -151,6 +167,9 @@ def ledger(n: Network, a: str, b: str, *, year: int) -> pd.DataFrame:
     n.check_country(a)
     n.check_country(b)
     n.check_year(year)
+    if a == b:
+        msg = f"a ledger needs two different countries, got {a} twice"
+        raise InvalidArgumentError(msg)
     rows: list[LedgerRow] = []
     commodities = list(dict.fromkeys([n.meta.commodity, *n.commodities.index]))
     for dep, partner in ((a, b), (b, a)):

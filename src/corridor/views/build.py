@@ -20,7 +20,6 @@ builder            input
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corridor.metrics import UNKNOWN
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corridor.network import Network
+    from corridor.report import ReportInputs
 
 #: Shares that move less than this between baseline and scenario are not listed.
 SHARE_STEP = 1e-3
@@ -39,28 +39,6 @@ FLOW_STEP = 1e-6
 #: The label of flows whose onward route the data does not report (key `UNKNOWN`).
 UNKNOWN_LABEL = "onward route not reported"
 COMPARATORS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "=", "range": "in"}
-
-
-@dataclass
-class ReportInputs:
-    """What the year report shows, computed by the caller (the CLI or the web service).
-
-    Attributes
-    ----------
-    metrics : Dependence
-        The exporter's figures in the report's year.
-    summary : pandas.DataFrame or None
-        ``corridor.metrics.summary``: one row per year.
-    history : sequence of Dependence
-        The figures of every year with flows, for the shares over time.
-    ledger : pandas.DataFrame or dict or None
-        The ledger of the exporter and the focus country, or None.
-    """
-
-    metrics: Any
-    summary: pd.DataFrame | None = None
-    history: Sequence[Any] = field(default_factory=list)
-    ledger: Any = None
 
 
 def country_name(code: str) -> str:

@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from corridor.views.build import ReportInputs
-
 if TYPE_CHECKING:
-    import pandas as pd
-
     from corridor.network import Network
+    from corridor.report import ReportInputs
     from corridor.store import Store
 
 #: Largest request body accepted (an article or a scenario file), bytes.
@@ -60,54 +57,6 @@ def error_body(status: int, error: str, errors: list[str] | None = None) -> dict
     return {"ok": False, "error": error, "errors": errors or [error], "status": status}
 
 
-# --- the library calls the pages and the API share (imported on first use: fast start) -----
-
-
-def dependence(n: Network, exporter: str, year: int) -> Any:
-    """Return `corridor.metrics.dependence` of an exporter in a year."""
-    from corridor.metrics import dependence as compute_dependence
-
-    return compute_dependence(n, exporter=exporter, year=year)
-
-
-def ledger_frame(n: Network, a: str, b: str, year: int) -> pd.DataFrame:
-    """Return the interdependence ledger of `a` and `b` in `year`."""
-    from corridor.interdependence import ledger
-
-    return ledger(n, a, b, year=year)
-
-
-def ledger_json(frame: pd.DataFrame, a: str, b: str, year: int) -> dict[str, Any]:
-    """Return the ledger as JSON-ready data (`ledger_dict`)."""
-    from corridor.interdependence import ledger_dict
-
-    return dict(ledger_dict(frame, a, b, year))
-
-
-def reroute_result(n: Network, scenario: Any, exporter: str | None = None) -> Any:
-    """Return the re-routing result of a scenario."""
-    from corridor.rerouting import reroute
-
-    return reroute(n, scenario, exporter=exporter)
-
-
-def replay_result(n: Network, year: int, exporter: str | None = None) -> Any:
-    """Return the replay of a year's dated events."""
-    from corridor.rerouting import replay
-
-    return replay(n, year=year, exporter=exporter)
-
-
-def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) -> ReportInputs:
-    """Compute what the year report shows: figures, summary, each year's, the ledger."""
-    from corridor.metrics import summary
-
-    history = [dependence(n, exporter, y) for y in n.years_with_flows(exporter)]
-    country = n.meta.focus_country
-    led = ledger_frame(n, exporter, country, year) if ledger and country else None
-    return ReportInputs(dependence(n, exporter, year), summary(n, exporter), history, led)
-
-
 @dataclass
 class Cache:
     """Figures of a package that does not change while it is served, computed once."""
@@ -142,17 +91,20 @@ class Service:
 
     def metrics(self, year: int | None, exporter: str | None) -> dict[str, Any]:
         """Return the JSON of ``GET /api/metrics``: a year's figures and the summary."""
-        from corridor.metrics import summary
+        from corridor.metrics import dependence, summary
 
         key = self.exporter_year(exporter, year)
         if key not in self.cache.metrics:
             rows = json.loads(summary(self.n, key[0]).reset_index().to_json(orient="records"))
-            data = {"metrics": dependence(self.n, *key).to_dict(), "summary": rows}
+            metrics = dependence(self.n, exporter=key[0], year=key[1])
+            data = {"metrics": metrics.to_dict(), "summary": rows}
             self.cache.metrics[key] = data
         return self.cache.metrics[key]
 
     def report(self, year: int | None, exporter: str | None = None) -> ReportInputs:
         """Return the year report's inputs (the overview page)."""
+        from corridor.report import report_inputs
+
         key = self.exporter_year(exporter, year)
         if key not in self.cache.reports:
             self.cache.reports[key] = report_inputs(self.n, *key)
@@ -160,13 +112,13 @@ class Service:
 
     def ledger(self, a: str, b: str, year: int | None) -> dict[str, Any]:
         """Return the JSON of ``GET /api/ledger``."""
+        from corridor.interdependence import ledger, ledger_dict, ledger_year
+
         n = self.n
-        a, b = n.check_country(a.upper()), n.check_country(b.upper())
-        y = n.check_year(
-            year if year is not None else max(n.years_with_flows(a) or [n.meta.last_year])
-        )
+        a, b = a.upper(), b.upper()
+        y = ledger_year(n, a, year)
         if (a, b, y) not in self.cache.ledgers:
-            self.cache.ledgers[(a, b, y)] = ledger_json(ledger_frame(n, a, b, y), a, b, y)
+            self.cache.ledgers[(a, b, y)] = ledger_dict(ledger(n, a, b, year=y), a, b, y)
         return self.cache.ledgers[(a, b, y)]
 
     def scenarios(self) -> list[dict[str, Any]]:
@@ -239,9 +191,10 @@ class Service:
         self.store.finish(run_id, result, note)
 
     def _scenario_result(self, scenario: Any) -> tuple[dict[str, Any], str]:
+        from corridor.rerouting import reroute
         from corridor.views import format as fmt
 
-        result = dict(reroute_result(self.n, scenario).to_dict())
+        result = reroute(self.n, scenario).to_dict()
         t = result["total"]
         note = (
             f"stranded {fmt.num(t['stranded']['value'])} Mt, revenue at risk "

@@ -1,0 +1,69 @@
+"""What a year report shows, computed once by the caller before any view draws it.
+
+The views never compute (``corridor.views.build``): the CLI and the web service call
+`report_inputs`, which runs the metrics for the report's year and for every year with flows,
+the year-by-year summary, and (when asked) the interdependence ledger of the exporter and the
+package's focus country — the one step of a report that solves LPs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corridor.interdependence import ledger as interdependence_ledger
+from corridor.metrics import Dependence, dependence, summary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corridor.network import Network
+
+
+@dataclass
+class ReportInputs:
+    """What the year report shows.
+
+    Attributes
+    ----------
+    metrics : Dependence
+        The exporter's figures in the report's year.
+    summary : pandas.DataFrame or None
+        ``corridor.metrics.summary``: one row per year.
+    history : sequence of Dependence
+        The figures of every year with flows, for the shares over time.
+    ledger : pandas.DataFrame or dict or None
+        The ledger of the exporter and the focus country, or None.
+    """
+
+    metrics: Any
+    summary: pd.DataFrame | None = None
+    history: Sequence[Dependence] = field(default_factory=list)
+    ledger: Any = None
+
+
+def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) -> ReportInputs:
+    """Compute what the year report shows: the year's figures, the summary, each year's, the ledger.
+
+    Parameters
+    ----------
+    n : Network
+        The package.
+    exporter : str
+        ISO3 code of the exporter (checked).
+    year : int
+        The report's year (checked).
+    ledger : bool
+        Also compute the ledger of the exporter and the package's focus country (it re-routes:
+        one LP per link crossing the partner).
+
+    Returns
+    -------
+    ReportInputs
+    """
+    metrics = dependence(n, exporter=exporter, year=year)
+    history = [dependence(n, exporter=exporter, year=y) for y in n.years_with_flows(exporter)]
+    country = n.meta.focus_country
+    led = interdependence_ledger(n, exporter, country, year=year) if ledger and country else None
+    return ReportInputs(metrics, summary(n, exporter), history, led)
