@@ -36,10 +36,10 @@ import pandas as pd
 
 from corridor.display import Displayable
 from corridor.network import Network
+from corridor.units import CANONICAL_RATE
 
-UNIT = "Mt/year"
+UNIT = CANONICAL_RATE
 UNKNOWN = "?"
-UNKNOWN_NAME = "onward route not reported"
 
 
 @dataclass(repr=False)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from corridor.exceptions import UnknownError
 from corridor.schema import tables as schema_tables
+from corridor.units import CANONICAL_RATE
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ class Network:
         """Return the canonical rate unit of a commodity (Mt/year unless the data says)."""
         commodity = commodity or self.meta.commodity
         c = self.commodities
-        return str(c.at[commodity, "unit"]) if commodity in c.index else "Mt/year"
+        return str(c.at[commodity, "unit"]) if commodity in c.index else CANONICAL_RATE
 
     def years_with_flows(self, exporter: str, commodity: str | None = None) -> list[int]:
         """Return the years in which the exporter has at least one observed flow."""

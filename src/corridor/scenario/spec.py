@@ -76,7 +76,7 @@ class SetCapacity(_Change):
     node: str | None = None
     exporter: str | None = None
     value: float = Field(ge=0)
-    unit: str = "Mt/year"
+    unit: str = units.CANONICAL_RATE
     grade: str | None = None
 
     @model_validator(mode="after")
@@ -132,7 +132,7 @@ class AddRoute(_Change):
     to_node: str
     mode: Literal["pipeline", "tanker", "rail", "grid", "road"] = "pipeline"
     capacity: float = Field(ge=0)
-    unit: str = "Mt/year"
+    unit: str = units.CANONICAL_RATE
     cost: float = Field(default=0, ge=0)
     cost_unit: str = "USD/t"
     operator: str = ""
@@ -159,7 +159,7 @@ class SupplyChange(_Change):
     type: Literal["supply"]
     node: str
     change: float
-    unit: str = "Mt/year"
+    unit: str = units.CANONICAL_RATE
 
     def references(self) -> list[Reference]:
         """Return the node and the unit."""
@@ -175,7 +175,7 @@ class Target(_Change):
     type: Literal["target"]
     route: str
     value: float = Field(ge=0)
-    unit: str = "Mt/year"
+    unit: str = units.CANONICAL_RATE
 
     def references(self) -> list[Reference]:
         """Return the route and the unit."""

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from corridor.metrics import UNKNOWN
+from corridor.units import CANONICAL_RATE as RATE
 from corridor.views import format as fmt
 from corridor.views.model import Cell, Col, Figure, Section, Source, Table, View
 
@@ -300,7 +301,7 @@ def _periods_table(d: dict[str, Any], country: str | None, route: str | None) ->
     cols = [
         Col("period"),
         Col("stranded", "num", "Mt"),
-        Col("re-routed", "num", "Mt/year"),
+        Col("re-routed", "num", RATE),
         Col("revenue at risk", "money", "USD m"),
     ]
     focus = [("transit_country", country, "crossing"), ("route", route, "via")]
@@ -344,9 +345,9 @@ def _flows_table(periods: list[dict[str, Any]]) -> Table:
     cols = [
         Col("period"),
         Col("route"),
-        Col("baseline", "num", "Mt/year"),
-        Col("scenario", "num", "Mt/year"),
-        Col("change", "gap", "Mt/year"),
+        Col("baseline", "num", RATE),
+        Col("scenario", "num", RATE),
+        Col("change", "gap", RATE),
     ]
     rows: list[list[Cell]] = []
     for p in periods:
@@ -470,8 +471,8 @@ def _ladder_table(ladder: list[dict[str, Any]], country: str | None) -> Table:
         Col("period"),
         Col("step", "int"),
         Col("route"),
-        Col("target", "num", "Mt/year"),
-        Col("achieved", "num", "Mt/year"),
+        Col("target", "num", RATE),
+        Col("achieved", "num", RATE),
         Col(f"crossing {country or '—'}", "pct"),
         Col("stopped by", wide=True),
     ]
