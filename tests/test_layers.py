@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "units": 0,
     "schema": 0,
     "display": 0,
+    "evidence": 0,
     "network": 1,
     "package": 1,
     "solve": 2,
