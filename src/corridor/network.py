@@ -5,11 +5,17 @@ package folder and builds one. Tables with an ``id`` are indexed by it. Quantiti
 reported (``value``, ``unit``) and in the canonical unit in a unitless column: ``volume`` for
 flows and supply and ``capacity`` for capacities [Mt/year]; ``price`` and ``cost`` [USD/t];
 ``volume`` for losses [Mt over the loss's window].
+
+`Network.observations` is derived: the rows of ``observations.csv`` plus every flow and every
+supply row of exports, production or imports, in one canonical frame (`OBSERVATION_COLUMNS`),
+so that code reading evidence reads one table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +23,69 @@ import pandas as pd
 
 from corridor.exceptions import UnknownError
 from corridor.schema import tables as schema_tables
-from corridor.units import CANONICAL_RATE
+from corridor.units import CANONICAL_RATE, DAYS_PER_YEAR
+
+#: Columns of `Network.observations`, after its ``id`` index. ``start`` is the first day and
+#: ``end`` the day after the last (exclusive), both `datetime.date`; ``value``, ``low``,
+#: ``high`` are as written (NaN if absent); ``amount``, ``amount_low``, ``amount_high`` the
+#: same as amounts over the period in the commodity's canonical unit (Mt for Mt/year);
+#: ``exporter`` is ``""`` for all shippers; ``origin`` names the file and line of the row.
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "scope",
+    "exporter",
+    "commodity",
+    "start",
+    "end",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "source",
+    "confidence",
+    "basis",
+    "note",
+    "origin",
+)
+#: Quantities of ``supply`` rows that are observations (their measure has the same name).
+SUPPLY_MEASURES = ("exports", "production", "imports")
+
+_NUMBERS = ("value", "low", "high", "amount", "amount_low", "amount_high")
+_DATES = ("start", "end")
+
+
+def observation_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return observation records (each with ``id`` and `OBSERVATION_COLUMNS`) as a typed frame.
+
+    Missing numbers become NaN and missing text ``""``; the frame is indexed by ``id`` and has
+    every column even when empty.
+
+    Examples
+    --------
+    >>> df = observation_frame([{"id": "x", "measure": "exports", "value": 1.5}])
+    >>> list(df.columns) == list(OBSERVATION_COLUMNS)
+    True
+    >>> df.at["x", "exporter"], float(df.at["x", "low"])
+    ('', nan)
+    >>> observation_frame([]).index.name
+    'id'
+    """
+    df = pd.DataFrame(list(records), columns=["id", *OBSERVATION_COLUMNS])
+    for c in df.columns:
+        if c in _NUMBERS:
+            df[c] = pd.to_numeric(df[c]).astype(float)
+        elif c not in _DATES:
+            df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
+    return df.set_index("id")
+
+
+def _year_bounds(years: pd.Series) -> tuple[list[date], list[date], list[int]]:
+    starts = [date(int(y), 1, 1) for y in years]
+    ends = [date(int(y) + 1, 1, 1) for y in years]
+    return starts, ends, [(e - s).days for s, e in zip(starts, ends, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -50,13 +118,19 @@ class Network:
     tables : dict of str to DataFrame
         One DataFrame per package table (``sources``, ``nodes``, ``routes`` …), as built by
         `corridor.package.load_package`: id tables indexed by ``id``; list columns hold tuples.
+        ``observations`` is the canonical frame (`OBSERVATION_COLUMNS`); when it is not
+        given, it is derived from the flows and the supply (`migrated_observations`).
     """
 
     def __init__(self, meta: PackageMeta, tables: dict[str, pd.DataFrame]) -> None:
         self.meta = meta
-        self.tables = {name: tables[name] for name in schema_tables()}
-        for name, df in self.tables.items():
-            setattr(self, name, df)
+        names = list(schema_tables())
+        for name in names:
+            if name != "observations":
+                setattr(self, name, tables[name])
+        given = tables.get("observations")
+        self.observations = self.migrated_observations() if given is None else given
+        self.tables = {name: getattr(self, name) for name in names}
 
     # One attribute per schema table (set in __init__); declared here for type checkers.
     sources: pd.DataFrame
@@ -74,14 +148,105 @@ class Network:
     risks: pd.DataFrame
     commodities: pd.DataFrame
     measures: pd.DataFrame
+    observations: pd.DataFrame
 
     def replace(self, **tables: pd.DataFrame) -> Network:
-        """Return a copy with some tables replaced (the others are shared, not copied)."""
+        """Return a copy with some tables replaced (the others are shared, not copied).
+
+        ``observations`` is derived: replacing ``flows`` or ``supply`` (and not
+        ``observations`` itself) migrates the new rows again, after the rows of the
+        observations table; a migrated row that is unchanged keeps its origin.
+        """
         unknown = set(tables) - set(self.tables)
         if unknown:
             msg = "table"
             raise UnknownError(msg, sorted(unknown)[0], self.tables)
-        return Network(self.meta, {**self.tables, **tables})
+        merged = {**self.tables, **tables}
+        if "observations" in tables or not {"flows", "supply"} & set(tables):
+            return Network(self.meta, merged)
+        del merged["observations"]
+        n = Network(self.meta, merged)
+        n.observations = n.tables["observations"] = self._rederived(n.observations)
+        return n
+
+    def _rederived(self, migrated: pd.DataFrame) -> pd.DataFrame:
+        """Return the observations table's rows, then `migrated` (unchanged rows keep origins)."""
+        old = self.observations
+        migrated = migrated.copy()
+        both = migrated.index.intersection(old.index)
+        same = both[
+            (migrated.loc[both, "value"] == old.loc[both, "value"])
+            & (migrated.loc[both, "unit"] == old.loc[both, "unit"])
+        ]
+        migrated.loc[same, "origin"] = old.loc[same, "origin"]
+        frames = [f for f in (self.file_observations(), migrated) if not f.empty]
+        return pd.concat(frames) if frames else migrated
+
+    def file_observations(self) -> pd.DataFrame:
+        """Return the rows of `observations` from the observations table (not migrated ones).
+
+        Migrated rows have ids with a colon (``flow:KAZ:cpc:2024``), which a table id cannot.
+        """
+        o = self.observations
+        return o[~o.index.astype(str).str.contains(":", regex=False)]
+
+    def migrated_observations(
+        self,
+        flow_origins: Sequence[str] | None = None,
+        supply_origins: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Return the flows and the supply rows as observations (`OBSERVATION_COLUMNS`).
+
+        Each flow becomes measure ``flow`` over its route for its exporter and year, id
+        ``flow:<exporter>:<route>:<year>``; each supply row of exports, production or imports
+        becomes that measure over scope ``all``, id
+        ``supply:<exporter>:<quantity>:<commodity>:<year>``. The amount is the canonical
+        ``volume`` held over the year's days (`corridor.units.DAYS_PER_YEAR` a year).
+
+        Parameters
+        ----------
+        flow_origins, supply_origins : sequence of str, optional
+            Where each row of ``flows`` and of ``supply`` comes from (``flows.csv line 3``),
+            in the tables' order; default ``flows table`` and ``supply table``.
+        """
+        f, s = self.flows, self.supply
+        flows = f.assign(
+            measure="flow",
+            scope=f["route"],
+            commodity=f["route"].map(self.routes["commodity"]),
+            id="flow:"
+            + f["exporter"].astype(str)
+            + ":"
+            + f["route"].astype(str)
+            + ":"
+            + f["year"].astype(str),
+            origin=list(flow_origins) if flow_origins is not None else "flows table",
+        )
+        s = s.assign(origin=list(supply_origins) if supply_origins is not None else "supply table")
+        s = s[s["quantity"].isin(SUPPLY_MEASURES)]
+        commodity = s["commodity"].fillna("").astype(str)
+        commodity = commodity.mask(commodity == "", self.meta.commodity)
+        supply = s.assign(
+            measure=s["quantity"],
+            scope="all",
+            commodity=commodity,
+            id="supply:"
+            + s["exporter"].astype(str)
+            + ":"
+            + s["quantity"].astype(str)
+            + ":"
+            + commodity
+            + ":"
+            + s["year"].astype(str),
+        )
+        both = [df for df in (flows, supply) if not df.empty]
+        if not both:
+            return observation_frame([])
+        df = pd.concat(both, ignore_index=True)
+        df["commodity"] = df["commodity"].fillna(self.meta.commodity)
+        df["start"], df["end"], days = _year_bounds(df["year"])
+        df["amount"] = df["volume"].astype(float) * pd.Series(days) / DAYS_PER_YEAR
+        return observation_frame(df.to_dict("records"))
 
     @staticmethod
     def in_force(table: pd.DataFrame, year: int, **match: Any) -> pd.Series | None:

@@ -15,12 +15,16 @@ Column types:
 - ``number``: decimal, with a range in *constraint* (``>=0``, ``>0``, ``-90..90``)
 - ``year``, ``date`` (YYYY-MM-DD), ``partial_date`` (YYYY, YYYY-MM or YYYY-MM-DD): within the
   package's declared years where they are periods
+- ``scope``: what an observation is measured over (``all``, route ids joined by ``|``,
+  ``node:ID``, ``crossing:ISO3``, ``bypassing:ISO3``, ``to:ISO3``, ``via:ROUTE``), parsed by
+  `corridor.evidence.parse_scope`
 - ``rate_unit``: a pint unit of mass or volume per time; ``price_unit``: a currency per mass,
   volume or energy; ``amount_unit``: an amount or a rate held over a window
 
 A column whose *required* is ``derived`` is not in the CSV file: the reader adds it, converting
 the row's ``value`` from its ``unit`` to the canonical unit named in *unit* (``capacity``,
-``volume``, ``price``, ``cost``). Such columns are in `Table.derived`, not `Table.columns`.
+``volume``, ``price``, ``cost``, an observation's ``amount``; ``amount_low`` and ``amount_high``
+convert ``low`` and ``high``). Such columns are in `Table.derived`, not `Table.columns`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ COLUMN_TYPES = (
     "year",
     "date",
     "partial_date",
+    "scope",
     "rate_unit",
     "price_unit",
     "amount_unit",
@@ -67,6 +72,17 @@ class Column:
     unit: str
     description: str
     derived: bool = False
+
+    @property
+    def converts(self) -> str:
+        """The file column a derived column converts: ``low``, ``high`` or ``value``.
+
+        ``amount_low`` converts ``low``, ``amount_high`` converts ``high``; the others ``value``.
+        """
+        for side in ("low", "high"):
+            if self.name.endswith(f"_{side}"):
+                return side
+        return "value"
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -182,8 +198,8 @@ def describe_package(
 def format_markdown() -> str:
     """Return the package format as Markdown: one section per table, one row per column.
 
-    The columns the reader derives (canonical ``capacity``, ``volume``, ``price``, ``cost``)
-    follow the file's columns, marked *derived* in the required column.
+    The columns the reader derives (canonical ``capacity``, ``volume``, ``price``, ``cost``,
+    ``amount``) follow the file's columns, marked *derived* in the required column.
     """
     out = [
         "A package is a folder with `datapackage.json` (a Frictionless Data Package whose "

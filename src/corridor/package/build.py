@@ -1,9 +1,13 @@
 """Turn valid parsed rows into a `Network`: canonical units first, then one DataFrame per table.
 
 The canonical columns are those ``columns.csv`` marks *derived* (`corridor.schema.Table.derived`):
-each converts the row's ``value`` from its ``unit``, by the converter of that unit column's type
-(`CONVERTERS`): a rate to Mt/year (or the commodity's own unit), a price to USD/t (or USD/MWh),
-an amount over an event's window to Mt.
+each converts the row's ``value`` (or ``low``, ``high``: `corridor.schema.Column.converts`) from
+its ``unit``, by the converter of that unit column's type (`CONVERTERS`): a rate to Mt/year (or
+the commodity's own unit), a price to USD/t (or USD/MWh), an amount over a loss's window or an
+observation's period to Mt (or the commodity's unit times a year).
+
+`Network.observations` is built here too (`observations_of`): the rows of ``observations.csv``
+in the canonical frame, then the flows and supply rows migrated into it, each with its origin.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from corridor import units
-from corridor.exceptions import Problem, UnitError
-from corridor.network import Network, PackageMeta
+from corridor.evidence import parse_period
+from corridor.exceptions import InvalidArgumentError, Problem, UnitError
+from corridor.network import Network, PackageMeta, observation_frame
 from corridor.package.read import TableRows, problem
 from corridor.schema import Column
 
@@ -31,11 +36,59 @@ def _price(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float:
     return units.price_per_unit(row["value"], row["unit"], canonical, bpt)
 
 
-def _amount(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float | None:
-    if row["start"] is None or row["end"] is None:
+def window_days(row: Mapping[str, Any]) -> int | None:
+    """Return the days a row's figure covers, or None when its dates are missing or bad.
+
+    A loss has dates with an exclusive end; an observation has partial dates, both inclusive
+    (`corridor.evidence.parse_period`).
+
+    Examples
+    --------
+    >>> window_days({"start": "2024-01", "end": "2024-10"}), window_days({"start": "2023"})
+    (305, 365)
+    """
+    start, end = row.get("start"), row.get("end")
+    if isinstance(start, str):
+        try:
+            return parse_period(start, end or None).days
+        except InvalidArgumentError:
+            return None
+    if start is None or end is None:
         return None
-    days = (row["end"] - row["start"]).days
-    return units.amount_in_mt(row["value"], row["unit"], days, bpt)
+    return int((end - start).days)
+
+
+def amount_in_canonical(
+    value: float, unit: str, days: float, canonical: str, bpt: float | None = None
+) -> float:
+    """Convert an amount, or a rate held for `days`, to the amount of a canonical rate's unit.
+
+    For a mass rate (Mt/year) the amount is in Mt; for another unit (TWh/year) it is in that
+    unit times a year (TWh), the way flows and supply keep such commodities.
+
+    Examples
+    --------
+    >>> round(amount_in_canonical(36.525, "Mt/year", 10, "Mt/year"), 6)
+    1.0
+    >>> round(amount_in_canonical(3.6525, "TWh/year", 100, "TWh/year"), 6)
+    1.0
+    """
+    mass = units.parse_unit(units.CANONICAL_RATE).dimensionality
+    if units.parse_unit(canonical).dimensionality == mass:
+        mt = units.amount_in_mt(value, unit, days, bpt)
+        return mt * units.convert(1.0, units.CANONICAL_RATE, canonical)
+    try:
+        units.check_rate_unit(unit)
+    except UnitError:
+        return units.convert(value, unit, f"({canonical}) * year")
+    return units.to_canonical_rate(value, unit, bpt, canonical) * days / units.DAYS_PER_YEAR
+
+
+def _amount(row: Mapping[str, Any], canonical: str, bpt: float | None) -> float | None:
+    days = window_days(row)
+    if days is None:
+        return None
+    return amount_in_canonical(row["value"], row["unit"], days, canonical, bpt)
 
 
 #: The converter to the canonical unit for each type of ``unit`` column.
@@ -61,10 +114,11 @@ def _convert_table(
     canonical_of: Callable[[Mapping[str, Any]], str],
 ) -> list[Problem]:
     convert = CONVERTERS[rows.table.column("unit").type]
+    source = target.converts
     found = []
     for row, line in rows.each():
         row[target.name] = None
-        if row["value"] is None or row["unit"] is None:
+        if row[source] is None or row["unit"] is None:
             continue
         grade = row["grade"]
         if grade and grade not in grades:
@@ -72,7 +126,8 @@ def _convert_table(
         if not grade and units.needs_grade(row["unit"]):
             continue  # reported by checks.check_for_units_needing_a_grade
         try:
-            row[target.name] = convert(row, canonical_of(row), grades.get(grade or ""))
+            given = row if source == "value" else {**row, "value": row[source]}
+            row[target.name] = convert(given, canonical_of(row), grades.get(grade or ""))
         except UnitError as exc:
             found.append(problem(rows.file, line, "unit", str(exc), row["unit"]))
     return found
@@ -137,6 +192,7 @@ DTYPES: dict[str, Callable[[pd.Series], pd.Series]] = {
     "enum": _as_text,
     "iso3": _as_text,
     "partial_date": _as_text,
+    "scope": _as_text,
     "rate_unit": _as_text,
     "price_unit": _as_text,
     "amount_unit": _as_text,
@@ -170,12 +226,73 @@ def table_frame(rows: TableRows) -> pd.DataFrame:
     return df
 
 
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def observation_records(rows: TableRows, commodity: str) -> list[dict[str, Any]]:
+    """Return valid ``observations`` rows as records of the canonical frame.
+
+    The period becomes ``start`` (first day) and ``end`` (the day after the last); a blank
+    commodity becomes `commodity`; ``origin`` is the file and line of the row.
+    """
+    out = []
+    for row, line in rows.each():
+        period = parse_period(row["start"], row["end"] or None)
+        out.append(
+            {
+                **{k: row[k] for k in ("id", "measure", "scope", "unit", "source")},
+                **{k: row[k] for k in ("confidence", "basis", "note")},
+                "exporter": row["exporter"] or "",
+                "commodity": row["commodity"] or commodity,
+                "start": period.start,
+                "end": period.end,
+                **{k: _nan(row.get(k)) for k in _OBSERVED},
+                "origin": f"{rows.file} line {line}",
+            }
+        )
+    return out
+
+
+_OBSERVED = ("value", "low", "high", "amount", "amount_low", "amount_high")
+
+
+def observations_of(parsed: Mapping[str, TableRows], n: Network) -> pd.DataFrame:
+    """Return `Network.observations` of a package: its observations, then flows and supply.
+
+    Parameters
+    ----------
+    parsed : mapping of str to TableRows
+        Valid parsed rows by table, with their canonical columns (``amount`` …).
+    n : Network
+        The network built from them (its flows and supply, in the files' order).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``id``, with `corridor.network.OBSERVATION_COLUMNS`; every row's ``origin``
+        names its file and line (``flows.csv line 3``).
+    """
+    own = observation_frame(observation_records(parsed["observations"], n.meta.commodity))
+    flows, supply = parsed["flows"], parsed["supply"]
+    migrated = n.migrated_observations(
+        [f"{flows.file} line {ln}" for ln in flows.lines],
+        [f"{supply.file} line {ln}" for ln in supply.lines],
+    )
+    frames = [f for f in (own, migrated) if not f.empty]
+    return pd.concat(frames) if frames else own
+
+
 def build_network(parsed: Mapping[str, TableRows], meta: PackageMeta) -> Network:
     """Build the `Network` from valid parsed rows with their canonical columns.
 
-    A blank commodity in ``supply`` and ``prices`` becomes the package's own.
+    A blank commodity in ``supply`` and ``prices`` becomes the package's own. The observations
+    are the canonical frame of `observations_of`.
     """
     for name in ("supply", "prices"):
         for row in parsed[name].rows:
             row["commodity"] = row.get("commodity") or meta.commodity
-    return Network(meta, {name: table_frame(rows) for name, rows in parsed.items()})
+    frames = {name: table_frame(rows) for name, rows in parsed.items() if name != "observations"}
+    n = Network(meta, frames)
+    n.observations = n.tables["observations"] = observations_of(parsed, n)
+    return n

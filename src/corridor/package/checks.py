@@ -24,7 +24,9 @@ from typing import Any
 import pandas as pd
 
 from corridor import units
-from corridor.exceptions import Problem
+from corridor.evidence import SELECTORS as SELECTOR_TARGETS
+from corridor.evidence import parse_period, parse_scope
+from corridor.exceptions import InvalidArgumentError, Problem
 from corridor.network import Network, PackageMeta
 from corridor.package.read import DESCRIPTOR, TableRows, problem
 from corridor.schema import Column
@@ -297,7 +299,8 @@ def check_for_units_needing_a_grade(parsed: Parsed) -> list[Problem]:
     Parameters
     ----------
     parsed : mapping of str to TableRows
-        Parsed rows by table; those with ``value``, ``unit`` and ``grade`` columns are checked.
+        Parsed rows by table; those with ``value``, ``unit`` and ``grade`` columns are checked
+        (an observation with only ``low`` or ``high`` too).
 
     Returns
     -------
@@ -310,7 +313,8 @@ def check_for_units_needing_a_grade(parsed: Parsed) -> list[Problem]:
         if not {"value", "unit", "grade"} <= {c.name for c in rows.table.columns}:
             continue
         for row, line in rows.each():
-            if row["value"] is None or row["unit"] is None or row["grade"]:
+            given = [row.get(k) for k in ("value", "low", "high") if row.get(k) is not None]
+            if not given or row["unit"] is None or row["grade"]:
                 continue
             if units.needs_grade(row["unit"]):
                 message = (
@@ -640,6 +644,215 @@ def check_for_flows_above_exports(
     return found
 
 
+# -- observations -------------------------------------------------------------------------------
+
+#: Scope kinds each measure of an observation may have (`corridor.evidence.Scope.kind`).
+SCOPES_BY_MEASURE: dict[str, tuple[str, ...]] = {
+    "flow": ("route", "routes", "node", "crossing", "bypassing", "to", "via"),
+    "exports": ("all", "crossing", "bypassing", "to", "via"),
+    "throughput": ("route", "routes", "node"),
+    "capacity": ("route", "routes", "node"),
+    "production": ("all",),
+    "imports": ("all",),
+}
+#: Measures of all shippers' volume: their exporter is blank; every other measure needs one.
+ALL_SHIPPERS = ("throughput", "capacity")
+
+
+def check_for_missing_or_unordered_figures(observations: TableRows) -> list[Problem]:
+    """Find observations with none of ``value``, ``low`` and ``high``, or with them out of order.
+
+    A point is ``value``; a range ``low`` and ``high``; a bound one of them alone. Where given,
+    ``low <= value <= high``.
+
+    Parameters
+    ----------
+    observations : TableRows
+        Parsed ``observations`` rows.
+
+    Returns
+    -------
+    list of Problem
+        One per row without a figure, and one per pair out of order.
+
+    Examples
+    --------
+    >>> obs = TableRows.from_records("observations", [{"low": 2.0, "high": 1.0}, {}])
+    >>> [p.message for p in check_for_missing_or_unordered_figures(obs)]
+    ['must not be below low 2.0', 'set at least one of value, low and high']
+    """
+    found = []
+    for row, line in observations.each():
+        low, value, high = row["low"], row["value"], row["high"]
+        if low is None and value is None and high is None:
+            message = "set at least one of value, low and high"
+            found.append(problem(observations.file, line, "value", message))
+        for (a_name, a), (b_name, b) in (
+            (("low", low), ("value", value)),
+            (("value", value), ("high", high)),
+            (("low", low), ("high", high)),
+        ):
+            if a is not None and b is not None and b < a:
+                message = f"must not be below {a_name} {a}"
+                found.append(problem(observations.file, line, b_name, message, b))
+    return found
+
+
+def _period_problems(
+    file: str, line: int, start: str, end: str | None, first: int, last: int
+) -> list[Problem]:
+    try:
+        period = parse_period(start, end)
+    except InvalidArgumentError:
+        return [problem(file, line, "end", f"must not be before start {start}", end)]
+    last_day = date.fromordinal(period.end.toordinal() - 1)
+    message = f"outside the package's declared years {first}–{last}"
+    found = []
+    if not first <= period.start.year <= last:
+        found.append(problem(file, line, "start", message, start))
+    if not first <= last_day.year <= last and end:
+        found.append(problem(file, line, "end", message, end))
+    return found
+
+
+def check_for_observation_periods_outside_years(
+    observations: TableRows, first: int, last: int
+) -> list[Problem]:
+    """Find observation periods that end before they start or leave the declared years.
+
+    Parameters
+    ----------
+    observations : TableRows
+        Parsed ``observations`` rows (``start`` and ``end`` are partial dates, inclusive).
+    first, last : int
+        The declared years, inclusive.
+
+    Returns
+    -------
+    list of Problem
+        One per ``end`` before its ``start``, and one per ``start`` or ``end`` outside the years.
+
+    Examples
+    --------
+    >>> obs = TableRows.from_records("observations", [{"start": "2024-05", "end": "2024-02"}])
+    >>> [str(p) for p in check_for_observation_periods_outside_years(obs, 2019, 2026)]
+    ["observations.csv line 2, field end: must not be before start 2024-05, got '2024-02'"]
+    """
+    found = []
+    for row, line in observations.each():
+        if row["start"] is not None:
+            found += _period_problems(
+                observations.file, line, row["start"], row["end"], first, last
+            )
+    return found
+
+
+def check_for_misplaced_exporters(observations: TableRows) -> list[Problem]:
+    """Find observations whose exporter is missing, or set for all shippers' volume.
+
+    ``throughput`` and ``capacity`` are all shippers' (`ALL_SHIPPERS`): their exporter is
+    blank; every other measure is one exporter's and needs it.
+
+    Parameters
+    ----------
+    observations : TableRows
+        Parsed ``observations`` rows.
+
+    Returns
+    -------
+    list of Problem
+        One per row whose exporter does not fit its measure.
+    """
+    found = []
+    for row, line in observations.each():
+        measure, exporter = row["measure"], row["exporter"]
+        if measure is None:
+            continue
+        if measure in ALL_SHIPPERS and exporter:
+            message = f"must be blank for measure '{measure}' (all shippers' volume)"
+            found.append(problem(observations.file, line, "exporter", message, exporter))
+        elif measure not in ALL_SHIPPERS and not exporter:
+            message = f"is required for measure '{measure}' (one exporter's volume)"
+            found.append(problem(observations.file, line, "exporter", message))
+    return found
+
+
+def check_for_scopes_not_allowed_by_measure(observations: TableRows) -> list[Problem]:
+    """Find observations whose scope kind does not fit their measure (`SCOPES_BY_MEASURE`).
+
+    Parameters
+    ----------
+    observations : TableRows
+        Parsed ``observations`` rows.
+
+    Returns
+    -------
+    list of Problem
+        One per row, listing the scopes its measure allows.
+
+    Examples
+    --------
+    >>> obs = TableRows.from_records("observations", [{"measure": "production", "scope": "cpc"}])
+    >>> [p.message for p in check_for_scopes_not_allowed_by_measure(obs)]
+    ["a scope of kind 'route' is not allowed for measure 'production'; expected: all"]
+    """
+    found = []
+    for row, line in observations.each():
+        measure, text = row["measure"], row["scope"]
+        if measure not in SCOPES_BY_MEASURE or text is None:
+            continue
+        kind = parse_scope(text).kind
+        allowed = SCOPES_BY_MEASURE[measure]
+        if kind not in allowed:
+            message = (
+                f"a scope of kind '{kind}' is not allowed for measure '{measure}'; "
+                f"expected: {', '.join(allowed)}"
+            )
+            found.append(problem(observations.file, line, "scope", message, text))
+    return found
+
+
+def check_for_unknown_scope_targets(
+    observations: TableRows, routes: TableRows, nodes: TableRows
+) -> list[Problem]:
+    """Find scopes naming a route, node or country the package does not have.
+
+    The countries are those of the nodes and the routes' transit countries.
+
+    Parameters
+    ----------
+    observations, routes, nodes : TableRows
+        Parsed rows.
+
+    Returns
+    -------
+    list of Problem
+        One per unknown target, listing the known ones.
+    """
+    countries = sorted(
+        {r["country"] for r in nodes.rows if r["country"]}
+        | {c for r in routes.rows for c in r["transit"]}
+    )
+    known = {
+        "route": [r["id"] for r in routes.rows if r["id"]],
+        "node": [r["id"] for r in nodes.rows if r["id"]],
+        "country": countries,
+    }
+    found = []
+    for row, line in observations.each():
+        if row["scope"] is None:
+            continue
+        scope = parse_scope(row["scope"])
+        what = "route" if scope.routes else SELECTOR_TARGETS.get(scope.kind)
+        if what is None:
+            continue
+        for target in scope.targets:
+            if target not in known[what]:
+                message = f"unknown {what} '{target}'; known: {listing(known[what])}"
+                found.append(problem(observations.file, line, "scope", message, row["scope"]))
+    return found
+
+
 def check_package(parsed: Parsed, meta: PackageMeta) -> list[Problem]:
     """Run every ``check_for_*`` rule on a package's parsed rows; return all problems.
 
@@ -663,4 +876,11 @@ def check_package(parsed: Parsed, meta: PackageMeta) -> list[Problem]:
         *check_for_flows_above_capacity(p["capacities"], p["flows"], p["routes"]),
         *check_for_cycles(p["flows"], p["routes"]),
         *check_for_flows_above_exports(p["flows"], p["routes"], p["supply"]),
+        *check_for_missing_or_unordered_figures(p["observations"]),
+        *check_for_observation_periods_outside_years(
+            p["observations"], meta.first_year, meta.last_year
+        ),
+        *check_for_misplaced_exporters(p["observations"]),
+        *check_for_scopes_not_allowed_by_measure(p["observations"]),
+        *check_for_unknown_scope_targets(p["observations"], p["routes"], p["nodes"]),
     ]

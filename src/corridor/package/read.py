@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import pycountry
 
 from corridor import units
-from corridor.exceptions import Problem, UnitError
+from corridor.evidence import parse_period, parse_scope
+from corridor.exceptions import InvalidArgumentError, Problem, UnitError
 from corridor.network import PackageMeta
 from corridor.schema import Column, Table, tables
 
@@ -198,9 +199,24 @@ def _date(col: Column, text: str, complain: Complain) -> date | None:
         return None
 
 
-def _partial_date(col: Column, text: str, complain: Complain) -> str:
+def _partial_date(col: Column, text: str, complain: Complain) -> str | None:
     if not _PARTIAL_DATE.match(text):
         complain("must be YYYY, YYYY-MM or YYYY-MM-DD", text)
+        return None
+    try:
+        parse_period(text)
+    except InvalidArgumentError:
+        complain("must be a calendar date YYYY, YYYY-MM or YYYY-MM-DD", text)
+        return None
+    return text
+
+
+def _scope(col: Column, text: str, complain: Complain) -> str | None:
+    try:
+        parse_scope(text)
+    except InvalidArgumentError as exc:
+        complain(str(exc), text)
+        return None
     return text
 
 
@@ -231,6 +247,7 @@ PARSERS: dict[str, Parser] = {
     "year": _year,
     "date": _date,
     "partial_date": _partial_date,
+    "scope": _scope,  # targets checked by checks.check_for_unknown_scope_targets
     "rate_unit": _unit(units.check_rate_unit),
     "price_unit": _unit(units.check_price_unit),
     "amount_unit": _unit(units.check_amount_unit),
