@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import corridor
 from corridor.metrics import flow_paths
+from corridor.network import OBSERVATION_COLUMNS
 from corridor.package import load_package
 
-from .toy import toy_tables, write_package
+from .toy import Rows, observation, toy_tables, write_package
 
 
 def test_corridors_of_the_toy(toy: corridor.Network) -> None:
@@ -82,3 +86,45 @@ def test_decomposition_conserves_flow(toy_module: corridor.Network, values: list
     injected = sum(max(outflow.get(k, 0) - inflow.get(k, 0), 0) for k in set(inflow) | set(outflow))
     assert p["volume"].sum() == pytest.approx(injected, abs=1e-9)
     assert (p["volume"] >= 0).all()
+
+
+# -- the observations frame ---------------------------------------------------------------------
+
+
+def test_replacing_flows_migrates_them_again(toy: corridor.Network) -> None:
+    flows = toy.flows.copy()
+    flows.loc[flows["route"] == "s", ["value", "volume"]] = 25.0
+    n = toy.replace(flows=flows[flows["year"] == 2024])
+    o = n.observations
+    assert "flow:KAZ:a:2023" not in o.index
+    assert o.at["flow:KAZ:s:2024", "amount"] == pytest.approx(25 * 366 / 365.25)
+    # an unchanged row keeps its file and line; a changed one says where it came from
+    assert o.at["flow:KAZ:a:2024", "origin"] == "flows.csv line 2"
+    assert o.at["flow:KAZ:s:2024", "origin"] == "flows table"
+    assert o.at["supply:KAZ:exports:crude-oil:2024", "origin"] == "supply.csv line 2"
+    # other tables leave the observations as they are
+    assert toy.replace(routes=toy.routes).observations is toy.observations
+
+
+def test_replacing_keeps_the_observations_table(make_toy: Callable[..., Path]) -> None:
+    def edit(rows: Rows) -> None:
+        rows["observations"] = [observation("bypass", "exports", "bypassing:RUS", "2024", value=3)]
+
+    n = load_package(make_toy(edit))
+    m = n.replace(supply=n.supply.iloc[:0])
+    assert list(m.observations.index[:1]) == ["bypass"]
+    assert not m.observations.index.str.startswith("supply:").any()
+    assert len(m.file_observations()) == 1
+
+
+def test_a_network_without_observations_derives_them(toy: corridor.Network) -> None:
+    tables = {k: v for k, v in toy.tables.items() if k != "observations"}
+    n = corridor.Network(toy.meta, tables)
+    assert list(n.observations.index) == list(toy.observations.index)
+    assert set(n.observations["origin"]) == {"flows table", "supply table"}
+    empty = corridor.Network(toy.meta, tables | {"flows": toy.flows.iloc[:0]}).replace(
+        supply=toy.supply.iloc[:0]
+    )
+    assert empty.observations.empty
+    assert list(empty.observations.columns) == list(OBSERVATION_COLUMNS)
+    assert empty.observations.index.name == "id"

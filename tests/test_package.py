@@ -10,12 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import corridor
 from corridor.exceptions import Problem
+from corridor.network import OBSERVATION_COLUMNS
 from corridor.package import (
     builtin_path,
     describe,
@@ -32,17 +34,24 @@ from corridor.package.checks import (
     check_for_flows_above_capacity,
     check_for_flows_above_exports,
     check_for_incomplete_risks,
+    check_for_misplaced_exporters,
+    check_for_missing_or_unordered_figures,
     check_for_nodes_without_country,
+    check_for_observation_periods_outside_years,
     check_for_periods_outside_years,
     check_for_risks_matching_events,
     check_for_risks_without_target,
     check_for_route_commodities_without_unit,
+    check_for_scopes_not_allowed_by_measure,
     check_for_units_needing_a_grade,
     check_for_unknown_focus_route,
     check_for_unknown_references,
+    check_for_unknown_scope_targets,
 )
 from corridor.package.read import TableRows, csv_records
 from corridor.schema import tables
+
+from .toy import TOY_OBSERVATIONS, observation
 
 MakeToy = Callable[..., Path]
 
@@ -693,3 +702,276 @@ def test_describe_is_package_summary(kazakhstan: corridor.Network) -> None:
     assert info["exporter"] == "KAZ"
     assert sum(info["share_by_confidence"].values()) == pytest.approx(1, abs=1e-3)
     assert (builtin_path() / "datapackage.json").is_file()
+
+
+# -- observations -------------------------------------------------------------------------------
+
+
+def with_observations(*records: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def edit(rows: dict[str, Any]) -> None:
+        rows["observations"] = list(records)
+
+    return edit
+
+
+def test_observations_of_each_shape_load_with_their_amounts(make_toy: MakeToy) -> None:
+    n = load_package(make_toy(with_observations(*(row for row, _ in TOY_OBSERVATIONS))))
+    o = n.observations
+    assert list(o.columns) == list(OBSERVATION_COLUMNS)
+    for line, (row, amounts) in enumerate(TOY_OBSERVATIONS, start=2):
+        got = o.loc[row["id"]]
+        for column in ("amount", "amount_low", "amount_high"):
+            expected = amounts.get(column)
+            if expected is None:
+                assert np.isnan(got[column]), (row["id"], column)
+            else:
+                assert got[column] == pytest.approx(expected), (row["id"], column)
+        assert got["scope"] == row["scope"]
+        assert got["commodity"] == "crude-oil"
+        assert got["unit"] == row["unit"]
+        assert got["exporter"] == row["exporter"]
+        # the note of a-all (line 6) spans two lines, so the row after it starts on line 8
+        assert got["origin"] == f"observations.csv line {line + (line > 6)}"
+    # periods: first day, and the day after the last (exclusive)
+    assert (o.at["a-march", "start"], o.at["a-march", "end"]) == (
+        date(2024, 3, 1),
+        date(2024, 4, 1),
+    )
+    assert (o.at["k-jan-oct", "start"], o.at["k-jan-oct", "end"]) == (
+        date(2024, 1, 1),
+        date(2024, 11, 1),
+    )
+    assert o.at["k-jan-oct", "value"] == 8200
+    assert np.isnan(o.at["btc-range", "value"])
+    assert o.at["a-all", "exporter"] == ""
+    # a quoted note over two lines stays one cell
+    assert o.at["a-all", "note"] == "first line\nsecond line"
+    assert len(n.file_observations()) == len(TOY_OBSERVATIONS)
+
+
+def test_flows_and_supply_are_observations(toy: corridor.Network) -> None:
+    o = toy.observations
+    assert len(toy.file_observations()) == 0
+    # ten flows, and the exports and production of 2024
+    assert len(o) == 12
+    flow = o.loc["flow:KAZ:a:2024"]
+    assert (flow["measure"], flow["scope"], flow["exporter"]) == ("flow", "a", "KAZ")
+    assert (flow["start"], flow["end"]) == (date(2024, 1, 1), date(2025, 1, 1))
+    assert (flow["value"], flow["unit"], flow["origin"]) == (60, "Mt/year", "flows.csv line 2")
+    # a rate held over 2024's 366 days
+    assert flow["amount"] == pytest.approx(60 * 366 / 365.25)
+    assert o.at["flow:KAZ:a:2023", "origin"] == "flows.csv line 9"
+    assert o.at["flow:KAZ:a:2023", "amount"] == pytest.approx(30 * 365 / 365.25)
+    exports = o.loc["supply:KAZ:exports:crude-oil:2024"]
+    assert (exports["measure"], exports["scope"], exports["source"]) == (
+        "exports",
+        "all",
+        "toy-total",
+    )
+    assert exports["origin"] == "supply.csv line 2"
+    assert exports["amount"] == pytest.approx(100 * 366 / 365.25)
+    assert o.at["supply:KAZ:production:crude-oil:2024", "origin"] == "supply.csv line 3"
+
+
+def test_refinery_runs_are_not_observations(make_toy: MakeToy) -> None:
+    def edit(rows: dict[str, Any]) -> None:
+        rows["supply"].append({**rows["supply"][1], "quantity": "refinery_runs", "value": 17})
+
+    n = load_package(make_toy(edit))
+    assert set(n.observations["measure"]) == {"flow", "exports", "production"}
+
+
+def test_each_broken_observation_names_its_problem(make_toy: MakeToy) -> None:
+    good = observation("ok", "flow", "a", "2024", value=1)
+    broken = [
+        {**good, "id": "none", "value": ""},
+        {**good, "id": "order", "value": 2, "low": 3},
+        {**good, "id": "grammar", "scope": "bypass:RUS"},
+        {**good, "id": "route", "scope": "a|zz"},
+        {**good, "id": "country", "measure": "exports", "scope": "crossing:FRA"},
+        {**good, "id": "kind", "measure": "production"},
+        {**good, "id": "shipper", "exporter": ""},
+        {**good, "id": "all", "measure": "throughput"},
+        {**good, "id": "ends", "start": "2024-05", "end": "2024-02"},
+        {**good, "id": "later", "start": "2031"},
+        {**good, "id": "month", "start": "2024-13"},
+        {**good, "id": "grade", "value": "", "low": 100, "unit": "kbbl/day"},
+        {**good, "id": "unit", "unit": "Mt/km"},
+    ]
+    found = problems(make_toy(with_observations(good, *broken)))
+    f = "observations.csv line"
+    expected = [
+        f"{f} 3, field value: set at least one of value, low and high",
+        f"{f} 4, field value: must not be below low 3.0, got '2.0'",
+        f"{f} 5, field scope: unknown selector 'bypass'; expected one of node, crossing, "
+        "bypassing, to, via, got 'bypass:RUS'",
+        f"{f} 6, field scope: unknown route 'zz'; known: a, t1, s, p, k, btc, t2, got 'a|zz'",
+        f"{f} 7, field scope: unknown country 'FRA'; known: AZE, CHN, GEO, KAZ, RUS, TUR, "
+        "got 'crossing:FRA'",
+        f"{f} 8, field scope: a scope of kind 'route' is not allowed for measure "
+        "'production'; expected: all, got 'a'",
+        f"{f} 9, field exporter: is required for measure 'flow' (one exporter's volume)",
+        f"{f} 10, field exporter: must be blank for measure 'throughput' (all shippers' "
+        "volume), got 'KAZ'",
+        f"{f} 11, field end: must not be before start 2024-05, got '2024-02'",
+        f"{f} 12, field start: outside the package's declared years 2019–2026, got '2031'",
+        f"{f} 13, field start: must be a calendar date YYYY, YYYY-MM or YYYY-MM-DD, got '2024-13'",
+        f"{f} 14, field grade: is required with the unit 'kbbl/day': converting barrels to "
+        "tonnes needs a grade; known: light",
+    ]
+    assert found[: len(expected)] == expected
+    assert len(found) == len(expected) + 1
+    assert found[-1].startswith(f"{f} 15, field unit: unit 'Mt/km' has dimension")
+
+
+def test_an_observations_file_is_optional(make_toy: MakeToy) -> None:
+    folder = make_toy()
+    desc = json.loads((folder / "datapackage.json").read_text())
+    desc["resources"] = [r for r in desc["resources"] if r["name"] != "observations"]
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+    (folder / "observations.csv").unlink()
+    n = load_package(folder)
+    assert len(n.observations) == 12
+    assert len(n.file_observations()) == 0
+
+
+# one test per observation rule, on a tiny input
+
+
+def test_check_for_missing_or_unordered_figures() -> None:
+    obs = rows(
+        "observations",
+        {"value": 1.0},
+        {"low": 1.0, "high": 2.0, "value": 1.5},
+        {"high": 2.0},
+        {},
+        {"low": 3.0, "value": 2.0, "high": 1.0},
+    )
+    assert shown(check_for_missing_or_unordered_figures(obs)) == [
+        "observations.csv line 5, field value: set at least one of value, low and high",
+        "observations.csv line 6, field value: must not be below low 3.0, got '2.0'",
+        "observations.csv line 6, field high: must not be below value 2.0, got '1.0'",
+        "observations.csv line 6, field high: must not be below low 3.0, got '1.0'",
+    ]
+
+
+def test_check_for_observation_periods_outside_years() -> None:
+    obs = rows(
+        "observations",
+        {"start": "2019"},
+        {"start": "2026-12", "end": "2027-01"},
+        {"start": "2018-12-31", "end": "2019-01"},
+        {"start": "2024-03", "end": "2024-02-29"},
+        {"start": "2024-03-01", "end": "2024-03"},  # ends with the month it starts in: fine
+    )
+    assert shown(check_for_observation_periods_outside_years(obs, 2019, 2026)) == [
+        "observations.csv line 3, field end: outside the package's declared years 2019–2026, "
+        "got '2027-01'",
+        "observations.csv line 4, field start: outside the package's declared years "
+        "2019–2026, got '2018-12-31'",
+        "observations.csv line 5, field end: must not be before start 2024-03, got '2024-02-29'",
+    ]
+
+
+def test_check_for_misplaced_exporters() -> None:
+    obs = rows(
+        "observations",
+        {"measure": "flow", "exporter": "KAZ"},
+        {"measure": "capacity"},
+        {"measure": "exports"},
+        {"measure": "capacity", "exporter": "KAZ"},
+    )
+    assert shown(check_for_misplaced_exporters(obs)) == [
+        "observations.csv line 4, field exporter: is required for measure 'exports' "
+        "(one exporter's volume)",
+        "observations.csv line 5, field exporter: must be blank for measure 'capacity' "
+        "(all shippers' volume), got 'KAZ'",
+    ]
+
+
+def test_check_for_scopes_not_allowed_by_measure() -> None:
+    allowed = [
+        ("flow", "a|b"),
+        ("flow", "node:o1"),
+        ("flow", "crossing:RUS"),
+        ("exports", "all"),
+        ("exports", "to:DEU"),
+        ("throughput", "a"),
+        ("capacity", "node:o1"),
+        ("production", "all"),
+        ("imports", "all"),
+    ]
+    refused = [("flow", "all"), ("exports", "a"), ("throughput", "via:a"), ("imports", "to:DEU")]
+    obs = rows("observations", *({"measure": m, "scope": s} for m, s in allowed + refused))
+    found = check_for_scopes_not_allowed_by_measure(obs)
+    assert [(p.line, p.field, p.value) for p in found] == [
+        (11, "scope", "all"),
+        (12, "scope", "a"),
+        (13, "scope", "via:a"),
+        (14, "scope", "to:DEU"),
+    ]
+    assert found[2].message == (
+        "a scope of kind 'via' is not allowed for measure 'throughput'; "
+        "expected: route, routes, node"
+    )
+
+
+def test_check_for_unknown_scope_targets() -> None:
+    routes = rows("routes", {"id": "a", "transit": ("GEO",)})
+    nodes = rows("nodes", {"id": "o1", "country": "KAZ"}, {"id": "m"})
+    obs = rows(
+        "observations",
+        {"scope": "all"},
+        {"scope": "a"},
+        {"scope": "via:a"},
+        {"scope": "node:o1"},
+        {"scope": "crossing:GEO"},
+        {"scope": "to:KAZ"},
+        {"scope": "a|b"},
+        {"scope": "node:zz"},
+        {"scope": "bypassing:RUS"},
+    )
+    assert shown(check_for_unknown_scope_targets(obs, routes, nodes)) == [
+        "observations.csv line 8, field scope: unknown route 'b'; known: a, got 'a|b'",
+        "observations.csv line 9, field scope: unknown node 'zz'; known: o1, m, got 'node:zz'",
+        "observations.csv line 10, field scope: unknown country 'RUS'; known: GEO, KAZ, "
+        "got 'bypassing:RUS'",
+    ]
+
+
+def test_check_for_units_needing_a_grade_sees_a_bound() -> None:
+    obs = rows(
+        "observations",
+        {"high": 5.0, "unit": "Mbbl"},
+        {"high": 5.0, "unit": "Mbbl", "grade": "light"},
+        {"unit": "Mbbl"},  # no figure: its own problem
+    )
+    found = check_for_units_needing_a_grade({"grades": rows("grades"), "observations": obs})
+    assert shown(found) == [
+        "observations.csv line 2, field grade: is required with the unit 'Mbbl': converting "
+        "barrels to tonnes needs a grade; known: (none)"
+    ]
+
+
+def test_observation_amounts_are_converted_from_value_low_and_high() -> None:
+    parsed = package(
+        grades=rows("grades", {"id": "light", "barrels_per_tonne": 7.5}),
+        observations=rows(
+            "observations",
+            # 7.5 Mbbl over any period is 1 Mt; a range of rates over 10 days of 2024
+            {"start": "2024-01", "value": 7.5, "unit": "Mbbl", "grade": "light"},
+            {
+                "start": "2024-01-01",
+                "end": "2024-01-10",
+                "low": 36.525,
+                "high": 73.05,
+                "unit": "Mt/year",
+            },
+        ),
+    )
+    assert add_canonical_columns(parsed, "crude-oil") == []
+    first, second = parsed["observations"].rows
+    assert first["amount"] == pytest.approx(1.0)
+    assert (first["amount_low"], first["amount_high"]) == (None, None)
+    assert second["amount"] is None
+    assert (second["amount_low"], second["amount_high"]) == (pytest.approx(1), pytest.approx(2))

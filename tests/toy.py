@@ -227,3 +227,67 @@ def write_package(
             for row in rows.get(name, []):
                 w.writerow({k: row.get(k, "") for k in header} | row)
     return folder
+
+
+def observation(id: str, measure: str, scope: str, start: str, **values: Any) -> dict[str, Any]:
+    """Return an ``observations`` row of the toy (exporter KAZ, source and confidence filled)."""
+    return {
+        "id": id,
+        "measure": measure,
+        "scope": scope,
+        "exporter": "KAZ",
+        "start": start,
+        "unit": "Mt",
+        **FIGURE,
+        **values,
+    }
+
+
+#: One observation of each shape, with the amount each converts to, worked out by hand.
+TOY_OBSERVATIONS: list[tuple[dict[str, Any], dict[str, float | None]]] = [
+    # 1,000 kbbl/day of a 7.5 bbl/t grade through March 2024: 31e6 bbl / 7.5 = 4.1333 Mt
+    (
+        observation("a-march", "flow", "a", "2024-03", value=1000, unit="kbbl/day", grade="light"),
+        {"amount": 31 / 7.5},
+    ),
+    # January to October, as an amount in kt
+    (
+        observation("k-jan-oct", "flow", "k", "2024-01", end="2024-10", value=8200, unit="kt"),
+        {"amount": 8.2},
+    ),
+    # a range over the year
+    (
+        observation("btc-range", "flow", "btc", "2024", low=1.2, high=1.5),
+        {"amount_low": 1.2, "amount_high": 1.5},
+    ),
+    # a lower bound alone ("more than 1 Mt in the first half")
+    (observation("p-h1", "flow", "p", "2024-01", end="2024-06", low=1), {"amount_low": 1.0}),
+    # all shippers' throughput as a rate over 2023 (365 days): 73.05 * 365 / 365.25 = 73.0;
+    # its quoted note spans two lines of the file
+    (
+        observation(
+            "a-all",
+            "throughput",
+            "a",
+            "2023",
+            exporter="",
+            value=73.05,
+            unit="Mt/year",
+            note="first line\nsecond line",
+        ),
+        {"amount": 73.0},
+    ),
+    # exports bypassing Russia, an aggregate
+    (
+        observation(
+            "bypass-2023",
+            "exports",
+            "bypassing:RUS",
+            "2023",
+            value=3.73,
+            confidence="medium",
+            basis="derived",
+        ),
+        {"amount": 3.73},
+    ),
+]

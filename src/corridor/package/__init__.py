@@ -5,7 +5,8 @@ Loading runs in three steps, one module each:
 
 1. `corridor.package.read`: the descriptor, then every cell parsed by its column type;
 2. `corridor.package.build`: the canonical columns (``capacity``, ``volume``, ``price``,
-   ``cost``), then one DataFrame per table and the `Network`;
+   ``cost``, ``amount``), then one DataFrame per table, the canonical observations (the
+   observations table with the flows and supply migrated into it) and the `Network`;
 3. `corridor.package.checks`: one ``check_for_*`` function per rule across rows and tables
    (duplicate keys, unknown references, flows above capacity, cycles …), run between the two.
 
@@ -50,6 +51,7 @@ FIGURE_TABLES = (
     "costs",
     "losses",
     "risks",
+    "observations",
 )
 
 
@@ -153,6 +155,7 @@ def describe(n: Network) -> dict[str, Any]:
     ('KAZ', True)
     """
     frames = {name: getattr(n, name) for name in tables()}
+    frames["observations"] = n.file_observations()  # not the flows and supply migrated into it
     figures = pd.concat([frames[t][["confidence", "basis"]] for t in FIGURE_TABLES])
     return {
         "package": n.meta.name,
