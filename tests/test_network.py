@@ -108,13 +108,19 @@ def test_replacing_flows_migrates_them_again(toy: corridor.Network) -> None:
 
 def test_replacing_keeps_the_observations_table(make_toy: Callable[..., Path]) -> None:
     def edit(rows: Rows) -> None:
-        rows["observations"] = [observation("bypass", "exports", "bypassing:RUS", "2024", value=3)]
+        rows["observations"] = [
+            observation("bypass", "exports", "bypassing:RUS", "2024", value=3),
+            observation("rus-a", "flow", "a", "2024", exporter="RUS", value=5),
+        ]
 
     n = load_package(make_toy(edit))
     m = n.replace(supply=n.supply.iloc[:0])
-    assert list(m.observations.index[:1]) == ["bypass"]
+    assert list(m.observations.index[:2]) == ["bypass", "rus-a"]
     assert not m.observations.index.str.startswith("supply:").any()
-    assert len(m.file_observations()) == 1
+    assert len(m.file_observations()) == 2
+    # an exporter with observations only is an exporter of the package
+    assert n.exporters() == ["KAZ", "RUS"]
+    assert n.check_exporter("RUS") == "RUS"
 
 
 def test_a_network_without_observations_derives_them(toy: corridor.Network) -> None:

@@ -285,8 +285,9 @@ class Network:
         return year
 
     def exporters(self) -> list[str]:
-        """Return the exporters with figures in the package: the flows' and the supply's."""
+        """Return the exporters with figures in the package: the flows', supply's, observations'."""
         found = set(self.flows["exporter"]) | set(self.supply["exporter"])
+        found |= set(self.observations["exporter"])
         return sorted({str(e) for e in found if e} | {self.meta.exporter})
 
     def check_exporter(self, exporter: str) -> str:

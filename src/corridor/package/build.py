@@ -293,6 +293,6 @@ def build_network(parsed: Mapping[str, TableRows], meta: PackageMeta) -> Network
         for row in parsed[name].rows:
             row["commodity"] = row.get("commodity") or meta.commodity
     frames = {name: table_frame(rows) for name, rows in parsed.items() if name != "observations"}
-    n = Network(meta, frames)
+    n = Network(meta, frames | {"observations": observation_frame([])})
     n.observations = n.tables["observations"] = observations_of(parsed, n)
     return n
