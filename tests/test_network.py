@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,3 +135,14 @@ def test_a_network_without_observations_derives_them(toy: corridor.Network) -> N
     assert empty.observations.empty
     assert list(empty.observations.columns) == list(OBSERVATION_COLUMNS)
     assert empty.observations.index.name == "id"
+
+
+def test_replacing_flows_with_a_frame_built_in_memory(toy: corridor.Network) -> None:
+    # only the keys and the canonical volume: the value and unit are the volume's
+    flows = pd.DataFrame({"exporter": ["KAZ"], "route": ["a"], "year": [2024], "volume": [7.0]})
+    o = toy.replace(flows=flows).observations
+    assert list(o.index[o["measure"] == "flow"]) == ["flow:KAZ:a:2024"]
+    assert (o.at["flow:KAZ:a:2024", "value"], o.at["flow:KAZ:a:2024", "unit"]) == (7, "Mt/year")
+    # without a year there is no period: no flow observations, and no error
+    o = toy.replace(flows=pd.DataFrame({"route": ["a"], "volume": [7.0]})).observations
+    assert set(o["measure"]) == {"exports", "production"}

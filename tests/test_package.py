@@ -975,3 +975,15 @@ def test_observation_amounts_are_converted_from_value_low_and_high() -> None:
     assert (first["amount_low"], first["amount_high"]) == (None, None)
     assert second["amount"] is None
     assert (second["amount_low"], second["amount_high"]) == (pytest.approx(1), pytest.approx(2))
+
+
+def test_observation_rules_skip_cells_the_parser_refused() -> None:
+    # a bad scope or date is reported once, by the parser; the rules neither repeat nor raise
+    obs = rows(
+        "observations",
+        {"measure": "flow", "scope": "bad:x", "start": "2024-13"},
+        {"measure": "flow", "scope": "a b", "start": "2024", "end": "20x"},
+    )
+    assert check_for_scopes_not_allowed_by_measure(obs) == []
+    assert check_for_unknown_scope_targets(obs, rows("routes"), rows("nodes")) == []
+    assert check_for_observation_periods_outside_years(obs, 2019, 2026) == []

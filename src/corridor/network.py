@@ -82,6 +82,33 @@ def observation_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return df.set_index("id")
 
 
+def _joined(prefix: str, *parts: pd.Series) -> pd.Series:
+    """Return ``prefix:a:b:…`` for each row of `parts`."""
+    out = pd.Series(prefix, index=parts[0].index, dtype=object)
+    for part in parts:
+        out = out + ":" + part.astype(str)
+    return out
+
+
+def _as_figures(table: pd.DataFrame, keys: tuple[str, ...], unit: str) -> pd.DataFrame:
+    """Return a flows- or supply-shaped table with every column a migrated row reads.
+
+    A frame built in memory may lack some: ``value`` and ``unit`` default to the canonical
+    ``volume`` and `unit`, the figure's other columns to blank. Without its keys or a
+    ``volume`` it has no rows that can be migrated, and an empty frame is returned.
+    """
+    if not {*keys, "volume"} <= set(table.columns):
+        return pd.DataFrame(columns=[*keys, "volume", "value", "unit", *_FIGURE_TEXT])
+    table = table.assign(
+        value=table["value"] if "value" in table else table["volume"],
+        unit=table.get("unit", unit),
+    )
+    return table.assign(**{c: "" for c in _FIGURE_TEXT if c not in table})
+
+
+_FIGURE_TEXT = ("source", "confidence", "basis", "note")
+
+
 def _year_bounds(years: pd.Series) -> tuple[list[date], list[date], list[int]]:
     starts = [date(int(y), 1, 1) for y in years]
     ends = [date(int(y) + 1, 1, 1) for y in years]
@@ -209,35 +236,25 @@ class Network:
             Where each row of ``flows`` and of ``supply`` comes from (``flows.csv line 3``),
             in the tables' order; default ``flows table`` and ``supply table``.
         """
-        f, s = self.flows, self.supply
+        f = _as_figures(self.flows, ("exporter", "route", "year"), self.unit_of())
+        f = f.assign(origin=list(flow_origins) if flow_origins is not None else "flows table")
         flows = f.assign(
             measure="flow",
             scope=f["route"],
             commodity=f["route"].map(self.routes["commodity"]),
-            id="flow:"
-            + f["exporter"].astype(str)
-            + ":"
-            + f["route"].astype(str)
-            + ":"
-            + f["year"].astype(str),
-            origin=list(flow_origins) if flow_origins is not None else "flows table",
+            id=_joined("flow", f["exporter"], f["route"], f["year"]),
         )
+        s = _as_figures(self.supply, ("exporter", "quantity", "year"), self.unit_of())
         s = s.assign(origin=list(supply_origins) if supply_origins is not None else "supply table")
         s = s[s["quantity"].isin(SUPPLY_MEASURES)]
-        commodity = s["commodity"].fillna("").astype(str)
+        commodity = s.get("commodity", pd.Series("", index=s.index, dtype=object))
+        commodity = commodity.fillna("").astype(str)
         commodity = commodity.mask(commodity == "", self.meta.commodity)
         supply = s.assign(
             measure=s["quantity"],
             scope="all",
             commodity=commodity,
-            id="supply:"
-            + s["exporter"].astype(str)
-            + ":"
-            + s["quantity"].astype(str)
-            + ":"
-            + commodity
-            + ":"
-            + s["year"].astype(str),
+            id=_joined("supply", s["exporter"], s["quantity"], commodity, s["year"]),
         )
         both = [df for df in (flows, supply) if not df.empty]
         if not both:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from corridor import units
 from corridor.evidence import SELECTORS as SELECTOR_TARGETS
-from corridor.evidence import parse_period, parse_scope
+from corridor.evidence import Scope, parse_period, parse_scope
 from corridor.exceptions import InvalidArgumentError, Problem
 from corridor.network import Network, PackageMeta
 from corridor.package.read import DESCRIPTOR, TableRows, problem
@@ -698,9 +698,25 @@ def check_for_missing_or_unordered_figures(observations: TableRows) -> list[Prob
     return found
 
 
+def _scope_of(text: str | None) -> Scope | None:
+    """Return the scope `text` names, or None (a bad scope is the parser's problem)."""
+    if text is None:
+        return None
+    try:
+        return parse_scope(text)
+    except InvalidArgumentError:
+        return None
+
+
 def _period_problems(
     file: str, line: int, start: str, end: str | None, first: int, last: int
 ) -> list[Problem]:
+    try:
+        parse_period(start)
+        if end:
+            parse_period(end)
+    except InvalidArgumentError:
+        return []  # a bad date is the parser's problem
     try:
         period = parse_period(start, end)
     except InvalidArgumentError:
@@ -799,9 +815,10 @@ def check_for_scopes_not_allowed_by_measure(observations: TableRows) -> list[Pro
     found = []
     for row, line in observations.each():
         measure, text = row["measure"], row["scope"]
-        if measure not in SCOPES_BY_MEASURE or text is None:
+        scope = _scope_of(text)
+        if measure not in SCOPES_BY_MEASURE or scope is None:
             continue
-        kind = parse_scope(text).kind
+        kind = scope.kind
         allowed = SCOPES_BY_MEASURE[measure]
         if kind not in allowed:
             message = (
@@ -840,9 +857,9 @@ def check_for_unknown_scope_targets(
     }
     found = []
     for row, line in observations.each():
-        if row["scope"] is None:
+        scope = _scope_of(row["scope"])
+        if scope is None:
             continue
-        scope = parse_scope(row["scope"])
         what = "route" if scope.routes else SELECTOR_TARGETS.get(scope.kind)
         if what is None:
             continue
