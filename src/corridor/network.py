@@ -199,13 +199,13 @@ class Network:
     def _rederived(self, migrated: pd.DataFrame) -> pd.DataFrame:
         """Return the observations table's rows, then `migrated` (unchanged rows keep origins)."""
         old = self.observations
-        migrated = migrated.copy()
-        both = migrated.index.intersection(old.index)
-        same = both[
-            (migrated.loc[both, "value"] == old.loc[both, "value"])
-            & (migrated.loc[both, "unit"] == old.loc[both, "unit"])
-        ]
-        migrated.loc[same, "origin"] = old.loc[same, "origin"]
+        prior = old[~old.index.duplicated()].reindex(migrated.index)
+        same = (prior["value"].to_numpy() == migrated["value"].to_numpy()) & (
+            prior["unit"].to_numpy() == migrated["unit"].to_numpy()
+        )
+        migrated = migrated.assign(
+            origin=migrated["origin"].where(~same, prior["origin"].to_numpy())
+        )
         frames = [f for f in (self.file_observations(), migrated) if not f.empty]
         return pd.concat(frames) if frames else migrated
 
