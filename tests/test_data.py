@@ -9,7 +9,17 @@ import corridor
 from corridor.metrics import dependence, flow_paths, summary
 from corridor.scenario import load_scenario, package_scenarios
 
-FIGURE_TABLES = ("grades", "capacities", "flows", "supply", "events", "prices", "costs", "losses")
+FIGURE_TABLES = (
+    "grades",
+    "capacities",
+    "flows",
+    "supply",
+    "observations",
+    "events",
+    "prices",
+    "costs",
+    "losses",
+)
 
 
 def test_every_row_has_a_source_that_resolves(kazakhstan: corridor.Network) -> None:
