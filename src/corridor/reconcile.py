@@ -600,7 +600,7 @@ class _Model:
         )
         self.h.run()
         status = self.h.modelStatusToString(self.h.getModelStatus())
-        if status != "Optimal":
+        if status not in ("Optimal", "Empty"):
             msg = f"the reconciliation LP of {self.year} ended {status}"
             raise SolverError(msg)
         sol = self.h.getSolution()
@@ -811,6 +811,11 @@ class Reconciliation(Displayable):
     observations: pd.DataFrame = field(repr=False, compare=False)
     _cache: dict[tuple[str, str], Estimate] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def misfit(self) -> float:
+        """Return the weighted misfit of the best fit: Σ_o W_o (s⁺_o + s⁻_o) of (1)."""
+        return float(self.model.fit)
+
     def _check(self, exporter: str) -> None:
         if exporter not in self.model.exporters:
             hint = "no observation of that exporter in the year"
@@ -867,7 +872,7 @@ class Reconciliation(Displayable):
             value, low, high = value * per_year, low * per_year, high * per_year
             pinned = high - low <= PIN_WIDTH["volume"] * abs(value)
             unit = f"{m.unit}/year"
-        low, high = max(low, 0.0), max(high, 0.0)
+        low, high = sorted((max(low, 0.0), max(high, 0.0)))  # equal up to rounding at most
         value = min(max(value, low), high) if not math.isnan(value) else low
         binding = m.ids(bind_lo | bind_hi)
         return Estimate(value, low, high, unit, bool(pinned), binding, pinned_by)
@@ -947,6 +952,9 @@ def _mask(n: int, cols: npt.NDArray[np.int64]) -> Array:
     return c
 
 
+#: Per network: the reconciliations by (year, commodity, id of the observations frame).
+_CACHE: weakref.WeakKeyDictionary[Network, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
 # -- observations until the package reader builds them ------------------------------------------
 
 
@@ -1004,14 +1012,17 @@ def observations_of(n: Network) -> pd.DataFrame:
     found = getattr(n, "observations", None)
     if isinstance(found, pd.DataFrame):
         return found
-    rows = _rows_of(n, "flows", "flow") + _rows_of(n, "supply", "supply")
-    frame = pd.DataFrame(rows, columns=["id", *OBSERVATION_COLUMNS])
-    return frame.set_index("id")
+    cache = _CACHE.setdefault(n, {})
+    if "observations" not in cache:
+        rows = _rows_of(n, "flows", "flow") + _rows_of(n, "supply", "supply")
+        frame = pd.DataFrame(rows, columns=["id", *OBSERVATION_COLUMNS])
+        cache["observations"] = frame.set_index("id")
+    frame = cache["observations"]
+    assert isinstance(frame, pd.DataFrame)
+    return frame
 
 
 # -- entry points -------------------------------------------------------------------------------
-
-_CACHE: weakref.WeakKeyDictionary[Network, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 
 
 def reconcile(
