@@ -72,7 +72,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import highspy
 import numpy as np
@@ -283,29 +283,76 @@ def _month_weights(period: Period, year: int) -> Array:
     return out
 
 
-def _paths(n: Network, exporter: str, commodity: str) -> list[_Path]:
+class _Graph:
+    """The routes as plain dicts: the corridors of many exporters without pandas per step.
+
+    Follows `Network.corridors` (a corridor ends at a node with no exit not yet on the path)
+    and `Network.describe_path` (transit countries, chokepoints, operators).
+    """
+
+    def __init__(self, n: Network) -> None:
+        self.n = n
+        r, nodes = n.routes, n.nodes
+        self.tail = dict(zip(r.index, r["from_node"], strict=True))
+        self.head = dict(zip(r.index, r["to_node"], strict=True))
+        country = dict(zip(nodes.index, nodes["country"], strict=True))
+        self.country = country
+        self.countries = {
+            k: tuple(
+                dict.fromkeys(
+                    [c for c in (country[self.tail[k]], country[self.head[k]]) if c] + list(t)
+                )
+            )
+            for k, t in zip(r.index, r["transit"], strict=True)
+        }
+        self.chokepoints = dict(zip(r.index, r["chokepoints"], strict=True))
+        self.operator = dict(zip(r.index, r["operator"], strict=True))
+        self.out: dict[str, list[str]] = defaultdict(list)
+        for k in r.index:
+            self.out[self.tail[k]].append(k)
+        fed = {self.head[k] for k in r.index if country[self.tail[k]] == country[self.head[k]]}
+        self.origins: dict[str, list[str]] = defaultdict(list)
+        for v in nodes.index:
+            if v not in fed:
+                self.origins[country[v]].append(v)
+
+    def corridors(self, exporter: str) -> list[tuple[str, ...]]:
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
+            nexts = [k for k in self.out.get(node, ()) if self.head[k] not in seen]
+            if not nexts and path:
+                found.append(path)
+            for k in nexts:
+                walk(self.head[k], (*path, k), seen | {self.head[k]})
+
+        for origin in sorted(self.origins.get(exporter, ())):
+            walk(origin, (), frozenset({origin}))
+        return found
+
+    def path(self, exporter: str, routes: tuple[str, ...]) -> _Path:
+        end = self.head[routes[-1]]
+        dest = self.n.destination_country(exporter, end)
+        drop = {exporter, dest or ""}
+        countries = (c for k in routes for c in self.countries[k])
+        return _Path(
+            routes=routes,
+            transit=frozenset(c for c in countries if c not in drop),
+            destination=dest,
+            chokepoints=frozenset(c for k in routes for c in self.chokepoints[k]),
+            operators=frozenset(o for k in routes if (o := self.operator[k])),
+        )
+
+
+def _paths(g: _Graph, exporter: str, allowed: set[str]) -> list[_Path]:
     """Every corridor of the exporter on the commodity's routes, and each of its prefixes."""
-    allowed = set(n.commodity_routes(commodity))
     seen: dict[tuple[str, ...], None] = {}
-    for routes in n.corridors(exporter)["routes"]:
+    for routes in g.corridors(exporter):
         for k in range(1, len(routes) + 1):
             if routes[k - 1] not in allowed:
                 break
             seen.setdefault(tuple(routes[:k]), None)
-    out = []
-    for routes in seen:
-        d = n.describe_path(exporter, routes)
-        end = n.path_nodes(routes)[-1]
-        out.append(
-            _Path(
-                routes=routes,
-                transit=frozenset(cast(tuple[str, ...], d["transit"])),
-                destination=n.destination_country(exporter, end),
-                chokepoints=frozenset(cast(tuple[str, ...], d["chokepoints"])),
-                operators=frozenset(cast(tuple[str, ...], d["operators"])),
-            )
-        )
-    return out
+    return [g.path(exporter, routes) for routes in seen]
 
 
 def _crossing_status(p: _Path, country: str) -> str:
@@ -330,16 +377,18 @@ class _Model:
         self.unit = "Mt" if n.unit_of(commodity).startswith("Mt") else n.unit_of(commodity)
         self.obs = self._select(obs)
         self.exporters = sorted({str(e) for e in self.obs["exporter"] if e})
-        self.paths = {e: _paths(n, e, commodity) for e in self.exporters}
+        graph, allowed = _Graph(n), set(n.commodity_routes(commodity))
+        self.paths = {e: _paths(graph, e, allowed) for e in self.exporters}
         self.lp = _LP()
         self._layout()
         self._route_index()
         self._selector_columns()
-        self._smoothing_rows()
         self._capacity_rows()
         self.rows: list[_Obs] = []
         for oid, row in self.obs.iterrows():
             self._observation_row(str(oid), row)
+        self.n_col, self.n_row = len(self.lp.cost), len(self.lp.row_lo)
+        self._smoothing_rows()  # last: phase 2 drops them
         self._solve_fit()
 
     # ---- selection and layout -----------------------------------------------------------------
@@ -367,8 +416,6 @@ class _Model:
             g += len(self.paths[e])
         self.n_paths = g
         self.y0 = lp.add_cols(g * MONTHS)
-        self.Y0 = lp.add_cols(g)
-        self.d0 = lp.add_cols(2 * g * MONTHS, cost=EPSILON)
         self.u0 = lp.add_cols(len(self.exporters) * MONTHS, cost=EPSILON)
 
     def y(self, e: str, i: int, m: int) -> int:
@@ -443,10 +490,12 @@ class _Model:
         return [str(r) for r in routes.index[routes["from_node"] == node]]
 
     def _smoothing_rows(self) -> None:
-        """Rows (2) and (3)."""
+        """Rows (2) and (3), with the columns Y and δ: the last rows and columns of the LP."""
         g = self.n_paths
         if not g:
             return
+        self.Y0 = self.lp.add_cols(g)
+        self.d0 = self.lp.add_cols(2 * g * MONTHS, cost=EPSILON)
         frac = self.days / self.days.sum()
         paths = np.arange(g)
         ycols = self.y0 + paths[:, None] * MONTHS + np.arange(MONTHS)[None, :]
@@ -590,6 +639,8 @@ class _Model:
         self.row_lower = np.array(lp.row_lo)
         self.row_upper = np.array(lp.row_hi)
         self.cost = np.array(lp.cost)
+        #: Rows, columns and nonzeros of the fit LP (1)-(6).
+        self.sizes = (self.a.shape[0], self.a.shape[1], self.a.nnz)
         self.h = new_highs()
         _pass(
             self.h,
@@ -609,15 +660,35 @@ class _Model:
         self.duals = np.asarray(sol.row_dual, np.float64).copy()
         self.objective = float(self.h.getInfo().objective_function_value)
         self.fit = float(sum(o.weight * self.misfit(o) for o in self.rows))
-        # phase 2: misfits bounded by their optimum; the objective is set per figure
-        n_col = len(self.cost)
+        self._phase_two()
+
+    def _phase_two(self) -> None:
+        """Bound the misfits by their optimum and drop the smoothing rows and columns.
+
+        Rows (2)-(3) and the columns Y, δ hold for any y (Y and δ are free to follow), so
+        dropping them leaves the feasible set of the figures unchanged.
+        """
+        n_col, n_row = self.n_col, self.n_row
+        extra_cols = np.arange(n_col, len(self.cost), dtype=np.int32)
+        extra_rows = np.arange(n_row, len(self.row_lower), dtype=np.int32)
+        if extra_rows.size:
+            self.h.deleteRows(extra_rows.size, extra_rows)
+        if extra_cols.size:
+            self.h.deleteCols(extra_cols.size, extra_cols)
+        self.a = self.a[:n_row, :n_col].tocsc()
+        self.x, self.duals = self.x[:n_col], self.duals[:n_row]
+        self.cost, self.col_lower = self.cost[:n_col], self.col_lower[:n_col]
+        self.col_upper = self.col_upper[:n_col]
+        self.row_lower, self.row_upper = self.row_lower[:n_row], self.row_upper[:n_row]
         for o in self.rows:
             for c in o.slack:
                 self.col_upper[c] = min(self.col_upper[c], self.x[c])
         every = np.arange(n_col, dtype=np.int32)
         self.h.changeColsBounds(n_col, every, self.col_lower, self.col_upper)
         self.h.changeColsCost(n_col, every, np.zeros(n_col))
-        self._cc: dict[str, highspy.Highs] = {}
+        self._cc: highspy.Highs | None = None
+        self._supports: dict[str, set[int]] = {}
+        self._cc_den = np.zeros(n_col)
 
     def misfit(self, o: _Obs) -> float:
         """s⁻ + s⁺ of an observation at the best fit (Mt)."""
@@ -635,13 +706,17 @@ class _Model:
         value = sign * float(self.h.getInfo().objective_function_value)
         return value, set(np.flatnonzero(np.abs(duals) > DUAL_TOL).tolist())
 
-    def ratio_extreme(
-        self, exporter: str, num: Array, den: Array, sign: float
-    ) -> tuple[float, set[int]]:
+    def ratio_extreme(self, num: Array, den: Array, sign: float) -> tuple[float, set[int]]:
         """Min or max of num·x / den·x over the phase-2 set, by Charnes–Cooper (7)."""
-        h = self._cc.get(exporter)
-        if h is None:
-            h = self._cc[exporter] = self._charnes_cooper(den)
+        if self._cc is None:
+            self._cc = self._charnes_cooper(den)
+            self._cc_den = den.copy()
+        h = self._cc
+        row = len(self._cc_rows)
+        for c in np.flatnonzero((self._cc_den != 0) | (den != 0)):
+            if self._cc_den[c] != den[c]:
+                h.changeCoeff(row, int(c), float(den[c]))
+        self._cc_den = den.copy()
         n_col = len(num) + 1
         h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.append(sign * num, 0.0))
         h.run()
@@ -688,7 +763,8 @@ class _Model:
         for i, p in enumerate(self.paths[e]):
             k = keep(p)
             if k:
-                c[self.Y0 + self.first[e] + i] = float(k)
+                start = self.y(e, i, 0)
+                c[start : start + MONTHS] = float(k)
         return c
 
     def unknown_mass(self, e: str, status: Any) -> Array:
@@ -771,22 +847,19 @@ class _Model:
         out = set()
         for k in np.flatnonzero(coef):
             c = int(k)
-            if self.y0 <= c < self.Y0:
-                out.add(self.Y0 + (c - self.y0) // MONTHS)
-            elif self.Y0 <= c < self.d0 or c >= self.u0:
-                out.add(c if c < self.u0 else c - (c - self.u0) % MONTHS)
+            out.add(c - (c - self.y0) % MONTHS)  # y, u, w, v come in blocks of 12
         return out
 
     def pinning(self, coef: Array) -> tuple[str, ...]:
         """Ids of the observations whose expression shares paths with the figure."""
         s = self.support(coef)
-        found = []
-        for o in self.rows:
-            mask = np.zeros(len(self.cost))
-            mask[o.cols] = 1.0
-            if self.support(mask) & s:
-                found.append(o.id)
-        return tuple(sorted(found))
+        return tuple(sorted(o.id for o in self.rows if self.obs_support(o) & s))
+
+    def obs_support(self, o: _Obs) -> set[int]:
+        """Return `support` of an observation's expression (computed once)."""
+        if o.id not in self._supports:
+            self._supports[o.id] = {int(c) - (int(c) - self.y0) % MONTHS for c in o.cols}
+        return self._supports[o.id]
 
 
 # -- the public result --------------------------------------------------------------------------
@@ -863,8 +936,8 @@ class Reconciliation(Displayable):
             total = m.figure(exporter, "all", "")[0]
             denominator = float(total @ m.x)
             value = value / denominator if denominator > 0 else math.nan
-            low, bind_lo = m.ratio_extreme(exporter, lo, total, 1.0)
-            high, bind_hi = m.ratio_extreme(exporter, hi, total, -1.0)
+            low, bind_lo = m.ratio_extreme(lo, total, 1.0)
+            high, bind_hi = m.ratio_extreme(hi, total, -1.0)
             pinned = high - low <= PIN_WIDTH["share"]
             unit = "share"
         else:
@@ -927,7 +1000,7 @@ def _frames(m: _Model) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _conflicts(m: _Model) -> list[Conflict]:
     """Observations missing their band at the best fit, each with the rows on the other side."""
     out: dict[frozenset[str], Conflict] = {}
-    supports = {o.id: m.support(_mask(len(m.cost), o.cols)) for o in m.rows}
+    supports = {o.id: m.obs_support(o) for o in m.rows}
     tight = [o for o in m.rows if abs(m.duals[o.row]) > DUAL_TOL and m.misfit(o) <= CONFLICT_TOL]
     for o in m.rows:
         amount = m.misfit(o)
@@ -944,12 +1017,6 @@ def _conflicts(m: _Model) -> list[Conflict]:
         ids = (o.id, *others)
         out.setdefault(frozenset(ids), Conflict(ids, amount, m.unit, note))
     return list(out.values())
-
-
-def _mask(n: int, cols: npt.NDArray[np.int64]) -> Array:
-    c = np.zeros(n)
-    c[cols] = 1.0
-    return c
 
 
 #: Per network: the reconciliations by (year, commodity, id of the observations frame).
