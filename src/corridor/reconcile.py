@@ -431,11 +431,13 @@ class _Model:
                 for r in p.routes:
                     self.by_route[(e, r)].append(i)
 
-    def _scopes(self) -> list[tuple[str, Scope]]:
+    def _scopes(self) -> list[tuple[list[str], Scope]]:
+        """Return the parsed scope of each observation and the exporters it is about."""
         out = []
         for oid, row in self.obs.iterrows():
+            who = [str(row["exporter"])] if row["exporter"] else self.exporters
             try:
-                out.append((str(oid), parse_scope(str(row["scope"]))))
+                out.append((who, parse_scope(str(row["scope"]))))
             except InvalidArgumentError as err:
                 self.ignored.append((str(oid), f"scope: {err}"))
         return out
@@ -445,11 +447,11 @@ class _Model:
         self.w: dict[tuple[str, str], int] = {}
         self.v: dict[tuple[str, str], int] = {}
         self.named: set[str] = set()
-        for _, s in self._scopes():
+        for who, s in self._scopes():
             kind = s.kind
             if kind in ("crossing", "bypassing", "to"):
                 cols = self.w if kind != "to" else self.v
-                for e in self.exporters:
+                for e in who:
                     if (e, s.targets[0]) not in cols:
                         cols[(e, s.targets[0])] = self.lp.add_cols(MONTHS)
             elif kind == "node":
