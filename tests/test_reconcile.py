@@ -272,6 +272,10 @@ def test_figure_strings_are_checked(net: corridor.Network) -> None:
         rec.estimate("share:sideways:RUS", "KAZ")
     with pytest.raises(corridor.NoFlowsError):
         rec.estimate("total", "TKM")
+    with pytest.raises(corridor.UnknownError):
+        rec.estimate("share:chokepoint:nowhere", "KAZ")
+    with pytest.raises(corridor.UnknownError):
+        rec.estimate("share:crossing:XYZ", "KAZ")
 
 
 def test_ignored_observations_say_why(net: corridor.Network) -> None:
