@@ -385,6 +385,33 @@ def test_a_consistent_observation_never_widens_an_interval(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
+    picks=st.lists(
+        st.tuples(st.sampled_from(SCOPES), st.floats(0, 120), st.sampled_from(["high", "low"])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_intervals_always_contain_the_estimate(
+    net: corridor.Network, picks: list[tuple[str, float, str]]
+) -> None:
+    # Any observations, conflicting or not: every figure's value lies in its interval.
+    rows = [
+        {"id": f"o{i}", "scope": sc, "value": v, "confidence": c}
+        for i, (sc, v, c) in enumerate(picks)
+    ]
+    rec = reconcile(net, year=2024, observations=observations(*rows))
+    for figure in FIGURES:
+        e = rec.estimate(figure, "KAZ")
+        assert e.low <= e.value <= e.high, (figure, e)
+    for c in rec.conflicts:
+        assert c.amount > 0
+        assert set(c.ids) <= {r["id"] for r in rows}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
     values=st.lists(st.floats(0.5, 90), min_size=4, max_size=4),
     confidence=st.lists(st.sampled_from(["high", "medium", "low"]), min_size=4, max_size=4),
 )

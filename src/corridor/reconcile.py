@@ -179,7 +179,7 @@ class Conflict:
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Explanation(Displayable):
     """Why a figure has its value: the observations that pin it, those that bind, conflicts."""
 
@@ -366,6 +366,11 @@ def _paths(g: _Graph, exporter: str, allowed: set[str]) -> list[_Path]:
     return [g.path(exporter, routes) for routes in seen]
 
 
+def _shipper(value: object) -> str:
+    """Return an observation's exporter, "" for all shippers (blank, None or NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def _crossing_status(p: _Path, country: str) -> str:
     if country in p.transit:
         return "yes"
@@ -387,7 +392,7 @@ class _Model:
         self.ignored: list[tuple[str, str]] = []
         self.unit = "Mt" if n.unit_of(commodity).startswith("Mt") else n.unit_of(commodity)
         self.obs = self._select(obs)
-        self.exporters = sorted({str(e) for e in self.obs["exporter"] if e})
+        self.exporters = sorted({e for e in map(_shipper, self.obs["exporter"]) if e})
         graph, allowed = _Graph(n), set(n.commodity_routes(commodity))
         self.paths = {e: _paths(graph, e, allowed) for e in self.exporters}
         self.lp = _LP()
@@ -446,7 +451,7 @@ class _Model:
         """Return the parsed scope of each observation and the exporters it is about."""
         out = []
         for oid, row in self.obs.iterrows():
-            who = [str(row["exporter"])] if row["exporter"] else self.exporters
+            who = [_shipper(row["exporter"])] if _shipper(row["exporter"]) else self.exporters
             try:
                 out.append((who, parse_scope(str(row["scope"]))))
             except InvalidArgumentError as err:
@@ -613,7 +618,8 @@ class _Model:
         period = Period(row["start"], row["end"])
         months = _month_weights(period, self.year)
         share = sum(months * self.days) / period.days
-        shippers = [str(row["exporter"])] if row["exporter"] else self.exporters
+        one = _shipper(row["exporter"])
+        shippers = [one] if one else self.exporters
         coef: dict[int, float] = defaultdict(float)
         for e in shippers:
             for c, k in self.scope_expr(e, s, months).items():
@@ -878,7 +884,7 @@ class _Model:
 # -- the public result --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reconciliation(Displayable):
     """Best-fit monthly flows of one year and commodity, conflicts, and figures with intervals.
 
@@ -1037,7 +1043,7 @@ def _conflicts(m: _Model) -> list[Conflict]:
         others = [t.id for t in tight if supports[t.id] & supports[o.id]]
         side = "above" if m.x[o.slack[1]] > CONFLICT_TOL else "below"
         mid = o.hi if side == "above" else o.lo
-        pct = 100 * amount / abs(mid) if mid else math.inf
+        pct = 100 * amount / abs(mid) if abs(mid) > CONFLICT_TOL else math.inf
         note = (
             f"{o.id} is {amount:.3f} {m.unit} ({pct:.1f} %) {side} its band "
             f"[{o.lo:.3f}, {o.hi:.3f}]" + (f"; against {', '.join(others)}" if others else "")
