@@ -34,7 +34,8 @@ docs: $(STAMP)
 
 # Not part of `make test`: startup time, the LP against raw highspy and PyPSA, risk, claims, web.
 bench: $(STAMP) $(VENV)/.bench
-	cd benchmarks && ../$(BIN)/python bench_startup.py && ../$(BIN)/python bench_solve.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
+	cd benchmarks && ../$(BIN)/python bench_startup.py && ../$(BIN)/python bench_solve.py \
+	  && ../$(BIN)/python bench_reconcile.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
 
 $(VENV)/.bench: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

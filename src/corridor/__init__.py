@@ -51,6 +51,14 @@ if TYPE_CHECKING:
     )
     from corridor.network import Network
     from corridor.package import load_package, validate_package
+    from corridor.reconcile import (
+        Conflict,
+        Estimate,
+        Explanation,
+        Reconciliation,
+        reconcile,
+        reconcile_warnings,
+    )
     from corridor.rerouting import Replay, RerouteProblem, RerouteResult, Result, replay, reroute
     from corridor.risk import RiskProblem, RiskResult, RiskSummary, run_risk
     from corridor.scenario import Scenario, apply_scenario, load_scenario
@@ -97,13 +105,22 @@ _HOMES = {
     "run_risk": "corridor.risk",
     "summary": "corridor.metrics",
     "validate_package": "corridor.package",
+    "Conflict": "corridor.reconcile",
+    "Estimate": "corridor.reconcile",
+    "Explanation": "corridor.reconcile",
+    "Reconciliation": "corridor.reconcile",
+    "reconcile": "corridor.reconcile",
+    "reconcile_warnings": "corridor.reconcile",
 }
 
 __all__ = [
     "Claim",
     "ClaimsError",
+    "Conflict",
     "CorridorError",
     "Dependence",
+    "Estimate",
+    "Explanation",
     "InvalidArgumentError",
     "LedgerRow",
     "Network",
@@ -111,6 +128,7 @@ __all__ = [
     "PackageValidationError",
     "Problem",
     "ProblemsError",
+    "Reconciliation",
     "Replay",
     "RerouteProblem",
     "RerouteResult",
@@ -134,6 +152,8 @@ __all__ = [
     "ledger",
     "load_package",
     "load_scenario",
+    "reconcile",
+    "reconcile_warnings",
     "replay",
     "reroute",
     "run_risk",
