@@ -1,4 +1,4 @@
-"""`make bench`: reconciling observations into monthly flows (`corridor.reconcile`).
+"""`make bench`: reconciling observations into monthly flows (`corridor.reconciliation`).
 
 Times, for each network, building and solving the reconciliation LP of every year (12 months
 each) and asking the headline figures with their intervals (warm re-solves):
@@ -25,7 +25,7 @@ import pandas as pd
 
 import corridor
 from corridor.network import Network, PackageMeta
-from corridor.reconcile import OBSERVATION_COLUMNS, reconcile
+from corridor.reconciliation import OBSERVATION_COLUMNS, reconcile
 from corridor.schema import tables as schema_tables
 from corridor.solve import highs_version
 

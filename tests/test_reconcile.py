@@ -28,7 +28,7 @@ from scipy.optimize import linprog
 
 import corridor
 from corridor.evidence import WEIGHT, band, parse_period
-from corridor.reconcile import (
+from corridor.reconciliation import (
     OBSERVATION_COLUMNS,
     Estimate,
     reconcile,

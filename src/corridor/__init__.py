@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     )
     from corridor.network import Network
     from corridor.package import load_package, validate_package
-    from corridor.reconcile import (
+    from corridor.reconciliation import (
         Conflict,
         Estimate,
         Explanation,
@@ -105,12 +105,12 @@ _HOMES = {
     "run_risk": "corridor.risk",
     "summary": "corridor.metrics",
     "validate_package": "corridor.package",
-    "Conflict": "corridor.reconcile",
-    "Estimate": "corridor.reconcile",
-    "Explanation": "corridor.reconcile",
-    "Reconciliation": "corridor.reconcile",
-    "reconcile": "corridor.reconcile",
-    "reconcile_warnings": "corridor.reconcile",
+    "Conflict": "corridor.reconciliation",
+    "Estimate": "corridor.reconciliation",
+    "Explanation": "corridor.reconciliation",
+    "Reconciliation": "corridor.reconciliation",
+    "reconcile": "corridor.reconciliation",
+    "reconcile_warnings": "corridor.reconciliation",
 }
 
 __all__ = [
