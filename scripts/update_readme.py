@@ -5,7 +5,8 @@ Each generated part sits between two HTML comments (invisible on GitHub):
 - ``<!-- output: ARGS -->`` ... ``<!-- /output -->``: a ```text block with what
   ``corridor ARGS`` prints. After a ``|`` come options: ``blocks=N`` keeps the first N
   paragraphs (blank-line separated); ``columns=a,b,c%`` reads CSV output and keeps those
-  columns as an aligned table (``c%`` shows a fraction as a percentage).
+  columns as an aligned table (``c%`` shows a fraction as a percentage); ``prompt`` starts
+  the block with the command line, ``$ corridor ARGS``.
 - ``<!-- keys: ARGS -->`` ... ``<!-- /keys -->``: the keys of the JSON that ``corridor ARGS``
   prints (its first line), nested keys after a colon.
 - ``<!-- cli -->`` ... ``<!-- /cli -->``: the command reference, read from the typer app's own
@@ -20,6 +21,9 @@ changing the data, the schema, a view or the CLI::
     .venv/bin/python scripts/update_readme.py --check   # list what is stale, exit 1 if any
 
 Timings in outputs ("0.9 s") differ from run to run; the check ignores them.
+
+A block whose command does not exist (yet: a page may be written before the command is merged)
+is left as it is and listed as *pending*, by both modes; it does not make ``--check`` fail.
 """
 
 from __future__ import annotations
@@ -65,12 +69,44 @@ def in_root() -> Iterator[None]:
         os.chdir(old)
 
 
+class PendingError(LookupError):
+    """A generated block names a command the CLI does not have (yet); the block is kept."""
+
+
+def missing_command(args: str) -> str | None:
+    """Return why ``corridor ARGS`` names no command of the CLI, or None when it does."""
+    import typer
+
+    from corridor.cli import app
+
+    command: Any = typer.main.get_command(app)
+    ctx = typer.Context(command, info_name="corridor")
+    path = ""
+    tokens = shlex.split(args)
+    while tokens and hasattr(command, "list_commands"):
+        token = tokens.pop(0)
+        if token.startswith("-"):
+            continue  # an option of the group, such as --debug
+        sub = command.get_command(ctx, token)
+        if sub is None:
+            return f"`corridor {path}{token}` is not a command (yet)"
+        ctx = typer.Context(sub, info_name=token, parent=ctx)
+        command, path = sub, f"{path}{token} "
+    return None
+
+
 def corridor(args: str) -> str:
-    """Return what ``corridor ARGS`` prints (stdout and stderr), lines right-stripped."""
+    """Return what ``corridor ARGS`` prints (stdout and stderr), lines right-stripped.
+
+    Raise `PendingError` when ARGS names no command of the CLI (the block is left as it is).
+    """
     import typer.testing
 
     from corridor.cli import app
 
+    why = missing_command(args)
+    if why is not None:
+        raise PendingError(why)
     with in_root():
         result = typer.testing.CliRunner().invoke(app, shlex.split(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -82,7 +118,7 @@ def corridor(args: str) -> str:
 def split_options(spec: str) -> tuple[str, dict[str, str]]:
     """Split ``ARGS | key=value key=value`` into the arguments and the options."""
     args, _, rest = spec.partition(" | ")
-    options = dict(item.split("=", 1) for item in rest.split())
+    options = dict((*item.split("=", 1), "")[:2] for item in rest.split())
     return args.strip(), options
 
 
@@ -125,6 +161,8 @@ def output(spec: str) -> str:
         text = "\n\n".join(re.split(r"\n\s*\n", text)[: int(options["blocks"])])
     if "columns" in options:
         text = csv_columns(text, options["columns"].split(","))
+    if "prompt" in options:
+        text = f"$ corridor {args}\n{text}"
     return text
 
 
@@ -280,8 +318,27 @@ def _escape_cell_pipes(line: str) -> str:
     return "".join(out)
 
 
-def refresh(text: str) -> str:
-    """Return the text with every generated part regenerated."""
+def _kept_if_pending(
+    make: Callable[[re.Match[str]], str], pending: list[str]
+) -> Callable[[re.Match[str]], str]:
+    """Wrap a block maker: a block whose command does not exist is kept and noted in pending."""
+
+    def fill(m: re.Match[str]) -> str:
+        try:
+            return make(m)
+        except PendingError as e:
+            pending.append(str(e))
+            return m.group(0)
+
+    return fill
+
+
+def refresh(text: str, pending: list[str] | None = None) -> str:
+    """Return the text with every generated part regenerated.
+
+    A block whose command does not exist is left as it is; why is appended to ``pending``.
+    """
+    notes: list[str] = [] if pending is None else pending
     fill: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         (OUTPUT, lambda m: m.group(1) + output(m.group(2)) + "\n" + m.group(4)),
         (KEYS, lambda m: m.group(1) + keys(m.group(2)) + m.group(4)),
@@ -289,16 +346,24 @@ def refresh(text: str) -> str:
         (FORMAT, lambda m: m.group(1) + package_format() + m.group(3)),
     ]
     for pattern, make in fill:
-        text = pattern.sub(make, text)
+        text = pattern.sub(_kept_if_pending(make, notes), text)
     return text
 
 
-def stale(paths: list[Path] | None = None, *, write: bool = False) -> list[Path]:
-    """Return the files whose generated parts are out of date; rewrite them with ``write``."""
+def stale(
+    paths: list[Path] | None = None, *, write: bool = False, pending: list[str] | None = None
+) -> list[Path]:
+    """Return the files whose generated parts are out of date; rewrite them with ``write``.
+
+    Blocks whose command does not exist are kept; ``page: why`` is appended to ``pending``.
+    """
     out = []
     for path in paths or files():
         old = path.read_text(encoding="utf-8")
-        new = refresh(old)
+        notes: list[str] = []
+        new = refresh(old, notes)
+        if pending is not None:
+            pending += [f"{path.relative_to(ROOT)}: {note}" for note in notes]
         if VOLATILE.sub("<time>", new) != VOLATILE.sub("<time>", old):
             out.append(path)
             if write:
@@ -311,7 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     check = "--check" in argv
     paths = [ROOT / a for a in argv if not a.startswith("--")] or None
-    found = stale(paths, write=not check)
+    pending: list[str] = []
+    found = stale(paths, write=not check, pending=pending)
+    for note in pending:
+        print(f"pending, left as it is: {note}", file=sys.stderr)
     for path in found:
         verb = "stale" if check else "refreshed"
         print(f"{verb}: {path.relative_to(ROOT)}", file=sys.stderr)
