@@ -112,9 +112,44 @@ def check_command_line(line: str) -> str | None:
     return None
 
 
+# Generated blocks may name a command written on another branch: the generator keeps them
+# as they are until the command exists. Only these may wait (issue 12: `corridor explain`).
+MAY_BE_PENDING = ("`corridor explain`",)
+
+
 def test_generated_parts_are_fresh() -> None:
-    stale = load_generator().stale()
+    pending: list[str] = []
+    stale = load_generator().stale(pending=pending)
     assert not stale, f"run `python scripts/update_readme.py`; stale: {stale}"
+    unexpected = [p for p in pending if not any(c in p for c in MAY_BE_PENDING)]
+    assert not unexpected, f"generated blocks name commands that do not exist: {unexpected}"
+
+
+def test_a_block_with_an_unknown_command_is_kept_and_reported() -> None:
+    generator = load_generator()
+    block = "<!-- output: no-such-command --year 2022 -->\n```text\nkept\n```\n<!-- /output -->\n"
+    pending: list[str] = []
+    assert generator.refresh(block, pending) == block
+    assert pending == ["`corridor no-such-command` is not a command (yet)"]
+    assert generator.missing_command("report --year 2025") is None
+    assert generator.missing_command("scenario walk") == (
+        "`corridor scenario walk` is not a command (yet)"
+    )
+
+
+def test_prompt_option_shows_the_command() -> None:
+    text = load_generator().output("report --year 2031 | prompt")
+    assert text.splitlines()[0] == "$ corridor report --year 2031"
+    assert "outside the package's years" in text
+
+
+def test_evidence_tolerances_are_the_code_s() -> None:
+    from corridor.evidence import TOLERANCE, WEIGHT
+
+    text = text_of(ROOT / "docs" / "evidence.md")
+    for confidence, tolerance in TOLERANCE.items():
+        row = f"| {confidence} | ± {100 * tolerance:g} % | {WEIGHT[confidence]:g} |"
+        assert row in text, f"docs/evidence.md: the tolerance table should have {row}"
 
 
 def test_every_command_and_option_is_in_the_cli_reference() -> None:
@@ -184,6 +219,8 @@ def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     block = re.search(r"```python\n(.*?)```", text_of(README), re.S)
     assert block
     exec(compile(block.group(1), "README.md", "exec"), {})
-    printed = capsys.readouterr().out.split()
-    assert printed[0].startswith("0.963")
-    assert printed[1].startswith("0.823")
+    # The figures move as the evidence grows; the README states what the research notes
+    # conclude for 2025 (kazakhstan-figures.md §2g): about 95-96 % crossing Russia, 81-82 % CPC.
+    printed = [float(x) for x in capsys.readouterr().out.split()]
+    assert 0.94 <= printed[0] <= 0.98
+    assert 0.78 <= printed[1] <= 0.85
