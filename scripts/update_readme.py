@@ -49,6 +49,8 @@ OUTPUT = re.compile(
 KEYS = re.compile(r"(<!-- keys: ([^\n]+?) -->\n)(.*?)(^<!-- /keys -->)", re.S | re.M)
 CLI = re.compile(r"(<!-- cli -->\n)(.*?)(^<!-- /cli -->)", re.S | re.M)
 FORMAT = re.compile(r"(<!-- format -->\n)(.*?)(^<!-- /format -->)", re.S | re.M)
+# A usage error (unknown option, missing argument) by click/typer, not an error of Corridor's.
+USAGE_ERROR = re.compile(r"^(?:Usage: |Error: |\S*─ Error ─)", re.M)
 # Wall-clock times in outputs; the check compares outputs with these masked.
 VOLATILE = re.compile(r"\b\d[\d,]*(?:\.\d+)? ?(?:s|ms|samples/s)\b")
 
@@ -112,6 +114,9 @@ def corridor(args: str) -> str:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         msg = f"corridor {args} raised {result.exception!r}"
         raise RuntimeError(msg) from result.exception
+    if USAGE_ERROR.search(result.output):
+        msg = f"corridor {args}: the command line is wrong:\n{result.output}"
+        raise RuntimeError(msg)
     return "\n".join(line.rstrip() for line in result.output.rstrip().splitlines())
 
 

@@ -137,6 +137,11 @@ def test_a_block_with_an_unknown_command_is_kept_and_reported() -> None:
     )
 
 
+def test_a_wrong_command_line_fails_instead_of_filling_the_block() -> None:
+    with pytest.raises(RuntimeError, match="the command line is wrong"):
+        load_generator().corridor("report --yaer 2025")
+
+
 def test_prompt_option_shows_the_command() -> None:
     text = load_generator().output("report --year 2031 | prompt")
     assert text.splitlines()[0] == "$ corridor report --year 2031"
