@@ -316,6 +316,25 @@ def test_exports_are_bounded_by_supply(net: corridor.Network) -> None:
     assert c.amount == pytest.approx(4, abs=1e-6)
 
 
+def test_a_part_year_production_bounds_the_exports_of_its_months(net: corridor.Network) -> None:
+    # Production Jan-Jun 2024 (182 of 366 days) exactly 60 and refinery runs of the year exactly
+    # 30, so runs of 30 * 182 / 366 in those months: exports Jan-Jun <= 60 - 14.918 = 45.082.
+    # Exports Jan-Jun of 50 (exactly) miss by 4.918 (a unit of misfit costs 4/50 there and
+    # 4/45.082 on the bound).
+    rec = reconcile(
+        net,
+        year=2024,
+        observations=observations(
+            exact("prod-h1", "all", 60, measure="production", start="2024-01", end="2024-06"),
+            exact("runs", "all", 30, measure="refinery_runs"),
+            exact("exports-h1", "all", 50, measure="exports", start="2024-01", end="2024-06"),
+        ),
+    )
+    [c] = rec.conflicts
+    assert set(c.ids) == {"exports-h1", "prod-h1", "runs"}
+    assert c.amount == pytest.approx(50 - (60 - 30 * 182 / 366), abs=1e-6)
+
+
 def test_reference_values_sit_mid_band(net: corridor.Network) -> None:
     # Total 100 (±1 %) and a in [50, 70]: the best fit takes the middles, 100 and 60 (the
     # tie-breaks alone would take the low ends), spread evenly over the months.

@@ -11,44 +11,62 @@ Notes
 -----
 Sets: exporters :math:`e` (those with an observation in the year); their paths :math:`p`
 (every corridor of ``Network.corridors`` and each of its prefixes: a path may end where the
-data stops); months :math:`m` with :math:`d_m` days of a year of :math:`D` days; countries
+data stops; an exporter observed on a route its origins cannot reach, such as Russian shippers
+on ``cpc``, which starts in Kazakhstan, also gets the corridors starting with that route, from
+its from-node); months :math:`m` with :math:`d_m` days of a year of :math:`D` days; countries
 :math:`X` named by a ``crossing:``/``bypassing:`` selector and :math:`C` by a ``to:`` selector;
 observations :math:`o` with band :math:`[\\ell_o, h_o]` (`evidence.band` on the amounts).
 
 Variables (all :math:`\\ge 0`, Mt in the month): path flow :math:`y_{epm}`; its year
 :math:`Y_{ep}`; smoothing deviations :math:`\\delta^\\pm_{epm}`; unattributed exports
 :math:`u_{em}` (on no route of the package); the part :math:`w_{eXm}` of the unknown mass that
-crosses :math:`X`; the part :math:`v_{eCm}` delivered to :math:`C`; misfits :math:`s^\\pm_o`.
+crosses :math:`X`; the part :math:`v_{eCm}` delivered to :math:`C`; misfits :math:`s^\\pm_o`;
+other shippers' volume :math:`o_{rm}` on each route :math:`r` a throughput or a capacity
+observation covers (shippers the package does not model: it counts in those observations and
+in the capacity rows of all shippers, nowhere else, so a whole-pipeline throughput says nothing
+about one exporter's share unless shipper-specific observations do); distances
+:math:`\\mu^\\pm_o` of each observation from the middle of its band.
 
 A path crosses :math:`X` (*yes*) when :math:`X` is one of its transit countries, does not
 (*no*) when its destination is known, and is *unknown* otherwise (its onward leg is not in the
 data); likewise it delivers to :math:`C` (yes / no / unknown). With
 :math:`M_{eXm} = u_{em} + \\sum_{p\\ \\mathrm{unknown\\ for}\\ X} y_{epm}`::
 
-    (1)  min  Σ_o W_o (s⁺_o + s⁻_o) + ε Σ (δ⁺ + δ⁻) + ε Σ u + 2ε Σ_{p unnamed} y
+    (1)  min  Σ_o W_o (s⁺_o + s⁻_o) + ε Σ (δ⁺ + δ⁻) + ε Σ (u + o) + 2ε Σ_{p unnamed} y
+              + 4ε Σ_o WEIGHT[conf_o] (μ⁺_o + μ⁻_o)
     (2)  Y_ep − Σ_m y_epm = 0                                        every path
     (3)  y_epm − (d_m / D) Y_ep − δ⁺_epm + δ⁻_epm = 0                  smoothing
     (4)  w_eXm − M_eXm ≤ 0;   Σ_C v_eCm − M_eCm ≤ 0                   the unknown mass
-    (5)  Σ_e Σ_{p ∋ r} y_epm ≤ c_r d_m / 365.25                        capacity in force
-         (and per exporter for an allocation; for a node: the routes leaving it)
-    (6)  ℓ_o ≤ E_o(y, u, w, v) + s⁻_o − s⁺_o ≤ h_o                      every observation
+    (5)  Σ_e Σ_{p ∋ r} y_epm + o_rm ≤ c_r d_m / 365.25                 capacity in force
+         (and per exporter, without o, for an allocation; for a node: the routes leaving it)
+    (6)  ℓ_o ≤ E_o(y, u, w, v, o) + s⁻_o − s⁺_o ≤ h_o                   every observation
+    (6b) E_all,e − s⁺ ≤ h_prod + h_imports − ℓ_runs                     supply, soft
+    (6c) E_o − μ⁺_o + μ⁻_o = (ℓ_o + h_o) / 2                           finite bands
 
 with :math:`W_o = \\mathrm{WEIGHT[conf]} / \\max(|\\mathrm{mid}_o|, 0.01)` and a small ε.
-:math:`E_o` is the observation's scope summed over its exporter (or all exporters for a
-throughput or a capacity) and over the months, month :math:`m` weighted by the share of its
-days inside the observation's period. The scope's expression in a month: ``all`` =
-:math:`\\sum_p y + u`; a route = the flow of the paths using it (``r1|r2``: the sum of those
-routes' flows; ``via:r`` the same; ``node:v``: the routes leaving v); ``crossing:X`` =
-:math:`\\sum_{yes} y + w`; ``bypassing:X`` = :math:`\\sum_{no} y + M - w`; ``to:C`` =
-:math:`\\sum_{yes} y + v`. An observation that spans two calendar years is used in both years'
-LPs, each with its expression over that year's months and its band scaled by that year's
-share of its days.
+:math:`E_o` is the observation's scope summed over its exporter (or all exporters and the other
+shippers :math:`o` for a throughput or a capacity) and over the months, month :math:`m` weighted by
+the share of its days inside the observation's period. The scope's expression in a month: ``all`` =
+:math:`\\sum_p y + u`; a route = the flow of the paths using it (``r1|r2``: the sum of those routes'
+flows; ``via:r`` the same; ``node:v``: the routes leaving v); ``crossing:X`` = :math:`\\sum_{yes} y
++ w`; ``bypassing:X`` = :math:`\\sum_{no} y + M - w`; ``to:C`` = :math:`\\sum_{yes} y + v`. An
+observation that spans two calendar years is used in both years' LPs, each with its expression over
+that year's months and its band scaled by that year's share of its days.
+
+(6b): for an exporter with a production observation in the year, exports ≤ production +
+imports − refinery runs (domestic crude use is at least the refinery runs; stock changes are
+ignored): one soft row per production observation, over its period, with the production band's
+high end, the highest imports high (0 without an imports figure of the year) and the lowest
+refinery runs low (0 without one; a figure of another period counts pro rata to the days).
+Its misfit is weighted like the production figure's and a conflict names all those rows.
+(6c) makes the best fit prefer the middle of each band (a weight above the tie-breaks on u and
+unnamed paths, far below any misfit); the even monthly spread of (3) stays as a tie-break.
 
 Phase 2: the misfits are bounded by their optimum, :math:`0 \\le s^\\pm_o \\le s^{\\pm *}_o`
 (conflicting bands widened just enough); every figure's interval is the min and the max of its
 expression over that set, on the same HiGHS model with only the objective changed (warm
-re-solves). Rows (2)-(3) and the columns Y, δ are deleted from the model first: they hold for
-any y, so the set of figures' values is the same and each re-solve is about three times
+re-solves). Rows (2)-(3), (6c) and the columns Y, δ, μ are deleted from the model first: they
+hold for any y, so the set of figures' values is the same and each re-solve is about three times
 smaller. A share :math:`N(x)/T(x)` (T: the exporter's total exports) is a linear-fractional
 program; the Charnes–Cooper transform :math:`z = t x`, :math:`t \\ge 0`::
 
