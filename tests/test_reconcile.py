@@ -225,7 +225,9 @@ def with_uzbekistan(rows: Rows) -> None:
 
 
 def test_a_throughput_of_all_shippers_on_a_shared_route(tmp_path: Path) -> None:
-    # CPC-like: route a carries 70 for all shippers; KAZ's own flow on a is 60, so UZB's is 10.
+    # CPC-like: route a carries 70 for all shippers; KAZ's own flow on a is 60. UZB and the
+    # other shippers (o, not modelled) share the remaining 10: UZB's flow on a is in [0, 10].
+    # With UZB's own figure 4 on a, o = 6 and UZB is pinned.
     n = toy_network(tmp_path, with_uzbekistan, "uzb")
     obs = observations(
         exact("a-all", "a", 70, measure="throughput", exporter=""),
@@ -234,11 +236,119 @@ def test_a_throughput_of_all_shippers_on_a_shared_route(tmp_path: Path) -> None:
     )
     rec = reconcile(n, year=2024, observations=obs)
     e = rec.estimate("volume:route:a", "UZB")
-    assert close(e, 10 * YEAR_FACTOR, 10 * YEAR_FACTOR, 1e-6)
+    assert close(e, 0.0, 10 * YEAR_FACTOR, 1e-6)
     assert "a-all" in e.binding
     shared = rec.flows[rec.flows["route"] == "a"].groupby("exporter")["volume"].sum()
-    assert shared["UZB"] == pytest.approx(10)
     assert shared["KAZ"] == pytest.approx(60)
+    assert rec.conflicts == []
+    rec = reconcile(
+        n,
+        year=2024,
+        observations=pd.concat([obs, observations(exact("u", "a", 4, exporter="UZB"))]),
+    )
+    assert close(rec.estimate("volume:route:a", "UZB"), 4 * YEAR_FACTOR, 4 * YEAR_FACTOR)
+
+
+def test_a_whole_pipeline_throughput_says_nothing_about_one_share(net: corridor.Network) -> None:
+    # Throughput of a (all shippers) 70 and KAZ's total 100, nothing else: other shippers may
+    # carry any part of the 70, so KAZ's share via a is anywhere in [0, 70/100].
+    obs = observations(
+        exact("a-all", "a", 70, measure="throughput", exporter=""),
+        exact("total", "all", 100, measure="exports"),
+    )
+    rec = reconcile(net, year=2024, observations=obs)
+    assert close(rec.estimate("share:via:a", "KAZ"), 0.0, 0.70)
+    assert rec.conflicts == []
+
+
+def test_other_shippers_use_the_capacity(net: corridor.Network) -> None:
+    # a's capacity in 2024 is 80 Mt/year, 80 * 366 / 365.25 Mt over the year, for all shippers
+    # together; a throughput of at least 100 on a then misses by 100 - 80 * 366 / 365.25 even
+    # though the other shippers could carry it: their volume counts in the capacity row.
+    obs = observations(
+        {"id": "a-all", "measure": "throughput", "scope": "a", "exporter": "", "low": 100},
+        exact("total", "all", 10, measure="exports"),
+    )
+    rec = reconcile(net, year=2024, observations=obs)
+    [c] = rec.conflicts
+    assert c.ids[0] == "a-all"
+    assert c.amount == pytest.approx(100 - 80 * 366 / DAYS_PER_YEAR, abs=1e-6)
+
+
+def test_an_exporter_enters_where_it_is_observed(net: corridor.Network) -> None:
+    # RUS's origins (r, h) cannot reach k, which starts at o2 in Kazakhstan; observed on k
+    # (5 of a total 10), RUS gets the paths k, k>btc, k>btc>t2 starting at o2.
+    obs = observations(
+        exact("rus-k", "k", 5, exporter="RUS"),
+        exact("rus-total", "all", 10, measure="exports", exporter="RUS"),
+    )
+    rec = reconcile(net, year=2024, observations=obs)
+    assert rec.observations_used == ["rus-k", "rus-total"]
+    assert close(rec.estimate("share:via:k", "RUS"), 0.5, 0.5)
+    assert close(rec.estimate("volume:route:k", "RUS"), 5 * YEAR_FACTOR, 5 * YEAR_FACTOR)
+    # the paths from o2 cross Kazakhstan's neighbours, not Kazakhstan's own origin twice
+    assert rec.estimate("volume:route:t2", "RUS").high == pytest.approx(5 * YEAR_FACTOR)
+
+
+def test_exports_are_bounded_by_supply(net: corridor.Network) -> None:
+    # Production 120, imports 5, refinery runs 30, each exactly (low = high): exports <= 120 +
+    # 5 - 30 = 95. Alone, the total is in [0, 95]; with exports of 100 (high, ±1 %: 99 at
+    # least), the misfit is 99 - 95 = 4 (a unit of misfit costs 4/100 there, 4/95 on the
+    # bound) and the conflict names the supply rows.
+    supply = [
+        exact("prod", "all", 120, measure="production"),
+        exact("imp", "all", 5, measure="imports"),
+        exact("runs", "all", 30, measure="refinery_runs"),
+    ]
+    rec = reconcile(net, year=2024, observations=observations(*supply))
+    assert close(rec.estimate("total", "KAZ"), 0.0, 95 * YEAR_FACTOR)
+    assert rec.observations_ignored == []
+    rec = reconcile(
+        net,
+        year=2024,
+        observations=observations(
+            *supply, {"id": "exports", "measure": "exports", "scope": "all", "value": 100}
+        ),
+    )
+    [c] = rec.conflicts
+    assert set(c.ids) == {"exports", "prod", "imp", "runs"}
+    assert c.ids[0] == "exports"
+    assert c.amount == pytest.approx(4, abs=1e-6)
+
+
+def test_a_part_year_production_bounds_the_exports_of_its_months(net: corridor.Network) -> None:
+    # Production Jan-Jun 2024 (182 of 366 days) exactly 60 and refinery runs of the year exactly
+    # 30, so runs of 30 * 182 / 366 in those months: exports Jan-Jun <= 60 - 14.918 = 45.082.
+    # Exports Jan-Jun of 50 (exactly) miss by 4.918 (a unit of misfit costs 4/50 there and
+    # 4/45.082 on the bound).
+    rec = reconcile(
+        net,
+        year=2024,
+        observations=observations(
+            exact("prod-h1", "all", 60, measure="production", start="2024-01", end="2024-06"),
+            exact("runs", "all", 30, measure="refinery_runs"),
+            exact("exports-h1", "all", 50, measure="exports", start="2024-01", end="2024-06"),
+        ),
+    )
+    [c] = rec.conflicts
+    assert set(c.ids) == {"exports-h1", "prod-h1", "runs"}
+    assert c.amount == pytest.approx(50 - (60 - 30 * 182 / 366), abs=1e-6)
+
+
+def test_reference_values_sit_mid_band(net: corridor.Network) -> None:
+    # Total 100 (±1 %) and a in [50, 70]: the best fit takes the middles, 100 and 60 (the
+    # tie-breaks alone would take the low ends), spread evenly over the months.
+    obs = observations(
+        {"id": "total", "measure": "exports", "scope": "all", "value": 100},
+        {"id": "a-range", "scope": "a", "low": 50, "high": 70},
+    )
+    rec = reconcile(net, year=2024, observations=obs)
+    e = rec.estimate("total", "KAZ")
+    assert close(e, 99 * YEAR_FACTOR, 101 * YEAR_FACTOR)
+    assert e.value == pytest.approx(100 * YEAR_FACTOR)
+    a = rec.flows[rec.flows["route"] == "a"].groupby("month")["volume"].sum()
+    assert a.sum() == pytest.approx(60)
+    assert a[2] == pytest.approx(60 * 29 / 366)
 
 
 def test_a_planted_conflict_is_reported_with_both_rows(net: corridor.Network) -> None:
@@ -280,14 +390,15 @@ def test_figure_strings_are_checked(net: corridor.Network) -> None:
 
 def test_ignored_observations_say_why(net: corridor.Network) -> None:
     obs = observations(
-        exact("prod", "all", 120, measure="production"),
+        exact("imp", "all", 12, measure="imports"),
         exact("bad", "nowhere", 1),
         exact("ok", "a", 1),
     )
     rec = reconcile(net, year=2024, observations=obs)
     assert rec.observations_used == ["ok"]
     ignored = dict(rec.observations_ignored)
-    assert set(ignored) == {"prod", "bad"}
+    assert set(ignored) == {"imp", "bad"}
+    assert "production" in ignored["imp"]
     assert "nowhere" in ignored["bad"]
 
 

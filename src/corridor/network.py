@@ -7,8 +7,8 @@ flows and supply and ``capacity`` for capacities [Mt/year]; ``price`` and ``cost
 ``volume`` for losses [Mt over the loss's window].
 
 `Network.observations` is derived: the rows of ``observations.csv`` plus every flow and every
-supply row of exports, production or imports, in one canonical frame (`OBSERVATION_COLUMNS`),
-so that code reading evidence reads one table.
+supply row of exports, production, imports or refinery runs, in one canonical frame
+(`OBSERVATION_COLUMNS`), so that code reading evidence reads one table.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "origin",
 )
 #: Quantities of ``supply`` rows that are observations (their measure has the same name).
-SUPPLY_MEASURES = ("exports", "production", "imports")
+SUPPLY_MEASURES = ("exports", "production", "imports", "refinery_runs")
 
 _NUMBERS = ("value", "low", "high", "amount", "amount_low", "amount_high")
 _DATES = ("start", "end")
@@ -225,8 +225,8 @@ class Network:
         """Return the flows and the supply rows as observations (`OBSERVATION_COLUMNS`).
 
         Each flow becomes measure ``flow`` over its route for its exporter and year, id
-        ``flow:<exporter>:<route>:<year>``; each supply row of exports, production or imports
-        becomes that measure over scope ``all``, id
+        ``flow:<exporter>:<route>:<year>``; each supply row of exports, production, imports or
+        refinery runs becomes that measure over scope ``all``, id
         ``supply:<exporter>:<quantity>:<commodity>:<year>``. The amount is the canonical
         ``volume`` held over the year's days (`corridor.units.DAYS_PER_YEAR` a year).
 

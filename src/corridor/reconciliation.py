@@ -11,44 +11,62 @@ Notes
 -----
 Sets: exporters :math:`e` (those with an observation in the year); their paths :math:`p`
 (every corridor of ``Network.corridors`` and each of its prefixes: a path may end where the
-data stops); months :math:`m` with :math:`d_m` days of a year of :math:`D` days; countries
+data stops; an exporter observed on a route its origins cannot reach, such as Russian shippers
+on ``cpc``, which starts in Kazakhstan, also gets the corridors starting with that route, from
+its from-node); months :math:`m` with :math:`d_m` days of a year of :math:`D` days; countries
 :math:`X` named by a ``crossing:``/``bypassing:`` selector and :math:`C` by a ``to:`` selector;
 observations :math:`o` with band :math:`[\\ell_o, h_o]` (`evidence.band` on the amounts).
 
 Variables (all :math:`\\ge 0`, Mt in the month): path flow :math:`y_{epm}`; its year
 :math:`Y_{ep}`; smoothing deviations :math:`\\delta^\\pm_{epm}`; unattributed exports
 :math:`u_{em}` (on no route of the package); the part :math:`w_{eXm}` of the unknown mass that
-crosses :math:`X`; the part :math:`v_{eCm}` delivered to :math:`C`; misfits :math:`s^\\pm_o`.
+crosses :math:`X`; the part :math:`v_{eCm}` delivered to :math:`C`; misfits :math:`s^\\pm_o`;
+other shippers' volume :math:`o_{rm}` on each route :math:`r` a throughput or a capacity
+observation covers (shippers the package does not model: it counts in those observations and
+in the capacity rows of all shippers, nowhere else, so a whole-pipeline throughput says nothing
+about one exporter's share unless shipper-specific observations do); distances
+:math:`\\mu^\\pm_o` of each observation from the middle of its band.
 
 A path crosses :math:`X` (*yes*) when :math:`X` is one of its transit countries, does not
 (*no*) when its destination is known, and is *unknown* otherwise (its onward leg is not in the
 data); likewise it delivers to :math:`C` (yes / no / unknown). With
 :math:`M_{eXm} = u_{em} + \\sum_{p\\ \\mathrm{unknown\\ for}\\ X} y_{epm}`::
 
-    (1)  min  Σ_o W_o (s⁺_o + s⁻_o) + ε Σ (δ⁺ + δ⁻) + ε Σ u + 2ε Σ_{p unnamed} y
+    (1)  min  Σ_o W_o (s⁺_o + s⁻_o) + ε Σ (δ⁺ + δ⁻) + ε Σ (u + o) + 2ε Σ_{p unnamed} y
+              + 4ε Σ_o WEIGHT[conf_o] (μ⁺_o + μ⁻_o)
     (2)  Y_ep − Σ_m y_epm = 0                                        every path
     (3)  y_epm − (d_m / D) Y_ep − δ⁺_epm + δ⁻_epm = 0                  smoothing
     (4)  w_eXm − M_eXm ≤ 0;   Σ_C v_eCm − M_eCm ≤ 0                   the unknown mass
-    (5)  Σ_e Σ_{p ∋ r} y_epm ≤ c_r d_m / 365.25                        capacity in force
-         (and per exporter for an allocation; for a node: the routes leaving it)
-    (6)  ℓ_o ≤ E_o(y, u, w, v) + s⁻_o − s⁺_o ≤ h_o                      every observation
+    (5)  Σ_e Σ_{p ∋ r} y_epm + o_rm ≤ c_r d_m / 365.25                 capacity in force
+         (and per exporter, without o, for an allocation; for a node: the routes leaving it)
+    (6)  ℓ_o ≤ E_o(y, u, w, v, o) + s⁻_o − s⁺_o ≤ h_o                   every observation
+    (6b) E_all,e − s⁺ ≤ h_prod + h_imports − ℓ_runs                     supply, soft
+    (6c) E_o − μ⁺_o + μ⁻_o = (ℓ_o + h_o) / 2                           finite bands
 
 with :math:`W_o = \\mathrm{WEIGHT[conf]} / \\max(|\\mathrm{mid}_o|, 0.01)` and a small ε.
-:math:`E_o` is the observation's scope summed over its exporter (or all exporters for a
-throughput or a capacity) and over the months, month :math:`m` weighted by the share of its
-days inside the observation's period. The scope's expression in a month: ``all`` =
-:math:`\\sum_p y + u`; a route = the flow of the paths using it (``r1|r2``: the sum of those
-routes' flows; ``via:r`` the same; ``node:v``: the routes leaving v); ``crossing:X`` =
-:math:`\\sum_{yes} y + w`; ``bypassing:X`` = :math:`\\sum_{no} y + M - w`; ``to:C`` =
-:math:`\\sum_{yes} y + v`. An observation that spans two calendar years is used in both years'
-LPs, each with its expression over that year's months and its band scaled by that year's
-share of its days.
+:math:`E_o` is the observation's scope summed over its exporter (or all exporters and the other
+shippers :math:`o` for a throughput or a capacity) and over the months, month :math:`m` weighted by
+the share of its days inside the observation's period. The scope's expression in a month: ``all`` =
+:math:`\\sum_p y + u`; a route = the flow of the paths using it (``r1|r2``: the sum of those routes'
+flows; ``via:r`` the same; ``node:v``: the routes leaving v); ``crossing:X`` = :math:`\\sum_{yes} y
++ w`; ``bypassing:X`` = :math:`\\sum_{no} y + M - w`; ``to:C`` = :math:`\\sum_{yes} y + v`. An
+observation that spans two calendar years is used in both years' LPs, each with its expression over
+that year's months and its band scaled by that year's share of its days.
+
+(6b): for an exporter with a production observation in the year, exports ≤ production +
+imports − refinery runs (domestic crude use is at least the refinery runs; stock changes are
+ignored): one soft row per production observation, over its period, with the production band's
+high end, the highest imports high (0 without an imports figure of the year) and the lowest
+refinery runs low (0 without one; a figure of another period counts pro rata to the days).
+Its misfit is weighted like the production figure's and a conflict names all those rows.
+(6c) makes the best fit prefer the middle of each band (a weight above the tie-breaks on u and
+unnamed paths, far below any misfit); the even monthly spread of (3) stays as a tie-break.
 
 Phase 2: the misfits are bounded by their optimum, :math:`0 \\le s^\\pm_o \\le s^{\\pm *}_o`
 (conflicting bands widened just enough); every figure's interval is the min and the max of its
 expression over that set, on the same HiGHS model with only the objective changed (warm
-re-solves). Rows (2)-(3) and the columns Y, δ are deleted from the model first: they hold for
-any y, so the set of figures' values is the same and each re-solve is about three times
+re-solves). Rows (2)-(3), (6c) and the columns Y, δ, μ are deleted from the model first: they
+hold for any y, so the set of figures' values is the same and each re-solve is about three times
 smaller. A share :math:`N(x)/T(x)` (T: the exporter's total exports) is a linear-fractional
 program; the Charnes–Cooper transform :math:`z = t x`, :math:`t \\ge 0`::
 
@@ -94,7 +112,7 @@ from corridor.exceptions import (
     SolverError,
     UnknownError,
 )
-from corridor.network import Network
+from corridor.network import SUPPLY_MEASURES, Network
 from corridor.solve import new_highs
 from corridor.units import DAYS_PER_YEAR
 
@@ -109,6 +127,11 @@ CONFLICT_TOL = 1e-6
 EPSILON = 1e-6
 #: Dual value above which a row binds.
 DUAL_TOL = 1e-9
+#: Weight per Mt (times `WEIGHT` of the row's confidence) of an observation's distance from the
+#: middle of its band: above the tie-breaks on u and unnamed paths, far below any misfit.
+MID_WEIGHT = 4 * EPSILON
+#: Measures that bound an exporter's exports through its supply (never fitted on their own).
+SUPPLY_BOUND_MEASURES = ("production", "imports", "refinery_runs")
 
 OBSERVATION_COLUMNS = [
     "measure",
@@ -213,6 +236,10 @@ class _Obs:
     weight: float
     cols: npt.NDArray[np.int64]
     slack: tuple[int, int]
+    #: The rows a conflict names (default: the observation itself).
+    names: tuple[str, ...] = ()
+    #: The expression E_o (without the misfits), for the preference for mid-band values.
+    coef: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -341,6 +368,21 @@ class _Graph:
             walk(origin, (), frozenset({origin}))
         return found
 
+    def corridors_from(self, route: str) -> list[tuple[str, ...]]:
+        """Return the corridors that start with `route` (an exporter's entry point)."""
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
+            nexts = [k for k in self.out.get(node, ()) if self.head[k] not in seen]
+            if not nexts:
+                found.append(path)
+            for k in nexts:
+                walk(self.head[k], (*path, k), seen | {self.head[k]})
+
+        head = self.head[route]
+        walk(head, (route,), frozenset({self.tail[route], head}))
+        return found
+
     def path(self, exporter: str, routes: tuple[str, ...]) -> _Path:
         end = self.head[routes[-1]]
         dest = self.n.destination_country(exporter, end)
@@ -355,10 +397,22 @@ class _Graph:
         )
 
 
-def _paths(g: _Graph, exporter: str, allowed: set[str]) -> list[_Path]:
-    """Every corridor of the exporter on the commodity's routes, and each of its prefixes."""
+def _paths(
+    g: _Graph, exporter: str, allowed: set[str], entries: tuple[str, ...] = ()
+) -> list[_Path]:
+    """Every corridor of the exporter on the commodity's routes, and each of its prefixes.
+
+    ``entries``: routes the exporter is observed on; one its origins cannot reach becomes an
+    entry point (the corridors starting with it are added).
+    """
+    corridors = g.corridors(exporter)
+    reached = {r for c in corridors for r in c}
+    for r in entries:
+        if r in allowed and r not in reached:
+            corridors += g.corridors_from(r)
+            reached |= {k for c in corridors for k in c}
     seen: dict[tuple[str, ...], None] = {}
-    for routes in g.corridors(exporter):
+    for routes in corridors:
         for k in range(1, len(routes) + 1):
             if routes[k - 1] not in allowed:
                 break
@@ -394,17 +448,21 @@ class _Model:
         self.obs = self._select(obs)
         self.exporters = sorted({e for e in map(_shipper, self.obs["exporter"]) if e})
         graph, allowed = _Graph(n), set(n.commodity_routes(commodity))
-        self.paths = {e: _paths(graph, e, allowed) for e in self.exporters}
+        entries = self._observed_routes()
+        self.paths = {e: _paths(graph, e, allowed, entries.get(e, ())) for e in self.exporters}
         self.lp = _LP()
         self._layout()
         self._route_index()
         self._selector_columns()
+        self._other_columns(allowed)
         self._capacity_rows()
         self.rows: list[_Obs] = []
         for oid, row in self.obs.iterrows():
             self._observation_row(str(oid), row)
+        self._supply_rows()
         self.n_col, self.n_row = len(self.lp.cost), len(self.lp.row_lo)
         self._smoothing_rows()  # last: phase 2 drops them
+        self._mid_rows()
         self._solve_fit()
 
     # ---- selection and layout -----------------------------------------------------------------
@@ -419,6 +477,36 @@ class _Model:
             if Period(row["start"], row["end"]).overlap(first, after) > 0:
                 keep.append(oid)
         return obs.loc[keep]
+
+    def _observed_routes(self) -> dict[str, tuple[str, ...]]:
+        """Return the routes each exporter is observed on (route, routes, via and node scopes)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for who, scope in zip(self.obs["exporter"], self.obs["scope"], strict=True):
+            e = _shipper(who)
+            try:
+                s = parse_scope(str(scope))
+            except InvalidArgumentError:
+                continue
+            if e and s.kind in ROUTE_SCOPES:
+                out[e] += self._leaving(s.targets[0]) if s.kind == "node" else list(s.routes)
+        return {e: tuple(dict.fromkeys(r)) for e, r in out.items()}
+
+    def _other_columns(self, allowed: set[str]) -> None:
+        """Add o[r, m]: other shippers' volume on each route a throughput or capacity covers."""
+        self.other: dict[str, int] = {}
+        routes: list[str] = []
+        for measure, scope in zip(self.obs["measure"], self.obs["scope"], strict=True):
+            if measure not in ("throughput", "capacity"):
+                continue
+            try:
+                s = parse_scope(str(scope))
+            except InvalidArgumentError:
+                continue
+            if s.kind in ROUTE_SCOPES:
+                routes += self._leaving(s.targets[0]) if s.kind == "node" else list(s.routes)
+        for r in dict.fromkeys(routes):
+            if r in allowed:
+                self.other[r] = self.lp.add_cols(MONTHS, cost=EPSILON)
 
     def _layout(self) -> None:
         lp = self.lp
@@ -540,21 +628,30 @@ class _Model:
             routes = [str(route)] if route else self._leaving(str(node))
             shippers = [str(who)] if who else self.exporters
             for m in range(MONTHS):
-                coef = self.route_expr(shippers, routes, np.eye(MONTHS)[m])
+                coef = self.route_expr(shippers, routes, np.eye(MONTHS)[m], others=not who)
                 if coef:
                     cap = float(row["capacity"]) * self.days[m] / DAYS_PER_YEAR
                     self.lp.add_row(coef, -INF, cap)
 
     # ---- expressions --------------------------------------------------------------------------
 
-    def route_expr(self, shippers: list[str], routes: list[str], months: Array) -> dict[int, float]:
-        """Σ over shippers, routes and months (weighted) of the route flows."""
+    def route_expr(
+        self, shippers: list[str], routes: list[str], months: Array, *, others: bool = False
+    ) -> dict[int, float]:
+        """Σ over shippers, routes and months (weighted) of the route flows.
+
+        ``others``: add the other shippers' volume o (all shippers' throughput or capacity).
+        """
         coef: dict[int, float] = defaultdict(float)
         for e in shippers:
             for r in routes:
                 for i in self.by_route.get((e, r), ()):
                     for m in np.flatnonzero(months):
                         coef[self.y(e, i, int(m))] += months[m]
+        for r in routes if others else ():
+            if r in self.other:
+                for m in np.flatnonzero(months):
+                    coef[self.other[r] + int(m)] += months[m]
         return dict(coef)
 
     def scope_expr(self, e: str, s: Scope, months: Array) -> dict[int, float]:
@@ -595,8 +692,10 @@ class _Model:
 
     def _why_not(self, row: pd.Series, s: Scope) -> str:
         measure = str(row["measure"])
+        if measure in SUPPLY_BOUND_MEASURES:
+            return f"{measure} bounds exports only with a production figure of the year"
         if measure not in SCOPES_BY_MEASURE:
-            return f"{measure} does not fix exports (domestic use is not modelled)"
+            return f"{measure} is not an observation of exports or routes"
         if s.kind not in SCOPES_BY_MEASURE[measure]:
             return f"scope {s} is not allowed for measure {measure}"
         known = set(self.n.commodity_routes(self.commodity))
@@ -624,6 +723,10 @@ class _Model:
         for e in shippers:
             for c, k in self.scope_expr(e, s, months).items():
                 coef[c] += k
+        if not one and s.kind in ROUTE_SCOPES:
+            routes = self._leaving(s.targets[0]) if s.kind == "node" else list(s.routes)
+            for c, k in self.route_expr([], routes, months, others=True).items():
+                coef[c] += k
         if not coef:
             self.ignored.append(
                 (oid, f"no path of {', '.join(shippers) or 'any exporter'} in scope {s}")
@@ -645,8 +748,79 @@ class _Model:
         r = self.lp.add_row(
             dict(coef), lo if math.isfinite(lo) else -INF, hi if math.isfinite(hi) else INF
         )
-        cols = np.array([c for c in coef if c < s_minus], np.int64)
-        self.rows.append(_Obs(oid, r, lo, hi, weight, cols, (s_minus, s_plus)))
+        expr = {c: k for c, k in coef.items() if c < s_minus}
+        cols = np.fromiter(expr, np.int64, len(expr))
+        self.rows.append(_Obs(oid, r, lo, hi, weight, cols, (s_minus, s_plus), (oid,), expr))
+
+    def _supply_rows(self) -> None:
+        """Soft rows: exports(all) ≤ production + imports − refinery runs, per production figure.
+
+        Over the production figure's period in the year, with the bands' production high,
+        imports high (0 without an imports figure) and runs low (0 without one); a full-year
+        imports or runs figure counts pro rata to the production period's days. Stock changes
+        are ignored.
+        """
+        used: set[str] = set()
+        for e in self.exporters:
+            mine = self.obs[self.obs["exporter"].map(_shipper) == e]
+            mine = mine[mine["scope"] == "all"]
+            for oid, row in mine[mine["measure"] == "production"].iterrows():
+                names = self._supply_row(e, str(oid), row, mine)
+                used |= set(names)
+        self.ignored = [(i, why) for i, why in self.ignored if i not in used]
+
+    def _annual_band(self, row: pd.Series, high: bool) -> tuple[float, Array]:
+        """Return the band end of a row scaled to its part in the year, and its month weights."""
+        period = Period(row["start"], row["end"])
+        months = _month_weights(period, self.year)
+        share = sum(months * self.days) / period.days
+        lo, hi = band(row["amount"], row["amount_low"], row["amount_high"], str(row["confidence"]))
+        return (hi if high else lo) * share, months
+
+    def _supply_row(self, e: str, oid: str, row: pd.Series, mine: pd.DataFrame) -> tuple[str, ...]:
+        prod, months = self._annual_band(row, high=True)
+        if not math.isfinite(prod):
+            return ()
+        cover = float(months @ self.days) / float(self.days.sum())
+        bound, names = prod, [oid]
+        for measure, high in (("imports", True), ("refinery_runs", False)):
+            best: tuple[float, str] | None = None
+            for qid, q in mine[mine["measure"] == measure].iterrows():
+                amount, qm = self._annual_band(q, high)
+                whole = float(qm @ self.days) / float(self.days.sum())
+                if not math.isfinite(amount) or whole <= 0:
+                    continue
+                amount *= cover / whole
+                if best is None or (amount > best[0] if high else amount < best[0]):
+                    best = (amount, str(qid))
+            if best is not None:
+                bound += best[0] if high else -best[0]
+                names.append(best[1])
+        coef = self.scope_expr(e, parse_scope("all"), months)
+        weight = WEIGHT[str(row["confidence"])] / max(abs(bound), 0.01)
+        s_minus = self.lp.add_cols(1, weight, 0.0)
+        s_plus = self.lp.add_cols(1, weight, INF)
+        expr = dict(coef)
+        coef[s_plus] = -1.0
+        r = self.lp.add_row(coef, -INF, bound)
+        cols = np.fromiter(expr, np.int64, len(expr))
+        note = tuple(names)
+        self.rows.append(_Obs(oid, r, -math.inf, bound, weight, cols, (s_minus, s_plus), note))
+        return note
+
+    def _mid_rows(self) -> None:
+        """Rows E_o − μ⁺ + μ⁻ = mid_o (μ costs `MID_WEIGHT`): prefer mid-band values.
+
+        Added after the smoothing rows, so phase 2 drops them too (they hold for any flows).
+        """
+        for o in self.rows:
+            if not (math.isfinite(o.lo) and math.isfinite(o.hi)) or not o.coef:
+                continue
+            conf = str(self.obs.at[o.id, "confidence"])
+            start = self.lp.add_cols(2, MID_WEIGHT * WEIGHT.get(conf, 1.0))
+            coef = {**o.coef, start: -1.0, start + 1: 1.0}
+            mid = (o.lo + o.hi) / 2
+            self.lp.add_row(coef, mid, mid)
 
     # ---- solves -------------------------------------------------------------------------------
 
@@ -1040,7 +1214,7 @@ def _conflicts(m: _Model) -> list[Conflict]:
         amount = m.misfit(o)
         if amount <= CONFLICT_TOL:
             continue
-        others = [t.id for t in tight if supports[t.id] & supports[o.id]]
+        others = [i for t in tight if supports[t.id] & supports[o.id] for i in t.names or (t.id,)]
         side = "above" if m.x[o.slack[1]] > CONFLICT_TOL else "below"
         mid = o.hi if side == "above" else o.lo
         pct = 100 * amount / abs(mid) if abs(mid) > CONFLICT_TOL else math.inf
@@ -1048,7 +1222,7 @@ def _conflicts(m: _Model) -> list[Conflict]:
             f"{o.id} is {amount:.3f} {m.unit} ({pct:.1f} %) {side} its band "
             f"[{o.lo:.3f}, {o.hi:.3f}]" + (f"; against {', '.join(others)}" if others else "")
         )
-        ids = (o.id, *others)
+        ids = tuple(dict.fromkeys((*(o.names or (o.id,)), *others)))
         out.setdefault(frozenset(ids), Conflict(ids, amount, m.unit, note))
     return list(out.values())
 
@@ -1074,7 +1248,7 @@ def _rows_of(n: Network, table: str, kind: str) -> list[dict[str, Any]]:
                 "flow",
             )
         else:
-            if row["quantity"] not in ("exports", "production", "imports"):
+            if row["quantity"] not in SUPPLY_MEASURES:
                 continue
             commodity, scope, measure = str(row["commodity"]), "all", str(row["quantity"])
             oid = f"supply:{row['exporter']}:{measure}:{commodity}:{year}"

@@ -654,6 +654,7 @@ SCOPES_BY_MEASURE: dict[str, tuple[str, ...]] = {
     "capacity": ("route", "routes", "node"),
     "production": ("all",),
     "imports": ("all",),
+    "refinery_runs": ("all",),
 }
 #: Measures of all shippers' volume: their exporter is blank; every other measure needs one.
 ALL_SHIPPERS = ("throughput", "capacity")
