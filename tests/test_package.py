@@ -773,12 +773,12 @@ def test_flows_and_supply_are_observations(toy: corridor.Network) -> None:
     assert o.at["supply:KAZ:production:crude-oil:2024", "origin"] == "supply.csv line 3"
 
 
-def test_refinery_runs_are_not_observations(make_toy: MakeToy) -> None:
+def test_refinery_runs_are_observations(make_toy: MakeToy) -> None:
     def edit(rows: dict[str, Any]) -> None:
         rows["supply"].append({**rows["supply"][1], "quantity": "refinery_runs", "value": 17})
 
     n = load_package(make_toy(edit))
-    assert set(n.observations["measure"]) == {"flow", "exports", "production"}
+    assert set(n.observations["measure"]) == {"flow", "exports", "production", "refinery_runs"}
 
 
 def test_each_broken_observation_names_its_problem(make_toy: MakeToy) -> None:
