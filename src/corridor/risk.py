@@ -5,7 +5,9 @@ per asset (start uniform over the year, lognormal duration, a capacity factor wh
 independent monthly outages — turns them into monthly capacity factors per route (the lowest
 factor in force each day, averaged over the month), and re-routes each month with the LP of
 `corridor.solve`. It records the stranded volume, the revenue at risk and the share of exports
-crossing the package's focus country.
+crossing the package's focus country. The baseline is the `RerouteProblem`'s: reconciled where
+the package has observations of the exporter in the year, else the flows table's
+(``RiskSummary.baseline`` says which); its annual rates hold in every month.
 
 Speed: one model per worker, re-solved warm; a month whose capacities all still admit the
 month's no-outage optimum is not solved (cutting capacity only removes solutions, so that
@@ -38,7 +40,7 @@ import pandas as pd
 
 from corridor.display import Displayable
 from corridor.exceptions import InvalidArgumentError, RunStoreError, SolverError
-from corridor.metrics import dependence, latest_year
+from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
 from corridor.scenario import Scenario, Target, apply_scenario
@@ -86,6 +88,7 @@ class RiskProblem:
     route_ids: list[str] = field(default_factory=list)
     label: str = ""
     focus: str | None = None
+    baseline_kind: str = "observed"  # "reconciled" or "observed" (see `RerouteProblem`)
 
     @classmethod
     def from_network(
@@ -124,7 +127,7 @@ class RiskProblem:
             Period(f"{year}-{m:02d}", date(year, m, 1), date(year + m // 12, m % 12 + 1, 1))
             for m in range(1, 13)
         ]
-        base = dependence(n, exporter=problem.exporter, year=year)
+        base = problem.base_dependence()
         exports = base.total_exports
         return cls(
             tail=problem.tail,
@@ -147,6 +150,7 @@ class RiskProblem:
             route_ids=problem.route_ids,
             focus=base.focus_country,
             label=label or f"{problem.exporter} {year}",
+            baseline_kind=problem.baseline_kind,
         )
 
 
@@ -385,6 +389,7 @@ class RiskSummary:
     share_crossing: dict[str, Any]
     p95_contributions: list[dict[str, Any]]
     seconds_sampling: float | None = None
+    baseline: str = "observed"  # "reconciled" or "observed": where the baseline flows come from
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data (the form ``summary.json`` stores)."""
@@ -683,4 +688,5 @@ def _summary(
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
         p95_contributions=contributions.to_dict("records"),
+        baseline=problem.baseline_kind,
     )

@@ -8,7 +8,12 @@ the capacity rules, each in one place:
 (a) `scale_capacity`: a known capacity is scaled by the period's capacity factor; an unknown
     one is open, closed at factor 0, and otherwise the baseline flow scaled by the factor;
 (b) `capacity_left`: the capacity left for the exporter is the whole capacity in force minus
-    the other exporters' observed flows, within the exporter's allocation.
+    the other exporters' flows, within the exporter's allocation.
+
+The baseline (the flows before the scenario, the other exporters' flows and the monthly
+pattern): when the package's observations table has figures of the exporter in the year
+(`has_observations`), it is the reconciliation's (`corridor.reconciliation.reconcile`); else
+the flows table's, as observed. ``RerouteProblem.baseline_kind`` says which.
 
 `corridor.rerouting.reroute`, `corridor.risk`, `corridor.interdependence` and the benchmarks
 build on it.
@@ -26,13 +31,48 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridor.exceptions import NoFlowsError
+from corridor.metrics import Dependence, dependence
 from corridor.network import Network
+from corridor.reconciliation import Reconciliation, reconcile
 from corridor.scenario.apply import YearInputs
 from corridor.solve import TOL, RerouteModel, Solution
 from corridor.units import DAYS_PER_YEAR
 
 Array = npt.NDArray[np.float64]
 Interval = tuple[date | None, date | None, float]
+BaselineKind = Literal["reconciled", "observed"]
+
+
+def has_observations(n: Network, exporter: str, year: int, commodity: str) -> bool:
+    """Return whether the observations table has figures of an exporter touching a year.
+
+    Only rows of ``observations.csv`` count (not the flows and supply migrated into
+    `Network.observations`): a package without the table keeps its observed baseline.
+    """
+    o = n.file_observations()
+    if o.empty:
+        return False
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mine = (o["exporter"] == exporter) & (o["commodity"].fillna(commodity) == commodity)
+    touching = (o["start"] < after) & (o["end"] > first)
+    return bool((mine & touching).any())
+
+
+def reconciled_baseline(
+    n: Network, exporter: str, year: int, commodity: str
+) -> Reconciliation | None:
+    """Return the year's reconciliation when it makes the baseline (`has_observations`)."""
+    if not has_observations(n, exporter, year, commodity):
+        return None
+    rec = reconcile(n, year=year, commodity=commodity)
+    return rec if exporter in set(rec.flows["exporter"]) else None
+
+
+def annual_rates(rec: Reconciliation) -> pd.DataFrame:
+    """Return the reconciled flows of every exporter as annual rates (exporter, route, volume)."""
+    days = (date(rec.year + 1, 1, 1) - date(rec.year, 1, 1)).days
+    f = rec.flows.groupby(["exporter", "route"], as_index=False)["volume"].sum()
+    return f.assign(volume=f["volume"] * DAYS_PER_YEAR / days)
 
 
 @dataclass(frozen=True)
@@ -137,6 +177,12 @@ class RerouteProblem:
     NoFlowsError
         When the exporter has no observed flows in the year and the scenario adds no supply.
 
+    Notes
+    -----
+    ``baseline_kind`` is ``"reconciled"`` when the baseline comes from the reconciliation
+    (``reconciliation`` holds it; ``observed`` is then its route flows, source
+    ``reconciled``), else ``"observed"`` (the flows table; ``reconciliation`` is None).
+
     Examples
     --------
     >>> from corridor.scenario import Scenario, apply_scenario
@@ -157,8 +203,17 @@ class RerouteProblem:
         index = {v: i for i, v in enumerate(self.node_ids)}
         self.tail = np.array([index[v] for v in self.routes["from_node"]], np.int64)
         self.head = np.array([index[v] for v in self.routes["to_node"]], np.int64)
+        self.reconciliation = reconciled_baseline(n, self.exporter, self.year, self.commodity)
+        self.baseline_kind: BaselineKind = "observed"
         f = n.flows[n.flows["year"] == self.year]
+        if self.reconciliation is not None:
+            self.baseline_kind = "reconciled"
+            f = annual_rates(self.reconciliation)
+            f = f[f["volume"] > TOL]
         self.observed = f[(f["exporter"] == self.exporter) & f["route"].isin(self.route_ids)]
+        if self.reconciliation is not None:
+            mine = self.reconciliation.route_flows(self.exporter)
+            self.observed = mine[mine["route"].isin(self.observed["route"])]
         self.baseline = self._per_route(self.observed)
         self.others = self._per_route(f[f["exporter"] != self.exporter])
         self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
@@ -322,7 +377,7 @@ class RerouteProblem:
         return scale_capacity(base, self.factors(p), self.baseline)
 
     def node_others(self) -> Array:
-        """Return the other exporters' observed flows leaving each capacitated node."""
+        """Return the other exporters' flows leaving each capacitated node."""
         return np.array([self.others[self.tail == i].sum() for i in self.cap_nodes], float)
 
     def node_caps(self) -> Array:
@@ -330,7 +385,7 @@ class RerouteProblem:
         return capacity_left(self.node_whole, self.node_others(), self.node_allocation)
 
     def spare_capacity(self) -> Array:
-        """Return each route's capacity left for the exporter beyond its observed flow.
+        """Return each route's capacity left for the exporter beyond its baseline flow.
 
         NaN where the capacity is unknown; never negative.
         """
@@ -370,6 +425,32 @@ class RerouteProblem:
             target=self.target_rates(),
         )
 
+    @property
+    def total_exports(self) -> float | None:
+        """Return the reconciled total exports [Mt/year] (None for an observed baseline)."""
+        if self.reconciliation is None:
+            return None
+        return float(self.reconciliation.estimate("total", self.exporter).value)
+
+    def base_dependence(self) -> Dependence:
+        """Return the dependence figures of the baseline (before the scenario).
+
+        Observed: `corridor.metrics.dependence` of the flows table. Reconciled: of the
+        reconciled route flows, with the reconciled total exports.
+        """
+        if self.reconciliation is None:
+            return dependence(
+                self.n, exporter=self.exporter, year=self.year, commodity=self.commodity
+            )
+        return dependence(
+            self.n,
+            exporter=self.exporter,
+            year=self.year,
+            commodity=self.commodity,
+            flows=self.flow_table(self.baseline),
+            total_exports=self.total_exports,
+        )
+
     @cached_property
     def network(self) -> Network:
         """Return the network with the scenario's added routes (the same one when none)."""
@@ -382,7 +463,7 @@ class RerouteProblem:
     def flow_table(self, flow: Array) -> pd.DataFrame:
         """Return a flow of the exporter (one value per route) as a table for the metrics.
 
-        Routes with an observed flow keep its source; the others have none.
+        Routes with a baseline flow keep its source; the others have none.
         """
         seen = self.observed.drop_duplicates("route").set_index("route")
         keep = [(r, float(v)) for r, v in zip(self.route_ids, flow, strict=True) if v > TOL]
