@@ -386,3 +386,21 @@ def test_replay_of_the_builtin_package_implies_losses_only_where_pinned(
         if x.determined:
             assert x.loss == pytest.approx(x.counterfactual - x.reconciled)
     assert "implied" in rp.losses.columns
+
+
+def test_monthly_runs_follow_the_reconciled_months(make_toy: Callable[..., Path]) -> None:
+    # a carried 2 Mt in March 2024: March's baseline on a is 2 Mt over 31 days as a rate;
+    # the year's is the annual 60 Mt over 366 days; each month gives its baseline back
+    n = observed_toy(make_toy, observation("a-march", "flow", "a", "2024-03", low=2, high=2))
+    s = scenario(monthly=True)
+    problem = RerouteProblem(n, apply_scenario(s, n, exporter="KAZ", year=2024))
+    a = problem.route_ids.index("a")
+    march = Period("2024-03", date(2024, 3, 1), date(2024, 4, 1))
+    year = Period("2024", date(2024, 1, 1), date(2025, 1, 1))
+    assert problem.baseline_at(march)[a] == pytest.approx(2 / MARCH_2024)
+    assert problem.baseline_at(year)[a] == pytest.approx(60 / DAYS_2024)
+    r = reroute(n, s)
+    assert r.periods["stranded"].abs().max() == pytest.approx(0, abs=1e-9)
+    assert r.flows.loc[("2024-03", "a"), "baseline"] == pytest.approx(2 / MARCH_2024)
+    f = r.flows.loc["2024-03"]
+    assert np.allclose(f["scenario"], f["baseline"], atol=1e-6)

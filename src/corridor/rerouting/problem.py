@@ -216,9 +216,13 @@ class RerouteProblem:
             self.observed = mine[mine["route"].isin(self.observed["route"])]
         self.baseline = self._per_route(self.observed)
         self.others = self._per_route(f[f["exporter"] != self.exporter])
+        self.monthly = self._monthly_rates()
         self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
         injection = self._injection()
-        origins = self._origins(index, injection)
+        entering = injection  # where the baseline enters in any month
+        for month in self.monthly if self.monthly is not None else []:
+            entering = np.maximum(entering, self._injection(month))
+        origins = self._origins(index, entering)
         self.origins = np.array(origins, np.int64)
         self.origin_ids = [self.node_ids[v] for v in origins]
         self.sinks = self._sinks(index, origins)
@@ -251,16 +255,65 @@ class RerouteProblem:
         by_route = flows.groupby("route")["volume"].sum()
         return np.array([float(by_route.get(r, 0.0)) for r in self.route_ids])
 
-    def _balance(self) -> tuple[Array, Array]:
-        """Return the baseline's inflow and outflow at each node."""
+    def _monthly_rates(self) -> Array | None:
+        """Return the reconciled baseline of each month as rates [Mt/year], (12, routes)."""
+        if self.reconciliation is None:
+            return None
+        rec = self.reconciliation
+        f = rec.flows[rec.flows["exporter"] == self.exporter]
+        out = np.zeros((12, len(self.route_ids)))
+        known = set(self.observed["route"])
+        for row in f.itertuples():
+            if row.route in known:
+                m = int(row.month)
+                days = (date(self.year + m // 12, m % 12 + 1, 1) - date(self.year, m, 1)).days
+                out[m - 1, self.route_ids.index(str(row.route))] += (
+                    float(row.volume) * DAYS_PER_YEAR / days
+                )
+        return out
+
+    def _months_of(self, p: Period) -> Array:
+        """Return the share of the period's days in each month of the year."""
+        weights = np.zeros(12)
+        for m in range(1, 13):
+            first = date(self.year, m, 1)
+            after = date(self.year + m // 12, m % 12 + 1, 1)
+            weights[m - 1] = max((min(after, p.end) - max(first, p.start)).days, 0)
+        return np.asarray(weights / max(float(weights.sum()), 1.0))
+
+    def baseline_at(self, p: Period) -> Array:
+        """Return the baseline rate of each route in a period [Mt/year].
+
+        Reconciled: the day-weighted mean of the months' reconciled rates (over a whole year,
+        the annual `baseline`); observed: the annual `baseline` in every period.
+        """
+        if self.monthly is None:
+            return self.baseline
+        return np.asarray(self._months_of(p) @ self.monthly)
+
+    def supply_at(self, p: Period) -> Array:
+        """Return the supply at each origin in a period: the period's baseline's, plus changes."""
+        if self.monthly is None:
+            return self.supply
+        injection = self._injection(self.baseline_at(p))
+        supply = injection[self.origins]
+        index = {v: i for i, v in enumerate(self.node_ids)}
+        origins = [int(v) for v in self.origins]
+        for v, delta in self.inputs.supply:
+            supply[origins.index(index[v])] += delta
+        return np.asarray(np.maximum(supply, 0.0), float)
+
+    def _balance(self, flow: Array | None = None) -> tuple[Array, Array]:
+        """Return the inflow and outflow at each node of a flow (default the baseline)."""
+        flow = self.baseline if flow is None else flow
         inflow, outflow = np.zeros(len(self.node_ids)), np.zeros(len(self.node_ids))
-        np.add.at(outflow, self.tail, self.baseline)
-        np.add.at(inflow, self.head, self.baseline)
+        np.add.at(outflow, self.tail, flow)
+        np.add.at(inflow, self.head, flow)
         return inflow, outflow
 
-    def _injection(self) -> Array:
-        """Return the volume entering the baseline at each node."""
-        inflow, outflow = self._balance()
+    def _injection(self, flow: Array | None = None) -> Array:
+        """Return the volume entering a flow (default the baseline) at each node."""
+        inflow, outflow = self._balance(flow)
         return np.maximum(outflow - inflow, 0.0)
 
     def _origins(self, index: dict[str, int], injection: Array) -> list[int]:
@@ -286,6 +339,9 @@ class RerouteProblem:
         }
         inflow, outflow = self._balance()
         residual = {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
+        for month in self.monthly if self.monthly is not None else []:
+            inflow, outflow = self._balance(month)
+            residual |= {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
         added_ends = {int(self.head[i]) for i in self._added_idx()}
         dead_ends = added_ends - {int(t) for t in self.tail}
         return np.array(sorted((open_ends | residual | dead_ends) - set(origins)), np.int64)
@@ -374,7 +430,7 @@ class RerouteProblem:
     def route_caps(self, p: Period) -> Array:
         """Return the capacity left for the exporter on each route in a period (inf: open)."""
         base = capacity_left(self.whole, self.others, self.allocation)
-        return scale_capacity(base, self.factors(p), self.baseline)
+        return scale_capacity(base, self.factors(p), self.baseline_at(p))
 
     def node_others(self) -> Array:
         """Return the other exporters' flows leaving each capacitated node."""
@@ -418,9 +474,9 @@ class RerouteProblem:
     ) -> Solution:
         """Solve the period's LP, optionally with changed capacities."""
         return self.model.solve(
-            supply=self.supply,
+            supply=self.supply_at(p),
             route_cap=self.route_caps(p) if route_cap is None else route_cap,
-            baseline=self.baseline,
+            baseline=self.baseline_at(p),
             node_cap=self.node_caps() if node_cap is None else node_cap,
             target=self.target_rates(),
         )
@@ -432,23 +488,50 @@ class RerouteProblem:
             return None
         return float(self.reconciliation.estimate("total", self.exporter).value)
 
-    def base_dependence(self) -> Dependence:
-        """Return the dependence figures of the baseline (before the scenario).
+    def exports_at(self, p: Period) -> float | None:
+        """Return the reconciled total exports in a period as a rate [Mt/year] (None: observed).
 
-        Observed: `corridor.metrics.dependence` of the flows table. Reconciled: of the
-        reconciled route flows, with the reconciled total exports.
+        The exporter's reconciled route flows leaving its origins plus the unattributed
+        exports, day-weighted over the period's months.
+        """
+        rec = self.reconciliation
+        if rec is None:
+            return None
+        weights = self._months_of(p)
+        u = rec.unattributed[rec.unattributed["exporter"] == self.exporter]
+        days = np.array(
+            [
+                (date(self.year + m // 12, m % 12 + 1, 1) - date(self.year, m, 1)).days
+                for m in range(1, 13)
+            ],
+            float,
+        )
+        unattributed = np.zeros(12)
+        for row in u.itertuples():
+            unattributed[int(row.month) - 1] += float(row.volume)
+        rates = unattributed * DAYS_PER_YEAR / days
+        routed = self.supply_at(p).sum() - sum(d for _, d in self.inputs.supply)
+        return float(weights @ rates + max(routed, 0.0))
+
+    def base_dependence(self, p: Period | None = None) -> Dependence:
+        """Return the dependence figures of the baseline (before the scenario) in a period.
+
+        Observed: `corridor.metrics.dependence` of the flows table (the same in every
+        period). Reconciled: of the period's reconciled route flows (`baseline_at`; default
+        the year's), with the reconciled total exports (`exports_at`).
         """
         if self.reconciliation is None:
             return dependence(
                 self.n, exporter=self.exporter, year=self.year, commodity=self.commodity
             )
+        p = p or Period(str(self.year), date(self.year, 1, 1), date(self.year + 1, 1, 1))
         return dependence(
             self.n,
             exporter=self.exporter,
             year=self.year,
             commodity=self.commodity,
-            flows=self.flow_table(self.baseline),
-            total_exports=self.total_exports,
+            flows=self.flow_table(self.baseline_at(p)),
+            total_exports=self.exports_at(p),
         )
 
     @cached_property

@@ -243,6 +243,16 @@ class _YearRun:
         inputs = apply_scenario(scenario, n, exporter=exporter, year=year)
         self.problem = RerouteProblem(n, inputs)
         self.base = self.problem.base_dependence()
+        self._bases: dict[str, Dependence] = {}
+
+    def at(self, period: Period) -> _YearRun:
+        """Select the period whose baseline the figures compare with (its months' pattern)."""
+        if self.problem.monthly is None:
+            return self
+        if period.label not in self._bases:
+            self._bases[period.label] = self.problem.base_dependence(period)
+        self.base = self._bases[period.label]
+        return self
 
     def metrics(self, flow: Array, stranded_rate: float) -> Dependence:
         """Return the dependence figures of a scenario flow that strands `stranded_rate`."""
@@ -298,7 +308,7 @@ def _run_period(rows: _Rows, p: Period, year: _YearRun, ties: bool, marginals: b
     stranded_rate = float(sol.stranded.sum()) if sol.is_optimal else float("nan")
     scen = year.metrics(sol.flow, stranded_rate)
     rows.periods.append(_period_row(p, sol, year, scen))
-    for r, b, x in zip(problem.route_ids, problem.baseline, sol.flow, strict=True):
+    for r, b, x in zip(problem.route_ids, problem.baseline_at(p), sol.flow, strict=True):
         if b > TOL or x > TOL:
             rows.flows.append(
                 {"period": p.label, "route": r, "baseline": b, "scenario": x, "change": x - b}
@@ -364,7 +374,7 @@ def reroute(
     for p in periods_of(scenario, n, exporter):
         if p.year not in years:
             years[p.year] = _YearRun(n, scenario, exporter, p.year)
-        _run_period(rows, p, years[p.year], ties, marginals)
+        _run_period(rows, p, years[p.year].at(p), ties, marginals)
     return _result(scenario, exporter, rows)
 
 
