@@ -276,12 +276,12 @@ def _month_implied(rows: list[dict[str, Any]], implied: list[ImpliedLoss]) -> No
 def replay(n: Network, *, year: int, exporter: str | None = None) -> Replay:
     """Apply the package's dated events month by month and compare with reported losses.
 
-    The baseline is the year's reconciled monthly flows' annual rates where the package has
-    observations of the exporter in the year, else the observed annual flows, spread evenly
-    over the months; events cut capacity by date; the LP re-routes what it can. The modelled
-    loss is the stranded volume. Annual flows already contain the year's disruptions, so the
-    model applies them on top of their own outcome: the gap between modelled and reported
-    loss is a result to read, not an error to hide. Beside both, each event month has the loss
+    The baseline is each month's reconciled flows where the package has observations of the
+    exporter in the year, else the observed annual flows spread evenly over the months;
+    events cut capacity by date; the LP re-routes what it can. The modelled loss is the
+    stranded volume. The baseline flows already contain the year's disruptions, so the model
+    applies them on top of their own outcome: the gap between modelled and reported loss is a
+    result to read, not an error to hide. Beside both, each event month has the loss
     the evidence implies (`ImpliedLoss`): the flow without the event minus the reconciled
     flow of the month, where a monthly or part-year observation pins that month.
 

@@ -510,8 +510,8 @@ class RerouteProblem:
         for row in u.itertuples():
             unattributed[int(row.month) - 1] += float(row.volume)
         rates = unattributed * DAYS_PER_YEAR / days
-        routed = self.supply_at(p).sum() - sum(d for _, d in self.inputs.supply)
-        return float(weights @ rates + max(routed, 0.0))
+        routed = float(self._injection(self.baseline_at(p))[self.origins].sum())
+        return float(weights @ rates + routed)
 
     def base_dependence(self, p: Period | None = None) -> Dependence:
         """Return the dependence figures of the baseline (before the scenario) in a period.
