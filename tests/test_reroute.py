@@ -12,8 +12,10 @@ import pytest
 
 import corridor
 from corridor.metrics import dependence
-from corridor.rerouting import Period, RerouteProblem, replay, reroute
+from corridor.rerouting import NOT_DETERMINED, Period, RerouteProblem, replay, reroute
 from corridor.scenario import Scenario, apply_scenario, find_scenario
+
+from .toy import observation
 
 DAYS_2024 = 366 / 365.25  # 2024 in years of 365.25 days
 
@@ -282,3 +284,123 @@ def test_dependence_of_the_scenario_flows_is_the_metrics_of_those_flows(
         r.periods.loc["2024", "share_crossing_scenario"]
     )
     assert repr(m).startswith("<Dependence KAZ 2024 crude-oil: 50.0 of 56.0 Mt/year routed;")
+
+
+# --- the reconciled baseline and the loss the evidence implies ------------------------------
+
+MARCH_2024 = 31 / 365.25  # March in years
+
+
+def observed_toy(make_toy: Callable[..., Path], *extra: dict[str, Any]) -> corridor.Network:
+    """The toy with an observations table: route a's 2024 flow as an exact 60 Mt, and `extra`.
+
+    a's 2024 row leaves the flows table (a flow there has its confidence's tolerance); the
+    observation's low = high pins the year exactly.
+    """
+
+    def edit(rows: dict[str, Any]) -> None:
+        rows["flows"] = [f for f in rows["flows"] if (f["route"], f["year"]) != ("a", 2024)]
+        rows["observations"] = [
+            observation("a-2024", "flow", "a", "2024", low=60, high=60),
+            *extra,
+        ]
+
+    return corridor.load_package(make_toy(edit))
+
+
+def test_an_aggregate_moves_the_reconciled_baseline(make_toy: Callable[..., Path]) -> None:
+    # 2023 flows: a 30, t1 30, p 10, nothing on s or k; an aggregate says s and k carried 12 Mt
+    # in 2023: the reconciled baseline puts 12 Mt (12 * 365.25 / 365 Mt/year) on them
+    n = observed_toy(make_toy, observation("sk-2023", "flow", "s|k", "2023", low=12, high=12))
+    s = Scenario(name="t", years=[2023])
+    problem = RerouteProblem(n, apply_scenario(s, n, exporter="KAZ", year=2023))
+    assert problem.baseline_kind == "reconciled"
+    base = dict(zip(problem.route_ids, problem.baseline, strict=True))
+    assert base["s"] + base["k"] == pytest.approx(12 * 365.25 / 365)
+    raw = n.flows[(n.flows["year"] == 2023) & n.flows["route"].isin(["s", "k"])]
+    assert raw.empty
+    r = reroute(n, s)
+    assert (r.baseline, r.to_dict()["baseline"]) == ("reconciled", "reconciled")
+    assert r.total["stranded"] == pytest.approx(0, abs=1e-9)  # baseline in, baseline out
+
+
+def test_a_toy_without_observations_keeps_the_observed_baseline(roomy: corridor.Network) -> None:
+    s = scenario()
+    problem = RerouteProblem(roomy, apply_scenario(s, roomy, exporter="KAZ", year=2024))
+    assert (problem.baseline_kind, problem.reconciliation) == ("observed", None)
+    assert reroute(roomy, s).to_dict()["baseline"] == "observed"
+    rp = replay(roomy, year=2024)
+    assert rp.baseline == "observed"
+    (march,) = rp.implied
+    assert (march.month, march.route, march.loss) == ("2024-03", "a", None)
+    assert march.note.startswith(NOT_DETERMINED)
+
+
+def test_replay_shows_the_loss_a_monthly_observation_implies(
+    make_toy: Callable[..., Path],
+) -> None:
+    # the storm (a at 0.2 through March 2024); a carried 60 Mt in 2024, 2 of them in March.
+    # Without the storm: a's rate over the other 11 months (58 Mt over 335 days; below its
+    # 80 Mt/year capacity) held over March's 31 days; minus the 2 Mt it carried
+    n = observed_toy(make_toy, observation("a-march", "flow", "a", "2024-03", low=2, high=2))
+    rp = replay(n, year=2024)
+    assert rp.baseline == "reconciled"
+    (march,) = rp.implied
+    counterfactual = 58 * 31 / 335
+    assert (march.month, march.route, march.observations) == ("2024-03", "a", ("a-march",))
+    assert march.counterfactual == pytest.approx(counterfactual)
+    assert march.reconciled == pytest.approx(2)
+    assert march.loss == pytest.approx(counterfactual - 2)  # 3.367 Mt
+    assert rp.months.at["2024-03", "implied"] == pytest.approx(counterfactual - 2)
+    assert np.isnan(rp.months.at["2024-02", "implied"])  # no event in February
+    d = rp.to_dict()
+    assert d["baseline"] == "reconciled"
+    assert d["implied"][0]["loss"] == pytest.approx(counterfactual - 2, abs=1e-6)
+    assert d["implied"][0]["determined"] is True
+    assert rp.implied_table().loc[0, "route"] == "a"
+
+
+def test_without_a_monthly_observation_the_loss_is_not_determined(
+    make_toy: Callable[..., Path],
+) -> None:
+    # only the annual 60 Mt: the months come from the smoothing, which is no evidence
+    rp = replay(observed_toy(make_toy), year=2024)
+    assert rp.baseline == "reconciled"
+    (march,) = rp.implied
+    assert march.loss is None
+    assert not march.determined
+    assert march.note.startswith(NOT_DETERMINED)
+    assert np.isnan(rp.months.at["2024-03", "implied"])
+    assert rp.months.at["2024-03", "implied_note"] == f"{NOT_DETERMINED} (a)"
+    assert rp.to_dict()["implied"][0]["loss"] is None
+
+
+def test_replay_of_the_builtin_package_implies_losses_only_where_pinned(
+    kazakhstan: corridor.Network,
+) -> None:
+    rp = replay(kazakhstan, year=2022)
+    assert rp.baseline == "reconciled"
+    assert rp.implied  # the storm and the summer's events
+    for x in rp.implied:
+        assert x.determined == bool(x.observations)
+        if x.determined:
+            assert x.loss == pytest.approx(x.counterfactual - x.reconciled)
+    assert "implied" in rp.losses.columns
+
+
+def test_monthly_runs_follow_the_reconciled_months(make_toy: Callable[..., Path]) -> None:
+    # a carried 2 Mt in March 2024: March's baseline on a is 2 Mt over 31 days as a rate;
+    # the year's is the annual 60 Mt over 366 days; each month gives its baseline back
+    n = observed_toy(make_toy, observation("a-march", "flow", "a", "2024-03", low=2, high=2))
+    s = scenario(monthly=True)
+    problem = RerouteProblem(n, apply_scenario(s, n, exporter="KAZ", year=2024))
+    a = problem.route_ids.index("a")
+    march = Period("2024-03", date(2024, 3, 1), date(2024, 4, 1))
+    year = Period("2024", date(2024, 1, 1), date(2025, 1, 1))
+    assert problem.baseline_at(march)[a] == pytest.approx(2 / MARCH_2024)
+    assert problem.baseline_at(year)[a] == pytest.approx(60 / DAYS_2024)
+    r = reroute(n, s)
+    assert r.periods["stranded"].abs().max() == pytest.approx(0, abs=1e-9)
+    assert r.flows.loc[("2024-03", "a"), "baseline"] == pytest.approx(2 / MARCH_2024)
+    f = r.flows.loc["2024-03"]
+    assert np.allclose(f["scenario"], f["baseline"], atol=1e-6)

@@ -198,7 +198,9 @@ def test_interruption_leaves_a_readable_partial_result(
         "share_crossing",
         "p95_contributions",
         "seconds_sampling",
+        "baseline",
     ]
+    assert r.summary.baseline == "reconciled"  # the package has observations of KAZ
     assert repr(r).endswith(
         "samples; stranded P95 " + f"{r.summary.stranded['p95']:,.2f} Mt, interrupted>"
     )

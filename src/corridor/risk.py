@@ -5,7 +5,9 @@ per asset (start uniform over the year, lognormal duration, a capacity factor wh
 independent monthly outages — turns them into monthly capacity factors per route (the lowest
 factor in force each day, averaged over the month), and re-routes each month with the LP of
 `corridor.solve`. It records the stranded volume, the revenue at risk and the share of exports
-crossing the package's focus country.
+crossing the package's focus country. The baseline is the `RerouteProblem`'s: reconciled where
+the package has observations of the exporter in the year, else the flows table's
+(``RiskSummary.baseline`` says which), with the reconciled months' pattern when reconciled.
 
 Speed: one model per worker, re-solved warm; a month whose capacities all still admit the
 month's no-outage optimum is not solved (cutting capacity only removes solutions, so that
@@ -38,7 +40,7 @@ import pandas as pd
 
 from corridor.display import Displayable
 from corridor.exceptions import InvalidArgumentError, RunStoreError, SolverError
-from corridor.metrics import dependence, latest_year
+from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
 from corridor.scenario import Scenario, Target, apply_scenario
@@ -86,6 +88,19 @@ class RiskProblem:
     route_ids: list[str] = field(default_factory=list)
     label: str = ""
     focus: str | None = None
+    baseline_kind: str = "observed"  # "reconciled" or "observed" (see `RerouteProblem`)
+    #: (periods, R) and (periods, origins): each month's baseline and supply (reconciled
+    #: baselines; None: `baseline` and `supply` in every month)
+    month_baseline: np.ndarray | None = None
+    month_supply: np.ndarray | None = None
+
+    def baseline_of(self, m: int) -> np.ndarray:
+        """Return the baseline rates of period m."""
+        return self.baseline if self.month_baseline is None else self.month_baseline[m]
+
+    def supply_of(self, m: int) -> np.ndarray:
+        """Return the supply at each origin in period m."""
+        return self.supply if self.month_supply is None else self.month_supply[m]
 
     @classmethod
     def from_network(
@@ -124,7 +139,7 @@ class RiskProblem:
             Period(f"{year}-{m:02d}", date(year, m, 1), date(year + m // 12, m % 12 + 1, 1))
             for m in range(1, 13)
         ]
-        base = dependence(n, exporter=problem.exporter, year=year)
+        base = problem.base_dependence()
         exports = base.total_exports
         return cls(
             tail=problem.tail,
@@ -147,6 +162,13 @@ class RiskProblem:
             route_ids=problem.route_ids,
             focus=base.focus_country,
             label=label or f"{problem.exporter} {year}",
+            baseline_kind=problem.baseline_kind,
+            month_baseline=None
+            if problem.monthly is None
+            else np.array([problem.baseline_at(p) for p in months]),
+            month_supply=None
+            if problem.monthly is None
+            else np.array([problem.supply_at(p) for p in months]),
         )
 
 
@@ -260,7 +282,7 @@ class Engine:
         self.memo: dict[bytes, tuple[float, float]] = {}
         self.solves = 0
         self.periods = range(len(p.month_days))
-        self.nominal = [self._solve(p.month_caps[m], fresh=True) for m in self.periods]
+        self.nominal = [self._solve(p.month_caps[m], m, fresh=True) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
         self.nominal_loss = float(sum(self.nominal[m][0] * years[m] for m in self.periods))
@@ -268,16 +290,24 @@ class Engine:
         exported = 0.0 if p.exports is None else p.exports * float(years.sum()) - self.nominal_loss
         self.totals = (self.nominal_loss, crossing, exported)
         # periods with the same capacities share memo entries
-        rows = [p.month_caps[m].tobytes() for m in self.periods]
+        rows = [p.month_caps[m].tobytes() + self._pattern(m) for m in self.periods]
         self.same_as = [rows.index(r) for r in rows]
         self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
 
-    def _solve(self, caps: np.ndarray, fresh: bool = False) -> tuple[float, float, np.ndarray]:
-        key = caps.tobytes()
+    def _pattern(self, m: int) -> bytes:
+        """Return the month's baseline and supply as a memo key (empty: one for every month)."""
+        if self.p.month_baseline is None or self.p.month_supply is None:
+            return b""
+        return bytes(self.p.month_baseline[m].tobytes() + self.p.month_supply[m].tobytes())
+
+    def _solve(
+        self, caps: np.ndarray, m: int, fresh: bool = False
+    ) -> tuple[float, float, np.ndarray]:
+        key = caps.tobytes() + self._pattern(m)
         if key in self.memo and not fresh:
             s, c = self.memo[key]
             return s, c, np.zeros(0)
-        sol = self.model.solve(self.p.supply, caps, self.p.baseline, self.p.node_caps)
+        sol = self.model.solve(self.p.supply_of(m), caps, self.p.baseline_of(m), self.p.node_caps)
         self.solves += 1
         if not sol.is_optimal:
             msg = f"the LP ended {sol.status} for a risk sample"
@@ -288,7 +318,8 @@ class Engine:
 
     def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """Capacities of `routes` in period m under outage factors (`scale_capacity`)."""
-        return scale_capacity(self.p.month_caps[m, routes], factors, self.p.baseline[routes])
+        baseline = self.p.baseline_of(m)[routes]
+        return scale_capacity(self.p.month_caps[m, routes], factors, baseline)
 
     def caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """All capacities of period m, with outage factors on `routes`."""
@@ -315,7 +346,7 @@ class Engine:
                 if hit is None:
                     caps = self.p.month_caps[m].copy()
                     caps[routes] = sub
-                    hit = self._solve(caps, fresh=not self.screen)[:2]
+                    hit = self._solve(caps, m, fresh=not self.screen)[:2]
                     self.memo_small[key] = hit
                 years = self.p.month_days[m] / DAYS_PER_YEAR
                 stranded += (hit[0] - s0) * years
@@ -385,6 +416,7 @@ class RiskSummary:
     share_crossing: dict[str, Any]
     p95_contributions: list[dict[str, Any]]
     seconds_sampling: float | None = None
+    baseline: str = "observed"  # "reconciled" or "observed": where the baseline flows come from
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data (the form ``summary.json`` stores)."""
@@ -683,4 +715,5 @@ def _summary(
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
         p95_contributions=contributions.to_dict("records"),
+        baseline=problem.baseline_kind,
     )

@@ -4,24 +4,39 @@ The steps, each public: `corridor.scenario.apply_scenario` (what the scenario do
 exporter-year) → `RerouteProblem` (the LP's arrays and capacity rules, `problem`) →
 `corridor.solve.RerouteModel` (the LP) → `reroute` (`run`: periods, flows, shares before and
 after) with binding limits, ties and the target ladder (`analysis`) → `RerouteResult`.
-`replay` (`events`) runs a year's dated events month by month beside the reported losses.
+`replay` (`events`) runs a year's dated events month by month beside the reported losses and
+the losses the evidence implies. The baseline is reconciled where the package has observations
+of the exporter in the year (`reconciled_baseline`), else the flows table's.
 """
 
 from corridor.rerouting.analysis import BindingLimit, LadderLimit, LadderStep
-from corridor.rerouting.events import Replay, replay
+from corridor.rerouting.events import (
+    NOT_DETERMINED,
+    ImpliedLoss,
+    Replay,
+    implied_losses,
+    pinning_observations,
+    replay,
+)
 from corridor.rerouting.problem import (
+    BaselineKind,
     CapSource,
     Period,
     RerouteProblem,
     capacity_left,
     day_factor,
+    has_observations,
+    reconciled_baseline,
     scale_capacity,
 )
 from corridor.rerouting.run import RerouteResult, Result, periods_of, reroute
 
 __all__ = [
+    "NOT_DETERMINED",
+    "BaselineKind",
     "BindingLimit",
     "CapSource",
+    "ImpliedLoss",
     "LadderLimit",
     "LadderStep",
     "Period",
@@ -31,7 +46,11 @@ __all__ = [
     "Result",
     "capacity_left",
     "day_factor",
+    "has_observations",
+    "implied_losses",
     "periods_of",
+    "pinning_observations",
+    "reconciled_baseline",
     "replay",
     "reroute",
     "scale_capacity",

@@ -8,7 +8,12 @@ the capacity rules, each in one place:
 (a) `scale_capacity`: a known capacity is scaled by the period's capacity factor; an unknown
     one is open, closed at factor 0, and otherwise the baseline flow scaled by the factor;
 (b) `capacity_left`: the capacity left for the exporter is the whole capacity in force minus
-    the other exporters' observed flows, within the exporter's allocation.
+    the other exporters' flows, within the exporter's allocation.
+
+The baseline (the flows before the scenario, the other exporters' flows and the monthly
+pattern): when the package's observations table has figures of the exporter in the year
+(`has_observations`), it is the reconciliation's (`corridor.reconciliation.reconcile`); else
+the flows table's, as observed. ``RerouteProblem.baseline_kind`` says which.
 
 `corridor.rerouting.reroute`, `corridor.risk`, `corridor.interdependence` and the benchmarks
 build on it.
@@ -26,13 +31,48 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridor.exceptions import NoFlowsError
+from corridor.metrics import Dependence, dependence
 from corridor.network import Network
+from corridor.reconciliation import Reconciliation, reconcile
 from corridor.scenario.apply import YearInputs
 from corridor.solve import TOL, RerouteModel, Solution
 from corridor.units import DAYS_PER_YEAR
 
 Array = npt.NDArray[np.float64]
 Interval = tuple[date | None, date | None, float]
+BaselineKind = Literal["reconciled", "observed"]
+
+
+def has_observations(n: Network, exporter: str, year: int, commodity: str) -> bool:
+    """Return whether the observations table has figures of an exporter touching a year.
+
+    Only rows of ``observations.csv`` count (not the flows and supply migrated into
+    `Network.observations`): a package without the table keeps its observed baseline.
+    """
+    o = n.file_observations()
+    if o.empty:
+        return False
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mine = (o["exporter"] == exporter) & (o["commodity"].fillna(commodity) == commodity)
+    touching = (o["start"] < after) & (o["end"] > first)
+    return bool((mine & touching).any())
+
+
+def reconciled_baseline(
+    n: Network, exporter: str, year: int, commodity: str
+) -> Reconciliation | None:
+    """Return the year's reconciliation when it makes the baseline (`has_observations`)."""
+    if not has_observations(n, exporter, year, commodity):
+        return None
+    rec = reconcile(n, year=year, commodity=commodity)
+    return rec if exporter in set(rec.flows["exporter"]) else None
+
+
+def annual_rates(rec: Reconciliation) -> pd.DataFrame:
+    """Return the reconciled flows of every exporter as annual rates (exporter, route, volume)."""
+    days = (date(rec.year + 1, 1, 1) - date(rec.year, 1, 1)).days
+    f = rec.flows.groupby(["exporter", "route"], as_index=False)["volume"].sum()
+    return f.assign(volume=f["volume"] * DAYS_PER_YEAR / days)
 
 
 @dataclass(frozen=True)
@@ -137,6 +177,12 @@ class RerouteProblem:
     NoFlowsError
         When the exporter has no observed flows in the year and the scenario adds no supply.
 
+    Notes
+    -----
+    ``baseline_kind`` is ``"reconciled"`` when the baseline comes from the reconciliation
+    (``reconciliation`` holds it; ``observed`` is then its route flows, source
+    ``reconciled``), else ``"observed"`` (the flows table; ``reconciliation`` is None).
+
     Examples
     --------
     >>> from corridor.scenario import Scenario, apply_scenario
@@ -157,13 +203,26 @@ class RerouteProblem:
         index = {v: i for i, v in enumerate(self.node_ids)}
         self.tail = np.array([index[v] for v in self.routes["from_node"]], np.int64)
         self.head = np.array([index[v] for v in self.routes["to_node"]], np.int64)
+        self.reconciliation = reconciled_baseline(n, self.exporter, self.year, self.commodity)
+        self.baseline_kind: BaselineKind = "observed"
         f = n.flows[n.flows["year"] == self.year]
+        if self.reconciliation is not None:
+            self.baseline_kind = "reconciled"
+            f = annual_rates(self.reconciliation)
+            f = f[f["volume"] > TOL]
         self.observed = f[(f["exporter"] == self.exporter) & f["route"].isin(self.route_ids)]
+        if self.reconciliation is not None:
+            mine = self.reconciliation.route_flows(self.exporter)
+            self.observed = mine[mine["route"].isin(self.observed["route"])]
         self.baseline = self._per_route(self.observed)
         self.others = self._per_route(f[f["exporter"] != self.exporter])
+        self.monthly = self._monthly_rates()
         self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
         injection = self._injection()
-        origins = self._origins(index, injection)
+        entering = injection  # where the baseline enters in any month
+        for month in self.monthly if self.monthly is not None else []:
+            entering = np.maximum(entering, self._injection(month))
+        origins = self._origins(index, entering)
         self.origins = np.array(origins, np.int64)
         self.origin_ids = [self.node_ids[v] for v in origins]
         self.sinks = self._sinks(index, origins)
@@ -196,16 +255,65 @@ class RerouteProblem:
         by_route = flows.groupby("route")["volume"].sum()
         return np.array([float(by_route.get(r, 0.0)) for r in self.route_ids])
 
-    def _balance(self) -> tuple[Array, Array]:
-        """Return the baseline's inflow and outflow at each node."""
+    def _monthly_rates(self) -> Array | None:
+        """Return the reconciled baseline of each month as rates [Mt/year], (12, routes)."""
+        if self.reconciliation is None:
+            return None
+        rec = self.reconciliation
+        f = rec.flows[rec.flows["exporter"] == self.exporter]
+        out = np.zeros((12, len(self.route_ids)))
+        known = set(self.observed["route"])
+        for row in f.itertuples():
+            if row.route in known:
+                m = int(row.month)
+                days = (date(self.year + m // 12, m % 12 + 1, 1) - date(self.year, m, 1)).days
+                out[m - 1, self.route_ids.index(str(row.route))] += (
+                    float(row.volume) * DAYS_PER_YEAR / days
+                )
+        return out
+
+    def _months_of(self, p: Period) -> Array:
+        """Return the share of the period's days in each month of the year."""
+        weights = np.zeros(12)
+        for m in range(1, 13):
+            first = date(self.year, m, 1)
+            after = date(self.year + m // 12, m % 12 + 1, 1)
+            weights[m - 1] = max((min(after, p.end) - max(first, p.start)).days, 0)
+        return np.asarray(weights / max(float(weights.sum()), 1.0))
+
+    def baseline_at(self, p: Period) -> Array:
+        """Return the baseline rate of each route in a period [Mt/year].
+
+        Reconciled: the day-weighted mean of the months' reconciled rates (over a whole year,
+        the annual `baseline`); observed: the annual `baseline` in every period.
+        """
+        if self.monthly is None:
+            return self.baseline
+        return np.asarray(self._months_of(p) @ self.monthly)
+
+    def supply_at(self, p: Period) -> Array:
+        """Return the supply at each origin in a period: the period's baseline's, plus changes."""
+        if self.monthly is None:
+            return self.supply
+        injection = self._injection(self.baseline_at(p))
+        supply = injection[self.origins]
+        index = {v: i for i, v in enumerate(self.node_ids)}
+        origins = [int(v) for v in self.origins]
+        for v, delta in self.inputs.supply:
+            supply[origins.index(index[v])] += delta
+        return np.asarray(np.maximum(supply, 0.0), float)
+
+    def _balance(self, flow: Array | None = None) -> tuple[Array, Array]:
+        """Return the inflow and outflow at each node of a flow (default the baseline)."""
+        flow = self.baseline if flow is None else flow
         inflow, outflow = np.zeros(len(self.node_ids)), np.zeros(len(self.node_ids))
-        np.add.at(outflow, self.tail, self.baseline)
-        np.add.at(inflow, self.head, self.baseline)
+        np.add.at(outflow, self.tail, flow)
+        np.add.at(inflow, self.head, flow)
         return inflow, outflow
 
-    def _injection(self) -> Array:
-        """Return the volume entering the baseline at each node."""
-        inflow, outflow = self._balance()
+    def _injection(self, flow: Array | None = None) -> Array:
+        """Return the volume entering a flow (default the baseline) at each node."""
+        inflow, outflow = self._balance(flow)
         return np.maximum(outflow - inflow, 0.0)
 
     def _origins(self, index: dict[str, int], injection: Array) -> list[int]:
@@ -231,6 +339,9 @@ class RerouteProblem:
         }
         inflow, outflow = self._balance()
         residual = {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
+        for month in self.monthly if self.monthly is not None else []:
+            inflow, outflow = self._balance(month)
+            residual |= {int(v) for v in np.flatnonzero(inflow - outflow > TOL)}
         added_ends = {int(self.head[i]) for i in self._added_idx()}
         dead_ends = added_ends - {int(t) for t in self.tail}
         return np.array(sorted((open_ends | residual | dead_ends) - set(origins)), np.int64)
@@ -319,10 +430,10 @@ class RerouteProblem:
     def route_caps(self, p: Period) -> Array:
         """Return the capacity left for the exporter on each route in a period (inf: open)."""
         base = capacity_left(self.whole, self.others, self.allocation)
-        return scale_capacity(base, self.factors(p), self.baseline)
+        return scale_capacity(base, self.factors(p), self.baseline_at(p))
 
     def node_others(self) -> Array:
-        """Return the other exporters' observed flows leaving each capacitated node."""
+        """Return the other exporters' flows leaving each capacitated node."""
         return np.array([self.others[self.tail == i].sum() for i in self.cap_nodes], float)
 
     def node_caps(self) -> Array:
@@ -330,7 +441,7 @@ class RerouteProblem:
         return capacity_left(self.node_whole, self.node_others(), self.node_allocation)
 
     def spare_capacity(self) -> Array:
-        """Return each route's capacity left for the exporter beyond its observed flow.
+        """Return each route's capacity left for the exporter beyond its baseline flow.
 
         NaN where the capacity is unknown; never negative.
         """
@@ -363,11 +474,64 @@ class RerouteProblem:
     ) -> Solution:
         """Solve the period's LP, optionally with changed capacities."""
         return self.model.solve(
-            supply=self.supply,
+            supply=self.supply_at(p),
             route_cap=self.route_caps(p) if route_cap is None else route_cap,
-            baseline=self.baseline,
+            baseline=self.baseline_at(p),
             node_cap=self.node_caps() if node_cap is None else node_cap,
             target=self.target_rates(),
+        )
+
+    @property
+    def total_exports(self) -> float | None:
+        """Return the reconciled total exports [Mt/year] (None for an observed baseline)."""
+        if self.reconciliation is None:
+            return None
+        return float(self.reconciliation.estimate("total", self.exporter).value)
+
+    def exports_at(self, p: Period) -> float | None:
+        """Return the reconciled total exports in a period as a rate [Mt/year] (None: observed).
+
+        The exporter's reconciled route flows leaving its origins plus the unattributed
+        exports, day-weighted over the period's months.
+        """
+        rec = self.reconciliation
+        if rec is None:
+            return None
+        weights = self._months_of(p)
+        u = rec.unattributed[rec.unattributed["exporter"] == self.exporter]
+        days = np.array(
+            [
+                (date(self.year + m // 12, m % 12 + 1, 1) - date(self.year, m, 1)).days
+                for m in range(1, 13)
+            ],
+            float,
+        )
+        unattributed = np.zeros(12)
+        for row in u.itertuples():
+            unattributed[int(row.month) - 1] += float(row.volume)
+        rates = unattributed * DAYS_PER_YEAR / days
+        routed = float(self._injection(self.baseline_at(p))[self.origins].sum())
+        return float(weights @ rates + routed)
+
+    def base_dependence(self, p: Period | None = None) -> Dependence:
+        """Return the dependence figures of the baseline (before the scenario) in a period.
+
+        Observed: `corridor.metrics.dependence` of the flows table (the same in every
+        period). Reconciled: of the period's reconciled route flows (`baseline_at`; default
+        the year's), with the reconciled total exports (`exports_at`).
+        """
+        if self.reconciliation is None:
+            return dependence(
+                self.n, exporter=self.exporter, year=self.year, commodity=self.commodity
+            )
+        p = p or Period(str(self.year), date(self.year, 1, 1), date(self.year + 1, 1, 1))
+        return dependence(
+            self.n,
+            exporter=self.exporter,
+            year=self.year,
+            commodity=self.commodity,
+            flows=self.flow_table(self.baseline_at(p)),
+            total_exports=self.exports_at(p),
         )
 
     @cached_property
@@ -382,7 +546,7 @@ class RerouteProblem:
     def flow_table(self, flow: Array) -> pd.DataFrame:
         """Return a flow of the exporter (one value per route) as a table for the metrics.
 
-        Routes with an observed flow keep its source; the others have none.
+        Routes with a baseline flow keep its source; the others have none.
         """
         seen = self.observed.drop_duplicates("route").set_index("route")
         keep = [(r, float(v)) for r, v in zip(self.route_ids, flow, strict=True) if v > TOL]

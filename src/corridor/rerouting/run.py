@@ -5,7 +5,9 @@
 `corridor.solve` warm from period to period, and returns a `RerouteResult`: flows, stranded and
 re-routed volume, revenue at risk, shares before and after (`corridor.metrics.dependence` on
 the scenario's flows), binding limits with their marginal value, ties, and for a target the
-ladder of limits that stop it.
+ladder of limits that stop it. The baseline is the reconciled one where the package has
+observations of the exporter in the year, else the flows table's (``RerouteResult.baseline``
+says which: see `RerouteProblem`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from corridor.metrics import Dependence, dependence, latest_year
 from corridor.network import Network
 from corridor.rerouting import analysis
 from corridor.rerouting.analysis import BindingLimit, LadderStep
-from corridor.rerouting.problem import Array, Period, RerouteProblem
+from corridor.rerouting.problem import Array, BaselineKind, Period, RerouteProblem
 from corridor.scenario import Scenario, apply_scenario
 from corridor.solve import TOL, Solution
 from corridor.units import DAYS_PER_YEAR, T_PER_MT
@@ -61,7 +63,12 @@ def _rows_of(df: pd.DataFrame, label: str) -> pd.DataFrame | None:
 
 @dataclass(repr=False)
 class RerouteResult(Displayable):
-    """Outcome of a what-if run; volumes in Mt/year unless a column says Mt or USD."""
+    """Outcome of a what-if run; volumes in Mt/year unless a column says Mt or USD.
+
+    ``baseline``: ``"reconciled"`` when every period started from the reconciliation,
+    ``"observed"`` when every one started from the flows table, ``"mixed"`` otherwise (each
+    period's is in ``periods["baseline"]``).
+    """
 
     scenario: Scenario
     exporter: str
@@ -76,6 +83,7 @@ class RerouteResult(Displayable):
         default_factory=lambda: pd.DataFrame(columns=analysis.LADDER_LIMIT_COLUMNS)
     )
     notes: list[str] = field(default_factory=list)
+    baseline: str = "observed"
 
     def __repr__(self) -> str:
         t = self.total
@@ -114,6 +122,7 @@ class RerouteResult(Displayable):
             "start": p["start"].isoformat(),
             "end": p["end"].isoformat(),
             "status": p["status"],
+            "baseline_kind": p.get("baseline", "observed"),
             "baseline": {} if f is None else {k: _r6(v) for k, v in f["baseline"].items()},
             "scenario": {} if f is None else {k: _r6(v) for k, v in f["scenario"].items()},
             "unit": rate,
@@ -163,6 +172,7 @@ class RerouteResult(Displayable):
             "scenario": self.scenario.name,
             "description": self.scenario.description,
             "exporter": self.exporter,
+            "baseline": self.baseline,
             "periods": [self._period_dict(str(k), p) for k, p in self.periods.iterrows()],
             "total": {
                 "days": total["days"],
@@ -232,7 +242,17 @@ class _YearRun:
     def __init__(self, n: Network, scenario: Scenario, exporter: str, year: int) -> None:
         inputs = apply_scenario(scenario, n, exporter=exporter, year=year)
         self.problem = RerouteProblem(n, inputs)
-        self.base = dependence(n, exporter=exporter, year=year, commodity=scenario.commodity)
+        self.base = self.problem.base_dependence()
+        self._bases: dict[str, Dependence] = {}
+
+    def at(self, period: Period) -> _YearRun:
+        """Select the period whose baseline the figures compare with (its months' pattern)."""
+        if self.problem.monthly is None:
+            return self
+        if period.label not in self._bases:
+            self._bases[period.label] = self.problem.base_dependence(period)
+        self.base = self._bases[period.label]
+        return self
 
     def metrics(self, flow: Array, stranded_rate: float) -> Dependence:
         """Return the dependence figures of a scenario flow that strands `stranded_rate`."""
@@ -270,6 +290,7 @@ def _period_row(p: Period, sol: Solution, year: _YearRun, scen: Dependence) -> d
         "end": p.end,
         "days": p.days,
         "status": sol.status,
+        "baseline": problem.baseline_kind,
         "stranded_rate": stranded_rate,
         "stranded": stranded_rate * p.length,
         "rerouted_rate": rerouted(year.base, scen),
@@ -287,7 +308,7 @@ def _run_period(rows: _Rows, p: Period, year: _YearRun, ties: bool, marginals: b
     stranded_rate = float(sol.stranded.sum()) if sol.is_optimal else float("nan")
     scen = year.metrics(sol.flow, stranded_rate)
     rows.periods.append(_period_row(p, sol, year, scen))
-    for r, b, x in zip(problem.route_ids, problem.baseline, sol.flow, strict=True):
+    for r, b, x in zip(problem.route_ids, problem.baseline_at(p), sol.flow, strict=True):
         if b > TOL or x > TOL:
             rows.flows.append(
                 {"period": p.label, "route": r, "baseline": b, "scenario": x, "change": x - b}
@@ -341,8 +362,10 @@ def reroute(
     >>> s = Scenario(name="cpc-half", years=[2025],
     ...              changes=[{"type": "capacity_factor", "route": "cpc", "factor": 0.5}])
     >>> r = reroute(n, s)
-    >>> round(r.total["stranded"], 1), round(r.total["rerouted"], 1)   # Mt over the year
-    (7.8, 16.6)
+    >>> r.baseline   # the package has observations of KAZ in 2025
+    'reconciled'
+    >>> r.total["stranded"] > 0 and r.total["rerouted"] > 0   # Mt over the year
+    True
     """
     exporter = n.check_exporter(exporter or scenario.exporter or n.meta.exporter)
     scenario.check_against(n)
@@ -351,8 +374,14 @@ def reroute(
     for p in periods_of(scenario, n, exporter):
         if p.year not in years:
             years[p.year] = _YearRun(n, scenario, exporter, p.year)
-        _run_period(rows, p, years[p.year], ties, marginals)
+        _run_period(rows, p, years[p.year].at(p), ties, marginals)
     return _result(scenario, exporter, rows)
+
+
+def _baseline_of(kinds: set[BaselineKind]) -> str:
+    if not kinds:
+        return "observed"
+    return next(iter(kinds)) if len(kinds) == 1 else "mixed"
 
 
 def _result(scenario: Scenario, exporter: str, rows: _Rows) -> RerouteResult:
@@ -380,4 +409,5 @@ def _result(scenario: Scenario, exporter: str, rows: _Rows) -> RerouteResult:
             columns=analysis.LADDER_COLUMNS,
         ),
         ladder_limits=pd.DataFrame(limits, columns=analysis.LADDER_LIMIT_COLUMNS),
+        baseline=_baseline_of({p["baseline"] for p in rows.periods}),
     )
