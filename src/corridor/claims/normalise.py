@@ -199,6 +199,8 @@ def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
         return "volume_via_node", links.node
     if links.via_country:
         return "volume_crossing", links.via_country
+    if links.bypass:
+        return "volume_bypassing", links.bypass
     if REFINING.search(s):
         return "refinery_runs", None
     if PRODUCTION.search(s) and not EXPORT.search(s):

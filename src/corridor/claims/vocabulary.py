@@ -32,6 +32,7 @@ Metric = Literal[
     "volume_via",
     "volume_via_node",
     "volume_crossing",
+    "volume_bypassing",
     "capacity",
     "total_exports",
     "production",
