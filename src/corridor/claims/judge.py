@@ -50,7 +50,7 @@ from corridor.claims.vocabulary import (
     Metric,
     Verdict,
 )
-from corridor.evidence import band
+from corridor.evidence import band, parse_scope
 from corridor.exceptions import NoFlowsError, UnitError
 from corridor.network import Network
 from corridor.reconciliation import Estimate, Reconciliation, reconcile
@@ -225,6 +225,8 @@ class Judge:
         exporter = c.exporter or n.meta.exporter
         if exporter not in self.exporters:
             return f"no figures for exporter {exporter} in the package"
+        if c.period is None and PART_YEAR.search(c.sentence) and c.metric != "capacity":
+            return "a part-year figure of no stated year; not rated"
         if c.period is None or c.period not in n.meta.years:
             return f"the period ({c.period or 'unknown'}) is outside the package's years"
         return None
@@ -360,10 +362,32 @@ class Judge:
         figure, what = _volume_figure(n, metric, via, exporter, year)
         if not figure:
             return no_figure(what)
+        if metric in ("volume_via", "volume_via_node") and not self.observed(str(via), year):
+            return no_figure(f"{what} (no observation names {via} that year)")
         e = self.estimate(figure, exporter, year)
         if e is None or (figure == "total" and e.high == math.inf and e.low <= 0):
             return no_figure(what)
         return Figure(e.value, e.low, e.high, self.sources(e), what)
+
+    def observed(self, asset: str, year: int) -> bool:
+        """Return True when an observation touching `year` names the route or node `asset`.
+
+        Without one, a route's or node's interval is only what the exporter's total allows,
+        which rates nothing but bounds.
+        """
+        obs = self.n.observations
+        lo, hi = date(year, 1, 1), date(year + 1, 1, 1)
+        near = obs[(obs["start"] < hi) & (obs["end"] > lo)]
+        routes = self.n.routes
+        ends = {
+            str(r)
+            for r in routes.index[(routes["from_node"] == asset) | (routes["to_node"] == asset)]
+        }
+        for text in set(near["scope"]):
+            scope = parse_scope(str(text))
+            if asset in scope.targets or ends & set(scope.routes):
+                return True
+        return False
 
     # part-year claims -----------------------------------------------------------------------
 
@@ -454,7 +478,8 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _MONTH_SPAN = re.compile(rf"\b{_MONTH}\s*(?:[-–—]|to|through|until)\s*{_MONTH}", re.I)
 _HALF = re.compile(r"\b(first|second)\s+half\b|\bH([12])\b", re.I)
 _QUARTER = re.compile(r"\b(first|second|third|fourth)\s+quarter\b|\bQ([1-4])\b", re.I)
-_NINE_MONTHS = re.compile(r"\b(nine\s+months|9M)\b", re.I)
+_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
+_FIRST_MONTHS = re.compile(rf"\b({'|'.join(_COUNTS)}|\d{{1,2}})\s+months\b|\b(9)M\b", re.I)
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
@@ -467,7 +492,7 @@ def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
     """Return the part of `year` a sentence speaks of as [start, end), or None.
 
     Reads month spans ("January–October", "Jan-Oct"), halves ("first half", "H1"), quarters
-    ("Q3", "third quarter") and "nine months" (January–September).
+    ("Q3", "third quarter") and the first months of a year ("eight months", "9M").
 
     Examples
     --------
@@ -486,8 +511,10 @@ def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
     if m := _QUARTER.search(sentence):
         q = _ORDINAL[m.group(1).lower()] if m.group(1) else int(m.group(2))
         return _month_span(3 * q - 2, 3 * q, year)
-    if _NINE_MONTHS.search(sentence):
-        return _month_span(1, 9, year)
+    if m := _FIRST_MONTHS.search(sentence):
+        count = m.group(1) or m.group(2)
+        months = int(count) if count.isdigit() else _COUNTS.index(count.lower()) + 2
+        return _month_span(1, months, year) if 1 <= months <= 11 else None
     return None
 
 
