@@ -422,3 +422,13 @@ def test_a_share_whose_interval_straddles_the_claim_is_not_checkable(
     )
     assert (c.metric, c.period, c.readings[0].verdict) == ("share_crossing", 2021, "not_checkable")
     assert "the evidence allows" in c.readings[0].interpretation
+
+
+def test_an_open_interval_end_is_null_in_json(kazakhstan: corridor.Network) -> None:
+    (c,) = check_claims(
+        "Russian crude transit to China through Kazakhstan was about 10 million tons in 2024.",
+        n=kazakhstan,
+    )
+    low, high = c.to_dict()["readings"][0]["model_range"]
+    assert high is None or high >= low
+    json.dumps(c.to_dict(), allow_nan=False)
