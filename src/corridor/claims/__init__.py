@@ -6,8 +6,9 @@
 - `extract`: the quantities in a sentence, with comparators and ranges;
 - `link`: the countries, routes and nodes a sentence names, and what they are to a number;
 - `normalise`: a sentence and a quantity to a `Claim` (exporter, metric, via, period), or none;
-- `judge`: a claim against the package's figures to a verdict, with the model's figure, the
-  tolerance, the readings and the sources.
+- `judge`: a claim against the reconciled interval of its figure (`corridor.reconciliation`),
+  or a part-year claim against the observation of exactly its period, to a verdict, with the
+  figure, the interval, the tolerance, the readings and the sources.
 
 `vocabulary` holds the words they read (regular expressions, country aliases) and the names
 they write (`Metric`, `Verdict`); `evaluation` scores the checker on a labelled set.

@@ -2,7 +2,8 @@
 
 `check_claims` runs the stages in order: `text` (HTML to main text, sentences), `extract`
 (quantities with comparators and ranges), `normalise` (with `link`: a sentence and a quantity
-to a `Claim`, or to nothing) and `judge` (a claim and the package's figures to a verdict).
+to a `Claim`, or to nothing) and `judge` (a claim and the reconciled interval of its figure
+to a verdict).
 """
 
 from __future__ import annotations

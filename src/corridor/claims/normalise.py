@@ -10,6 +10,7 @@ otherwise the latest complete year before that date).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -81,7 +82,17 @@ class Claim(Displayable):
         """Return the claim as JSON-ready data (lists where the claim holds tuples)."""
         out = asdict(self)
         out["sources"] = list(self.sources)
-        out["readings"] = [{**asdict(r), "sources": list(r.sources)} for r in self.readings]
+        out["readings"] = [
+            {
+                **asdict(r),
+                "sources": list(r.sources),
+                # an open end ("at least 9.9 Mt") is null: JSON has no infinity
+                "model_range": None
+                if r.model_range is None
+                else [None if math.isinf(x) else x for x in r.model_range],
+            }
+            for r in self.readings
+        ]
         return out
 
     def __repr__(self) -> str:
@@ -199,6 +210,8 @@ def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
         return "volume_via_node", links.node
     if links.via_country:
         return "volume_crossing", links.via_country
+    if links.bypass:
+        return "volume_bypassing", links.bypass
     if REFINING.search(s):
         return "refinery_runs", None
     if PRODUCTION.search(s) and not EXPORT.search(s):

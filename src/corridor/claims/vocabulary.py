@@ -32,6 +32,7 @@ Metric = Literal[
     "volume_via",
     "volume_via_node",
     "volume_crossing",
+    "volume_bypassing",
     "capacity",
     "total_exports",
     "production",
@@ -92,7 +93,7 @@ CAPACITY = re.compile(
 PART_YEAR = re.compile(
     r"\b(first\s+half|second\s+half|H1|H2|Q[1-4]|quarter|January|February|"
     r"March|April|May|June|July|August|September|October|November|December|"
-    r"Jan(?:uary)?[-–]\w+|nine\s+months|9M|month|weekly|daily\s+rate)\b"
+    r"Jan(?:uary)?[-–]\w+|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+months|9M|month|weekly|daily\s+rate)\b"
 )
 #: A year written in a sentence, not part of a number or followed by a unit.
 YEAR = re.compile(
