@@ -30,25 +30,8 @@ DATE = datetime.date(2026, 3, 1)
 EVAL = Path(__file__).with_name("data") / "claims_eval.yaml"
 
 
-#: Labels of claims_eval.yaml written when a claim was judged against a point and part-year
-#: figures were never rated; under the interval rule they read as below. To be moved into the
-#: YAML file itself (it belongs to the coordinator), then this map goes.
-RELABELLED = {
-    # the package now holds exactly this H1 2025 observation (kaz-exports-2025-h1)
-    "In the first half of 2025, Kazakhstan exported 39.6 million tons.": "supported",
-    # the evidence allows 77.5-83.6 %: "about 80" (±3) holds for part of it only
-    "Four-fifths of Kazakhstan's crude leaves through the CPC terminal.": "not_checkable",
-    # the evidence allows 95.5-98.8 % in 2025: "about 95" (±3) holds for part of it only
-    "About 95 percent of Kazakhstan's crude exports transit Russia.": "not_checkable",
-}
-
-
 def test_labelled_set_meets_the_targets(kazakhstan: corridor.Network) -> None:
     items = read_labelled_set(EVAL)
-    for item in items:
-        if item["text"] in RELABELLED:
-            for claim in item["claims"]:
-                claim["verdict"] = RELABELLED[item["text"]]
     s = score(kazakhstan, items)
     print(f"claims eval: {s}")
     assert s.expected >= 40
