@@ -47,7 +47,13 @@ import pandas as pd
 from corridor.display import Displayable
 from corridor.exceptions import InvalidArgumentError, NoFlowsError, UnknownError
 from corridor.network import Network
-from corridor.reconciliation import Estimate, Reconciliation, parse_figure, reconcile
+from corridor.reconciliation import (
+    FIGURE_KINDS,
+    Estimate,
+    Reconciliation,
+    parse_figure,
+    reconcile,
+)
 from corridor.units import CANONICAL_RATE
 
 UNIT = CANONICAL_RATE
@@ -445,7 +451,7 @@ def dependence(
         except NoFlowsError:
             rec = None
         else:
-            flows = reconciled[reconciled["volume"] > VOLUME_EPS]
+            flows = _with_sources(n, exporter, year, reconciled[reconciled["volume"] > VOLUME_EPS])
     f = year_flows(n, exporter, year, commodity, flows)
     paths = flow_paths(n, exporter, year, commodity, f)
     s = n.supply[n.supply["commodity"] == commodity]
@@ -504,6 +510,39 @@ def dependence(
     return m
 
 
+#: Friendly names of figures (`canonical_figure`).
+FIGURE_ALIASES = {"total_exports": "total", "exports": "total"}
+
+
+def canonical_figure(figure: str) -> str:
+    """Return a figure string in the reconciliation's form.
+
+    ``KIND:TARGET`` alone is a share; ``total_exports`` is ``total``.
+
+    Examples
+    --------
+    >>> canonical_figure("crossing:RUS"), canonical_figure("volume:via:cpc")
+    ('share:crossing:RUS', 'volume:via:cpc')
+    """
+    figure = figure.strip()
+    if figure in FIGURE_ALIASES:
+        return FIGURE_ALIASES[figure]
+    head = figure.partition(":")[0]
+    if head in FIGURE_KINDS:
+        return f"share:{figure}"
+    parse_figure(figure)  # raises InvalidArgumentError for a malformed figure
+    return figure
+
+
+def key_figures(m: Dependence) -> list[str]:
+    """Return the figure strings of a year's key figures: crossing, via, bypassing, total."""
+    country, route = m.focus_country, m.focus_route
+    out = [f"share:crossing:{country}"] if country else []
+    out += [f"share:via:{route}"] if route else []
+    out += [f"share:bypassing:{country}"] if country else []
+    return [*out, "total"] if m.total_exports is not None else out
+
+
 #: Reconciled route volumes at or below this [Mt/year] are left out of the year's flows.
 VOLUME_EPS = 1e-9
 
@@ -522,6 +561,20 @@ def has_observations(n: Network, exporter: str, year: int, commodity: str | None
         & (o["end"] > first)
     )
     return bool(mask.any())
+
+
+def _year_observations(n: Network, exporter: str, year: int) -> pd.DataFrame:
+    o = n.observations
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mask = (o["exporter"].isin([exporter, ""])) & (o["start"] < after) & (o["end"] > first)
+    return o[mask]
+
+
+def _with_sources(n: Network, exporter: str, year: int, flows: pd.DataFrame) -> pd.DataFrame:
+    """Give each reconciled route the source of an observation of it in the year ("" if none)."""
+    o = _year_observations(n, exporter, year)
+    by_route = {str(r): str(src) for r, src in zip(o["scope"], o["source"], strict=True)}
+    return flows.assign(source=[by_route.get(str(r), "") for r in flows["route"]])
 
 
 def _with_intervals(m: Dependence, table: pd.DataFrame, kind: str) -> None:
