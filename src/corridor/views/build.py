@@ -856,6 +856,8 @@ def route_records(m: Any) -> list[dict[str, Cell]]:
             "volume": round(float(r["volume"]), 6),
             "unit": m.unit,
             "share": round(float(r["share"]), 6),
+            "share_low": round(float(r.get("low", r["share"])), 6),
+            "share_high": round(float(r.get("high", r["share"])), 6),
             "share_of": m.denominator_kind,
             "transit": "|".join(r["transit"]),
             "chokepoints": "|".join(r["chokepoints"]),
