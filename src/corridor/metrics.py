@@ -198,8 +198,8 @@ class Dependence(Displayable):
         --------
         >>> m = dependence(corridor.load_package(), exporter="KAZ", year=2023)
         >>> e = m.estimate("share:crossing:RUS")
-        >>> e.low <= 0.947 <= e.high
-        True
+        >>> e.unit, e.low <= e.value <= e.high
+        ('share', True)
         """
         if self.reconciliation is not None:
             return self.reconciliation.estimate(figure, self.exporter)
@@ -425,7 +425,9 @@ def dependence(
     commodity : str, optional
         Default the package's commodity.
     flows : DataFrame, optional
-        The flows to read (see `year_flows`), e.g. a scenario's; default the observed flows.
+        The flows to read (see `year_flows`), e.g. a scenario's: point figures. Default: where
+        the package has observations of the exporter in the year, the reconciled flows (figures
+        with intervals, `Dependence.estimate`); else the observed flows.
     total_exports : float, optional
         Total exports to take shares of, in place of the reported total (a scenario's exports).
 
@@ -436,7 +438,12 @@ def dependence(
 
     Examples
     --------
-    >>> m = dependence(corridor.load_package(), exporter="KAZ", year=2025)
+    >>> n = corridor.load_package()
+    >>> m = dependence(n, exporter="KAZ", year=2023)
+    >>> e = m.estimate("share:crossing:RUS")
+    >>> e.low <= m.share_crossing("RUS") <= e.high
+    True
+    >>> m = dependence(n, exporter="KAZ", year=2025, flows=n.flows)   # the reported flows
     >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
     (0.823, 0.963)
     """
@@ -627,7 +634,11 @@ def compute(
 
     Examples
     --------
-    >>> m = compute(corridor.load_package(), "KAZ", 2025)
+    >>> n = corridor.load_package()
+    >>> m = compute(n, "KAZ", 2025)
+    >>> m.reconciliation is not None   # the year's observations are reconciled
+    True
+    >>> m = dependence(n, exporter="KAZ", year=2025, flows=n.flows)   # the reported flows
     >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
     (0.823, 0.963)
     """
