@@ -900,7 +900,8 @@ def written(value: Any, low: Any, high: Any) -> str:
     """Return an observation's figure as written: a value, a range or a bound."""
 
     def g(x: Any) -> str:
-        return f"{float(x):,.6g}"
+        v = float(x)
+        return f"{v:,.0f}" if abs(v) >= 1e5 else f"{v:,.6g}"
 
     if not fmt.missing(value):
         return g(value)
