@@ -22,10 +22,16 @@ from corridor.exceptions import (
     UnknownError,
 )
 from corridor.metrics import dependence, latest_year
+from corridor.views import format as fmt
+
+from .test_metrics import exact_toy
+from .toy import observation
 
 
 def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
-    res = cli.invoke(app, ["report", "--package", str(make_toy()), "--year", "2024", "-f", "json"])
+    # the toy's 2024 flows and total as exact observations (intervals by hand: test_metrics)
+    package = str(make_toy(exact_toy))
+    res = cli.invoke(app, ["report", "--package", package, "--year", "2024", "-f", "json"])
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
     assert len(lines) == 1
@@ -33,14 +39,31 @@ def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> No
     assert obj["exporter"] == "KAZ"
     assert obj["year"] == 2024
     assert obj["commodity"] == "crude-oil"
-    assert obj["total_exports"] == {"value": 100.0, "unit": "Mt/year", "sources": ["toy-total"]}
-    assert obj["share_by_route"]["a"] == pytest.approx(0.6)
-    assert obj["share_by_transit_country"] == pytest.approx(
-        {"RUS": 0.8, "AZE": 0.1, "GEO": 0.06, "TUR": 0.06}
+    total = obj["total_exports"]
+    assert total["value"] == pytest.approx(100, rel=5e-3)  # 100 Mt over 2024's 366 days
+    assert total["low"] <= total["value"] <= total["high"]
+    assert total["unit"] == "Mt/year"
+    assert obj["share_by_route"]["a"] == {
+        "value": pytest.approx(0.6),
+        "low": pytest.approx(0.6),
+        "high": pytest.approx(0.6),
+        "unit": "share",
+        "pinned": True,
+    }
+    by_country = obj["share_by_transit_country"]
+    expected = {"RUS": (0.8, 0.9), "AZE": (0.1, 0.36), "GEO": (0.06, 0.36), "TUR": (0.06, 0.36)}
+    assert set(by_country) == set(expected)
+    for k, (low, high) in expected.items():
+        assert (by_country[k]["low"], by_country[k]["high"]) == pytest.approx((low, high)), k
+    crossing = obj["share_crossing"]
+    assert crossing["country"] == "RUS"
+    assert (crossing["low"], crossing["value"], crossing["high"]) == pytest.approx(
+        (0.8, 8 / 9, 0.9)
     )
-    assert obj["share_crossing"] == {"country": "RUS", "value": pytest.approx(0.8)}
-    assert obj["share_via"] == {"route": "a", "value": pytest.approx(0.6)}
-    assert obj["sources"] == ["toy-src", "toy-total"]
+    assert crossing["pinned"] is False
+    assert obj["share_via"]["route"] == "a"
+    assert obj["share_via"]["value"] == pytest.approx(0.6)
+    assert obj["sources"] == ["toy-src"]
 
 
 def test_report_json_every_year_keeps_gaps(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -58,7 +81,8 @@ def test_report_csv_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> Non
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert len(rows) == 10  # 7 routes in 2024, 3 in 2023
     a = next(r for r in rows if (r["year"], r["route"]) == ("2024", "a"))
-    assert float(a["share"]) == pytest.approx(0.6)
+    assert float(a["share_low"]) <= 0.6 <= float(a["share_high"])  # reconciled, banded flows
+    assert float(a["share_low"]) <= float(a["share"]) <= float(a["share_high"])
     assert a["transit"] == "RUS"
 
 
@@ -69,10 +93,10 @@ def test_report_table_on_builtin(cli: CliRunner, kazakhstan: corridor.Network) -
     m = dependence(kazakhstan, exporter="KAZ", year=year)
     out = res.stdout
     assert f"exports by route, {year}" in out
-    assert f"share via cpc: {100 * m.share_via('cpc'):.1f}%" in out
+    assert f"share via cpc: {fmt.estimate(m.estimate('share:via:cpc'))}" in " ".join(out.split())
     assert (
         "share crossing Russian Federation (territory or ports): "
-        f"{100 * m.share_crossing('RUS'):.1f}%" in out
+        f"{fmt.estimate(m.estimate('share:crossing:RUS'))}" in " ".join(out.split())
     )
     assert "year by year" in out
     assert "2019" in out
@@ -332,3 +356,73 @@ def test_help_imports_no_heavy_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# --- explain and validate warnings ----------------------------------------------------------------
+
+
+def test_explain_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    package = str(make_toy(exact_toy))
+    args = ["explain", "crossing:RUS", "--year", "2024", "--package", package, "-f", "json"]
+    res = cli.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout)
+    assert obj["figure"] == "share:crossing:RUS"
+    assert obj["exporter"] == "KAZ"
+    assert obj["year"] == 2024
+    e = obj["estimate"]
+    assert (e["low"], e["value"], e["high"]) == pytest.approx((0.8, 8 / 9, 0.9))
+    assert obj["text"] == "80.0–90.0 %"  # not pinned: a range only
+    ids = {o["id"] for o in obj["observations"]}
+    assert {"x-total", "x-a", "x-s"} <= ids
+    by_id = {o["id"]: o for o in obj["observations"]}
+    assert by_id["x-a"]["origin"].startswith("observations.csv line ")
+    assert by_id["x-a"]["source"] == "toy-src"
+    assert (by_id["x-a"]["band_low"], by_id["x-a"]["band_high"]) == (60, 60)
+    assert obj["binding"]  # the rows whose bands bound the interval
+    assert {o["id"] for o in obj["observations"] if o["binding"]} <= set(obj["binding"])
+    assert obj["conflicts"] == []
+    # the table form names the figure, the range and the rows
+    res = cli.invoke(app, ["explain", "share:crossing:RUS", "-y", "2024", "-p", package])
+    assert res.exit_code == 0, res.output
+    assert "80.0–90.0 %" in res.stdout
+    assert "x-total" in res.stdout
+
+
+def test_explain_rejects_a_bad_figure(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
+    package = str(make_toy(exact_toy))
+    res = cli.invoke(app, ["explain", "across:RUS", "--year", "2024", "-p", package])
+    assert res.exit_code == EXIT_CODES[InvalidArgumentError]
+    res = cli.invoke(app, ["explain", "crossing:XXX", "--year", "2024", "-p", package])
+    assert res.exit_code == EXIT_CODES[UnknownError]
+
+
+def planted_conflict(rows: dict[str, Any]) -> None:
+    """The exact toy, plus a second 2024 total of 80-82 Mt: it cannot hold with 100."""
+    exact_toy(rows)
+    rows["observations"].append(
+        observation("x-total-low", "exports", "all", "2024", low=80, high=82)
+    )
+
+
+def test_validate_warns_of_conflicts_naming_the_rows(
+    cli: CliRunner, make_toy: Callable[..., Path]
+) -> None:
+    package = str(make_toy(planted_conflict))
+    res = cli.invoke(app, ["validate", package])
+    assert res.exit_code == 0, res.output  # warnings only: still valid
+    assert "valid" in res.stdout
+    assert "warning: observations.csv line" in res.stderr
+    assert "x-total" in res.stderr
+    assert "x-total-low" in res.stderr
+    res = cli.invoke(app, ["validate", package, "-f", "json"])
+    assert res.exit_code == 0
+    obj = json.loads(res.stdout)
+    assert obj["ok"] is True
+    assert obj["warnings"]
+    message = " ".join(w["message"] for w in obj["warnings"])
+    assert "x-total" in message
+    assert "x-total-low" in message
+    assert all(w["file"] == "observations.csv" and w["line"] for w in obj["warnings"])
+    clean = cli.invoke(app, ["validate", str(make_toy(exact_toy)), "-f", "json"])
+    assert json.loads(clean.stdout)["warnings"] == []

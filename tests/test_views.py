@@ -22,6 +22,7 @@ from corridor.cli import app
 from corridor.display import Displayable
 from corridor.interdependence import ledger, ledger_dict
 from corridor.metrics import dependence
+from corridor.reconciliation import Estimate
 from corridor.report import report_inputs
 from corridor.rerouting import replay, reroute
 from corridor.risk import RiskProblem, run_risk
@@ -80,11 +81,19 @@ def test_formatters() -> None:
 def _cells_are_plain(view: View) -> None:
     for t in view.tables():
         frame = t.to_frame()
-        assert list(frame.columns) == t.labels
+        labels = [
+            x
+            for c in t.columns
+            for x in (
+                [c.label, f"{c.label} low", f"{c.label} high"] if c.kind == "est" else [c.label]
+            )
+        ]
+        assert list(frame.columns) == labels
         for row in t.rows:
             assert len(row) == len(t.columns), t.title
-            for value in row:
-                assert value is None or isinstance(value, str | int | float), (t.title, value)
+            for value, c in zip(row, t.columns, strict=True):
+                plain = value is None or isinstance(value, str | int | float)
+                assert plain or (c.kind == "est" and isinstance(value, Estimate)), (t.title, value)
                 assert not isinstance(value, tuple | list)
 
 
@@ -150,13 +159,24 @@ def test_report_view_takes_precomputed_inputs(kazakhstan: corridor.Network) -> N
     routes = view.table("Routes, 2025")
     assert routes.labels[:4] == ["route", "name", "volume [Mt/year]", "share"]
     cpc = next(r for r in routes.rows if r[0] == "cpc")
-    assert cpc[2] == pytest.approx(64.8)
-    assert cpc[3] == pytest.approx(inputs.metrics.share_via("cpc"))
+    m = inputs.metrics
+    assert cpc[2] == pytest.approx(m.by_route.at["cpc", "volume"])
+    assert isinstance(cpc[3], Estimate)
+    assert cpc[3].value == pytest.approx(m.share_via("cpc"))
+    assert cpc[3].low <= cpc[3].value <= cpc[3].high
     summary = view.table("Kazakhstan year by year")
     assert [r[0] for r in summary.rows] == [str(y) for y in kazakhstan.meta.years]
     assert "Interdependence KAZ ↔ RUS, 2025" in [t.title for t in view.tables()]
     key = dict(view.sections[0].key)
-    assert key["share via cpc"] == "82.3%"
+    assert key["share via cpc"] == fmt.estimate(m.estimate("share:via:cpc"))
+    assert set(inputs.explanations) == {
+        "share:crossing:RUS",
+        "share:via:cpc",
+        "share:bypassing:RUS",
+        "total",
+    }
+    assert view.sections[0].links["share via cpc"] == "#explain-share-via-cpc"
+    assert view.table("share:via:cpc").id == "explain-share-via-cpc"
 
 
 def test_scenario_view_reads_the_contract_shapes(kazakhstan: corridor.Network, ceyhan: Any) -> None:
@@ -230,7 +250,7 @@ def test_rich_and_html_render_the_same_view() -> None:
 
 
 def test_route_map_draws_flows_by_width_and_colour(kazakhstan: corridor.Network) -> None:
-    m = dependence(kazakhstan, exporter="KAZ", year=2025)
+    m = dependence(kazakhstan, exporter="KAZ", year=2025, flows=kazakhstan.flows)  # reported
     fig = charts.route_map(kazakhstan, m)
     legs = {t.name: t for t in fig.data if t.name in kazakhstan.routes.index}
     assert set(legs) == set(kazakhstan.routes.index)
@@ -259,10 +279,20 @@ def test_sankey_and_shares_add_up(kazakhstan: corridor.Network) -> None:
     history = [
         dependence(kazakhstan, exporter="KAZ", year=y) for y in kazakhstan.years_with_flows("KAZ")
     ]
-    area = charts.shares_over_time(history, "route")
-    years = list(area.data[0].x)
-    i = years.index(2025)
-    assert sum(t.y[i] for t in area.data) == pytest.approx(100, abs=1e-6)  # with "not attributed"
+    # shares over time: lines with bands, never stacked (shares by country overlap)
+    for by in ("route", "country"):
+        fig = charts.shares_over_time(history, by)
+        assert all(getattr(t, "stackgroup", None) is None for t in fig.data)
+        lines = [t for t in fig.data if t.showlegend is not False]
+        bands = {t.legendgroup: t for t in fig.data if t.fill == "toself"}
+        assert lines
+        assert bands
+        for t in lines:
+            for i, (lo, hi) in enumerate(t.customdata):
+                assert lo - 1e-9 <= t.y[i] <= hi + 1e-9, (t.name, i)
+    rus = next(t for t in charts.shares_over_time(history, "country").data if t.name == "RUS")
+    i = list(rus.x).index(2021)
+    assert rus.customdata[i][1] - rus.customdata[i][0] > 5  # 2021: a wide interval, a band
 
 
 def test_report_html_links_every_source(kazakhstan: corridor.Network) -> None:
@@ -391,3 +421,66 @@ def test_cli_writes_html_reports(cli: CliRunner, tmp_path: Path) -> None:
     res = cli.invoke(app, ["report", "--html", "/proc/nope/x.html"])
     assert res.exit_code == 2
     assert "cannot write" in res.stderr
+
+
+# --- estimates: one display policy ----------------------------------------------------------------
+
+
+def test_estimate_formatter_policy() -> None:
+    pinned = Estimate(0.951, 0.938, 0.970, "share", True)
+    wide = Estimate(0.9, 0.786, 1.0, "share", False)
+    assert fmt.estimate(pinned) == "95.1 % (93.8–97.0)"
+    assert fmt.estimate(wide) == "78.6–100 %"  # a range only, never a point
+    assert "90" not in fmt.estimate(wide)
+    assert fmt.estimate(Estimate(0.0, 0.0, 0.23, "share", False)) == "0–23.0 %"
+    assert fmt.estimate(Estimate(71.2, 71.15, 71.25, "Mt/year", True)) == (
+        "71.2 Mt/year (71.2–71.2)"
+    )
+    assert fmt.estimate(Estimate(73.4, 71.85, math.inf, "Mt/year", False)) == "≥ 71.8 Mt/year"
+    # the JSON form prints the same, an unbounded high end being null
+    as_json = {"value": 0.951, "low": 0.938, "high": 0.970, "unit": "share", "pinned": True}
+    assert fmt.estimate(as_json) == "95.1 % (93.8–97.0)"
+    assert fmt.estimate({"value": 73.4, "low": 71.85, "high": None, "unit": "Mt/year"}) == (
+        "≥ 71.8 Mt/year"
+    )
+    # NaN and missing
+    assert fmt.estimate(None) == fmt.DASH
+    assert fmt.estimate(float("nan")) == fmt.DASH
+    nan = float("nan")
+    assert fmt.estimate(Estimate(nan, nan, nan, "share", False)) == fmt.DASH
+    assert fmt.estimate(Estimate(nan, 0.2, 0.4, "share", True)) == "20.0–40.0 %"
+    assert fmt.cell(pinned, "est") == "95.1 % (93.8–97.0)"
+    assert fmt.cell(None, "est") == fmt.DASH
+
+
+def test_estimate_columns_carry_value_low_high() -> None:
+    t = Table("t", [Col("k"), Col("share", "est")], [["a", Estimate(0.5, 0.4, 0.6, "share", 0)]])
+    frame = t.to_frame()
+    assert list(frame.columns) == ["k", "share", "share low", "share high"]
+    assert frame.iloc[0].tolist() == ["a", 0.5, 0.4, 0.6]
+    assert t.formatted() == [["a", "40.0–60.0 %"]]
+
+
+def test_evidence_types_render(kazakhstan: corridor.Network) -> None:
+    from corridor.reconciliation import reconcile
+
+    rec = reconcile(kazakhstan, year=2023)
+    ex = rec.explain("share:crossing:RUS", "KAZ")
+    for obj in (rec, ex, ex.estimate):
+        assert isinstance(obj, Displayable)
+        assert "<table" in obj._repr_html_() or "estimate" in obj._repr_html_()
+        console = Console(record=True, width=160)
+        console.print(obj)
+        assert console.export_text().strip()
+    assert hooks.view_of(ex).table("Observations").rows
+
+
+def test_report_html_links_key_figures_to_their_evidence(kazakhstan: corridor.Network) -> None:
+    page = report_page(kazakhstan, 2023)
+    links = re.findall(r'<a class="explain" href="#(explain-[^"]+)"', page)
+    assert "explain-share-crossing-RUS" in links
+    assert len(links) == 4  # crossing, via, bypassing, total
+    for anchor in links:
+        assert f'id="{anchor}"' in page
+    assert "kaz-bypassing-rus-2023" in page  # the 2023 bypass aggregate explains the share
+    assert "observations.csv line" in page

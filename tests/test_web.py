@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import socket
@@ -234,7 +235,9 @@ def test_the_report_and_the_dashboard_show_the_same_columns(
     year = client.get("/api/metrics").json()["metrics"]["year"]
     report = report_html(build.report_view(n, report_inputs(n, "KAZ", year)), n.meta)
     page = client.get("/").text
-    assert _headers(report) == _headers(page)
+    # the report explains its key figures in its own section; the dashboard on /explain pages
+    tables = {k: v for k, v in _headers(report).items() if not k.startswith("explain-")}
+    assert tables == _headers(page)
     assert {"routes", "summary", "ledger"} <= set(_headers(page))
     live = reroute(n, find_scenario(n, "ceyhan-20"))
     report = report_html(build.scenario_view(live, n=n), n.meta)
@@ -397,3 +400,31 @@ def test_the_web_layers_import_downwards_only() -> None:
     pages = (folder / "pages.py").read_text(encoding="utf-8")
     for model in ("corridor.metrics", "corridor.reroute", "corridor.risk", "corridor.ledger"):
         assert model not in pages  # pages render; the service computes
+
+
+def test_api_explain(client: TestClient) -> None:
+    r = client.get("/api/explain", params={"figure": "crossing:RUS", "year": 2023})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["figure"] == "share:crossing:RUS"
+    assert body["exporter"] == "KAZ"
+    e = body["estimate"]
+    assert e["low"] <= e["value"] <= e["high"]
+    assert set(e) == {"value", "low", "high", "unit", "pinned"}
+    ids = {o["id"] for o in body["observations"]}
+    assert "kaz-bypassing-rus-2023" in ids  # the bypass aggregate of the research notes
+    assert all(o["origin"] for o in body["observations"])
+    shape(client.get("/api/explain", params={"figure": "across:RUS", "year": 2023}))
+    shape(client.get("/api/explain", params={"figure": "crossing:RUS", "year": 1900}))
+
+
+def test_explain_page_is_one_click_from_each_headline_figure(client: TestClient) -> None:
+    page = client.get("/", params={"year": 2023}).text
+    links = re.findall(r'<a class="explain" href="(/explain\?[^"]+)"', page)
+    assert len(links) == 4  # crossing, via, bypassing, total
+    target = html.unescape(links[0])
+    assert "figure=share%3Acrossing%3ARUS" in target
+    explained = client.get(target)
+    assert explained.status_code == 200
+    assert "kaz-bypassing-rus-2023" in explained.text
+    assert "observations.csv line" in explained.text

@@ -288,6 +288,7 @@ def validate_command(
 ) -> None:
     """Check a data package; list every problem (exit 1) or print a summary."""
     from corridor.package import package_summary
+    from corridor.reconciliation import reconcile_warnings
     from corridor.views import format as f
 
     try:
@@ -303,8 +304,9 @@ def validate_command(
         raise typer.Exit(exit_code(exc)) from None
     with errors():
         info = package_summary(n)
+        warnings = reconcile_warnings(n)
     if fmt is Format.json:
-        echo_json({"ok": True, **info})
+        echo_json({"ok": True, **info, "warnings": [p.__dict__ for p in warnings]})
         return
     years = info["years"]
 
@@ -323,6 +325,42 @@ def validate_command(
         "figures by basis: " + shares(info["share_by_basis"]),
     ):
         typer.echo(line)
+    for p in warnings:
+        typer.echo(f"warning: {p}", err=True)
+    if warnings:
+        typer.echo(f"{len(warnings)} reconciliation warning(s); the package is valid", err=True)
+
+
+@app.command("explain")
+def explain_command(
+    figure: Annotated[
+        str,
+        typer.Argument(
+            help="total, share:KIND:TARGET or volume:KIND:TARGET (KIND: crossing, bypassing, "
+            "via, to, route, node, chokepoint, operator); KIND:TARGET alone is a share "
+            "(crossing:RUS = share:crossing:RUS)."
+        ),
+    ],
+    year: Annotated[int, typer.Option("--year", "-y", help="The year.")],
+    exporter: Annotated[
+        str | None, typer.Option("--exporter", "-e", help="Default the package's exporter.")
+    ] = None,
+    package: PackageOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Explain a figure: its estimate and interval, the observations behind it, conflicts."""
+    from corridor.metrics import canonical_figure
+    from corridor.reconciliation import reconcile
+    from corridor.views.build import explanation_dict, explanation_view
+
+    with errors():
+        n = load(package)
+        e = n.check_exporter(exporter or n.meta.exporter)
+        ex = reconcile(n, year=year).explain(canonical_figure(figure), e)
+    if fmt is Format.json:
+        echo_json(explanation_dict(ex))
+    else:
+        show(explanation_view(ex))
 
 
 @app.command("schema")

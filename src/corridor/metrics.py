@@ -22,20 +22,38 @@ anywhere else, the onward route is not reported and the destination is unknown.
 
 A share is a volume divided by the exporter's total exports for the year, from the ``supply``
 table. Where the total is not reported, shares are of the routed volume and say so
-(`Dependence.denominator_kind`). HHI is computed on the shares of the *export routes* (the first
+(`Dependence.denominator_kind`).
+
+Where the package has observations of the exporter in the year (its flows and supply rows are
+observations too), `dependence` reconciles them (`corridor.reconciliation.reconcile`): the
+route flows are the best-fit ones, the total is the reconciled total, and every share comes as
+an `Estimate` with the interval the observations allow (`Dependence.estimate`); the point value
+of a share attributes the unattributed and unknown mass in proportion to the known, so an
+unattributed volume is never counted as "not crossing". A scenario's flows (``flows=...``) keep
+point figures. HHI is computed on the shares of the *export routes* (the first
 leg of each path) in the routed volume, on the 0–10,000 scale.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from corridor.display import Displayable
+from corridor.exceptions import InvalidArgumentError, NoFlowsError, UnknownError
 from corridor.network import Network
+from corridor.reconciliation import (
+    FIGURE_KINDS,
+    Estimate,
+    Reconciliation,
+    parse_figure,
+    reconcile,
+)
 from corridor.units import CANONICAL_RATE
 
 UNIT = CANONICAL_RATE
@@ -64,6 +82,7 @@ class Dependence(Displayable):
     focus_country: str | None = None
     focus_route: str | None = None
     unit: str = UNIT
+    reconciliation: Reconciliation | None = None
 
     def __repr__(self) -> str:
         of = (
@@ -111,10 +130,17 @@ class Dependence(Displayable):
         return tuple(sorted(set(ids) | set(self.total_sources)))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the year's figures as plain JSON-ready data (shares rounded to 6 places)."""
+        """Return the year's figures as plain JSON-ready data (figures rounded to 6 places).
 
-        def shares(df: pd.DataFrame) -> dict[str, float]:
-            return {str(k): round(float(v), 6) for k, v in df["share"].items()}
+        Every share (``share_crossing``, ``share_via``, ``share_bypassing``, each entry of
+        ``share_by_route``, ``share_by_transit_country``, ``share_by_chokepoint``,
+        ``share_by_operator``, ``share_by_destination``) and ``total_exports`` is a figure
+        ``{"value", "low", "high", "unit", "pinned"}`` (`figure_dict`; ``high`` None when
+        unbounded).
+        """
+
+        def shares(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
+            return {str(k): _row_figure(row, "share") for k, row in df.iterrows()}
 
         def volume(x: float | None) -> dict[str, Any] | None:
             return None if x is None else {"value": round(x, 6), "unit": self.unit}
@@ -123,13 +149,17 @@ class Dependence(Displayable):
             return None if x != x else round(x, places)
 
         country, route = self.focus_country, self.focus_route
+        total = (
+            None
+            if self.total_exports is None
+            else {**figure_dict(self.estimate("total")), "sources": list(self.total_sources)}
+        )
         return {
             "exporter": self.exporter,
             "year": self.year,
             "commodity": self.commodity,
-            "total_exports": None
-            if self.total_exports is None
-            else {**(volume(self.total_exports) or {}), "sources": list(self.total_sources)},
+            "reconciled": self.reconciliation is not None,
+            "total_exports": total,
             "routed_volume": volume(self.routed) if len(self.paths) else None,
             "unattributed_volume": volume(self.unattributed),
             "share_denominator": self.denominator_kind,
@@ -141,23 +171,74 @@ class Dependence(Displayable):
             "share_by_chokepoint": shares(self.by_chokepoint),
             "share_by_operator": shares(self.by_operator),
             "share_by_destination": shares(self.by_destination),
-            "share_by_corridor": shares(self.by_corridor),
+            "share_by_corridor": {
+                str(k): round(float(v), 6) for k, v in self.by_corridor["share"].items()
+            },
             "share_crossing": None
             if country is None
-            else {"country": country, "value": number(self.share_crossing(country))},
+            else {"country": country, **figure_dict(self.estimate(f"share:crossing:{country}"))},
             "share_via": None
             if route is None
-            else {"route": route, "value": number(self.share_via(route))},
+            else {"route": route, **figure_dict(self.estimate(f"share:via:{route}"))},
             "share_bypassing": None
             if country is None
-            else {"country": country, "value": number(self.share_bypassing(country))},
+            else {"country": country, **figure_dict(self.estimate(f"share:bypassing:{country}"))},
             "hhi": number(self.hhi, 3),
             "routes_without_figure": list(self.missing_routes),
             "sources": list(self.sources),
         }
 
+    def estimate(self, figure: str) -> Estimate:
+        """Return a figure of the year with its interval (figure strings of `reconciliation`).
+
+        The reconciliation's estimate where there is one; otherwise a point: low = high = value,
+        pinned.
+
+        Examples
+        --------
+        >>> m = dependence(corridor.load_package(), exporter="KAZ", year=2023)
+        >>> e = m.estimate("share:crossing:RUS")
+        >>> e.unit, e.low <= e.value <= e.high
+        ('share', True)
+        """
+        if self.reconciliation is not None:
+            return self.reconciliation.estimate(figure, self.exporter)
+        measure, kind, target = parse_figure(figure)
+        if kind == "all":
+            v = self.denominator
+            return Estimate(v, v, v, self.unit, True)
+        share = self._point_share(kind, target)
+        if measure == "share":
+            return Estimate(share, share, share, "share", True)
+        v = share * self.denominator if share == share else float("nan")
+        return Estimate(v, v, v, self.unit, True)
+
+    def _point_share(self, kind: str, target: str) -> float:
+        tables = {
+            "crossing": self.by_transit_country,
+            "chokepoint": self.by_chokepoint,
+            "operator": self.by_operator,
+            "to": self.by_destination,
+        }
+        if kind == "bypassing":
+            return self.share_bypassing(target)
+        if kind in ("via", "route"):
+            return self.share_via(target)
+        if kind in tables:
+            if not self.denominator:
+                return float("nan")
+            t = tables[kind]
+            return float(t.at[target, "share"]) if target in t.index else 0.0
+        msg = f"figure kind {kind!r}: no point figure of that kind without a reconciliation"
+        raise InvalidArgumentError(msg)
+
     def share_crossing(self, country: str) -> float:
-        """Share of exports whose path touches `country` (territory or ports) in transit."""
+        """Share of exports whose path touches `country` (territory or ports) in transit.
+
+        With a reconciliation: the estimate's value (unknown mass attributed in proportion).
+        """
+        if self.reconciliation is not None:
+            return self.estimate(f"share:crossing:{country}").value
         if not self.denominator:
             return float("nan")
         t = self.by_transit_country
@@ -165,6 +246,8 @@ class Dependence(Displayable):
 
     def share_bypassing(self, country: str) -> float:
         """Share of exports on routes that do not touch `country`."""
+        if self.reconciliation is not None:
+            return self.estimate(f"share:bypassing:{country}").value
         if not self.denominator:
             return float("nan")
         return (self.routed / self.denominator) - self.share_crossing(country)
@@ -179,6 +262,32 @@ class Dependence(Displayable):
 
 def _pct(x: float) -> str:
     return "n/a" if x != x else f"{100 * x:.1f} %"
+
+
+def _number(x: float) -> float | None:
+    return round(float(x), 6) if math.isfinite(x) else None
+
+
+def figure_dict(e: Estimate) -> dict[str, Any]:
+    """Return an estimate as JSON-ready ``{"value", "low", "high", "unit", "pinned"}``.
+
+    A non-finite end (an unbounded ``high``) or value is None.
+    """
+    return {
+        "value": _number(e.value),
+        "low": _number(e.low),
+        "high": _number(e.high),
+        "unit": e.unit,
+        "pinned": bool(e.pinned),
+    }
+
+
+def _row_figure(row: pd.Series, unit: str) -> dict[str, Any]:
+    value = float(row["share"])
+    low = float(row.get("low", value))
+    high = float(row.get("high", value))
+    pinned = bool(row.get("pinned", True))
+    return figure_dict(Estimate(value, low, high, unit, pinned))
 
 
 FLOW_COLUMNS = ["route", "volume", "source", "confidence", "basis"]
@@ -316,7 +425,9 @@ def dependence(
     commodity : str, optional
         Default the package's commodity.
     flows : DataFrame, optional
-        The flows to read (see `year_flows`), e.g. a scenario's; default the observed flows.
+        The flows to read (see `year_flows`), e.g. a scenario's: point figures. Default: where
+        the package has observations of the exporter in the year, the reconciled flows (figures
+        with intervals, `Dependence.estimate`); else the observed flows.
     total_exports : float, optional
         Total exports to take shares of, in place of the reported total (a scenario's exports).
 
@@ -327,13 +438,27 @@ def dependence(
 
     Examples
     --------
-    >>> m = dependence(corridor.load_package(), exporter="KAZ", year=2025)
+    >>> n = corridor.load_package()
+    >>> m = dependence(n, exporter="KAZ", year=2023)
+    >>> e = m.estimate("share:crossing:RUS")
+    >>> e.low <= m.share_crossing("RUS") <= e.high
+    True
+    >>> m = dependence(n, exporter="KAZ", year=2025, flows=n.flows)   # the reported flows
     >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
     (0.823, 0.963)
     """
     n.check_exporter(exporter)
     n.check_year(year)
     commodity = n.check_commodity(commodity)
+    rec = None
+    if flows is None and has_observations(n, exporter, year, commodity):
+        rec = reconcile(n, year=year, commodity=commodity)
+        try:
+            reconciled = rec.route_flows(exporter)
+        except NoFlowsError:
+            rec = None
+        else:
+            flows = _with_sources(n, exporter, year, reconciled[reconciled["volume"] > VOLUME_EPS])
     f = year_flows(n, exporter, year, commodity, flows)
     paths = flow_paths(n, exporter, year, commodity, f)
     s = n.supply[n.supply["commodity"] == commodity]
@@ -341,6 +466,8 @@ def dependence(
     total = float(total_rows["volume"].iloc[0]) if len(total_rows) else None
     if total is not None and total_exports is not None:
         total = total_exports
+    if rec is not None:
+        total = rec.estimate("total", exporter).value
     total_sources = tuple(total_rows["source"])
     routed = float(paths["volume"].sum())
     denominator = total if total is not None else routed
@@ -355,7 +482,7 @@ def dependence(
     by_export_route["share_of_routed"] = by_export_route["volume"] / routed if routed else 0.0
     observed = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] != year)]
     seen_routes = (set(observed["route"]) | set(f["route"])) & set(n.commodity_routes(commodity))
-    return Dependence(
+    m = Dependence(
         exporter=exporter,
         year=year,
         commodity=commodity,
@@ -376,7 +503,103 @@ def dependence(
         focus_country=n.meta.focus_country,
         focus_route=n.meta.focus_route if commodity == n.meta.commodity else None,
         unit=n.unit_of(commodity),
+        reconciliation=rec,
     )
+    if rec is not None:
+        for table, kind in (
+            (m.by_route, "via"),
+            (m.by_transit_country, "crossing"),
+            (m.by_chokepoint, "chokepoint"),
+            (m.by_operator, "operator"),
+            (m.by_destination, "to"),
+        ):
+            _with_intervals(m, table, kind)
+    return m
+
+
+#: Friendly names of figures (`canonical_figure`).
+FIGURE_ALIASES = {"total_exports": "total", "exports": "total"}
+
+
+def canonical_figure(figure: str) -> str:
+    """Return a figure string in the reconciliation's form.
+
+    ``KIND:TARGET`` alone is a share; ``total_exports`` is ``total``.
+
+    Examples
+    --------
+    >>> canonical_figure("crossing:RUS"), canonical_figure("volume:via:cpc")
+    ('share:crossing:RUS', 'volume:via:cpc')
+    """
+    figure = figure.strip()
+    if figure in FIGURE_ALIASES:
+        return FIGURE_ALIASES[figure]
+    head = figure.partition(":")[0]
+    if head in FIGURE_KINDS:
+        return f"share:{figure}"
+    parse_figure(figure)  # raises InvalidArgumentError for a malformed figure
+    return figure
+
+
+def key_figures(m: Dependence) -> list[str]:
+    """Return the figure strings of a year's key figures: crossing, via, bypassing, total."""
+    country, route = m.focus_country, m.focus_route
+    out = [f"share:crossing:{country}"] if country else []
+    out += [f"share:via:{route}"] if route else []
+    out += [f"share:bypassing:{country}"] if country else []
+    return [*out, "total"] if m.total_exports is not None else out
+
+
+#: Reconciled route volumes at or below this [Mt/year] are left out of the year's flows.
+VOLUME_EPS = 1e-9
+
+
+def has_observations(n: Network, exporter: str, year: int, commodity: str | None = None) -> bool:
+    """Return whether the package has an observation of the exporter touching the year."""
+    o = n.observations
+    if not len(o):
+        return False
+    commodity = commodity or n.meta.commodity
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mask = (
+        (o["exporter"] == exporter)
+        & ((o["commodity"] == commodity) | (o["commodity"] == ""))
+        & (o["start"] < after)
+        & (o["end"] > first)
+    )
+    return bool(mask.any())
+
+
+def _year_observations(n: Network, exporter: str, year: int) -> pd.DataFrame:
+    o = n.observations
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mask = (o["exporter"].isin([exporter, ""])) & (o["start"] < after) & (o["end"] > first)
+    return o[mask]
+
+
+def _with_sources(n: Network, exporter: str, year: int, flows: pd.DataFrame) -> pd.DataFrame:
+    """Give each reconciled route the source of an observation of it in the year ("" if none)."""
+    o = _year_observations(n, exporter, year)
+    by_route = {str(r): str(src) for r, src in zip(o["scope"], o["source"], strict=True)}
+    return flows.assign(source=[by_route.get(str(r), "") for r in flows["route"]])
+
+
+def _with_intervals(m: Dependence, table: pd.DataFrame, kind: str) -> None:
+    """Set a table's ``share`` to each row's estimate and add ``low``, ``high``, ``pinned``."""
+    values, lows, highs, pinned = [], [], [], []
+    for key, share in table["share"].items():
+        try:
+            e = m.estimate(f"share:{kind}:{key}")
+        except (UnknownError, InvalidArgumentError):  # "?" or a node, not a country
+            e = Estimate(float(share), float(share), float(share), "share", True)
+        values.append(e.value)
+        lows.append(e.low)
+        highs.append(e.high)
+        pinned.append(e.pinned)
+    table["share"] = values
+    table["low"] = lows
+    table["high"] = highs
+    table["pinned"] = pinned
 
 
 def _by_route(
@@ -411,7 +634,11 @@ def compute(
 
     Examples
     --------
-    >>> m = compute(corridor.load_package(), "KAZ", 2025)
+    >>> n = corridor.load_package()
+    >>> m = compute(n, "KAZ", 2025)
+    >>> m.reconciliation is not None   # the year's observations are reconciled
+    True
+    >>> m = dependence(n, exporter="KAZ", year=2025, flows=n.flows)   # the reported flows
     >>> round(m.share_via("cpc"), 3), round(m.share_crossing("RUS"), 3)
     (0.823, 0.963)
     """
@@ -474,8 +701,9 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
 
     Columns: ``production``, ``total_exports``, ``routed``, ``unattributed`` [Mt/year];
     ``share_crossing``, ``share_via``, ``share_bypassing`` (of the package's focus country and
-    route); ``hhi``; ``denominator``; ``missing_routes`` (routes with a figure in other years
-    but not this one); ``sources``.
+    route); each of those four with ``_low`` and ``_high`` (its interval; equal to the value
+    where the year is not reconciled); ``hhi``; ``denominator``; ``missing_routes`` (routes with
+    a figure in other years but not this one); ``sources``.
     """
     exporter = exporter or n.meta.exporter
     commodity = commodity or n.meta.commodity
@@ -490,36 +718,50 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
             "production": float(prod.iloc[0]) if len(prod) else float("nan"),
             "total_exports": float(tot["volume"].iloc[0]) if len(tot) else float("nan"),
         }
-        if year in with_flows:
-            m = dependence(n, exporter=exporter, year=year, commodity=commodity)
-            country, route = m.focus_country, m.focus_route
+        if year in with_flows or has_observations(n, exporter, year, commodity):
             row.update(
-                routed=m.routed,
-                unattributed=float("nan") if m.unattributed is None else m.unattributed,
-                share_crossing=m.share_crossing(country) if country else float("nan"),
-                share_via=m.share_via(route) if route else float("nan"),
-                share_bypassing=m.share_bypassing(country) if country else float("nan"),
-                hhi=m.hhi,
-                denominator=m.denominator_kind,
-                missing_routes=m.missing_routes,
-                sources=m.sources,
+                _summary_row(dependence(n, exporter=exporter, year=year, commodity=commodity))
             )
         else:
             row.update(
                 sources=tuple(sorted(set(tot["source"]) | set(s[s["year"] == year]["source"])))
             )
         rows.append(row)
+    figures = ["total_exports", "share_crossing", "share_via", "share_bypassing"]
     columns = [
         "production",
-        "total_exports",
+        *(f"{c}{end}" for c in figures[:1] for end in ("", "_low", "_high")),
         "routed",
         "unattributed",
-        "share_crossing",
-        "share_via",
-        "share_bypassing",
+        *(f"{c}{end}" for c in figures[1:] for end in ("", "_low", "_high")),
         "hhi",
         "denominator",
         "missing_routes",
         "sources",
     ]
     return pd.DataFrame(rows).set_index("year").reindex(columns=columns)
+
+
+def _summary_row(m: Dependence) -> dict[str, Any]:
+    country, route = m.focus_country, m.focus_route
+    nan = float("nan")
+    row: dict[str, Any] = {
+        "routed": m.routed,
+        "unattributed": nan if m.unattributed is None else m.unattributed,
+        "hhi": m.hhi,
+        "denominator": m.denominator_kind,
+        "missing_routes": m.missing_routes,
+        "sources": m.sources,
+    }
+    figures = {
+        "total_exports": "total" if m.total_exports is not None else None,
+        "share_crossing": f"share:crossing:{country}" if country else None,
+        "share_via": f"share:via:{route}" if route else None,
+        "share_bypassing": f"share:bypassing:{country}" if country else None,
+    }
+    for column, figure in figures.items():
+        e = m.estimate(figure) if figure else Estimate(nan, nan, nan, "", False)
+        if column != "total_exports" or figure:
+            row[column] = e.value
+        row[f"{column}_low"], row[f"{column}_high"] = e.low, e.high
+    return row

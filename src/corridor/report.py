@@ -2,8 +2,9 @@
 
 The views never compute (``corridor.views.build``): the CLI and the web service call
 `report_inputs`, which runs the metrics for the report's year and for every year with flows,
-the year-by-year summary, and (when asked) the interdependence ledger of the exporter and the
-package's focus country — the one step of a report that solves LPs.
+the year-by-year summary, the explanation of each key figure (the observations behind it, where
+the year is reconciled), and (when asked) the interdependence ledger of the exporter and the
+package's focus country.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corridor.interdependence import ledger as interdependence_ledger
-from corridor.metrics import Dependence, dependence, summary
+from corridor.metrics import Dependence, dependence, key_figures, summary
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from corridor.network import Network
+    from corridor.reconciliation import Explanation
 
 
 @dataclass
@@ -35,12 +37,24 @@ class ReportInputs:
         The figures of every year with flows, for the shares over time.
     ledger : pandas.DataFrame or dict or None
         The ledger of the exporter and the focus country, or None.
+    explanations : dict
+        Figure string → `Explanation` of each key figure of the year (empty where the year is
+        not reconciled).
     """
 
     metrics: Any
     summary: pd.DataFrame | None = None
     history: Sequence[Dependence] = field(default_factory=list)
     ledger: Any = None
+    explanations: dict[str, Explanation] = field(default_factory=dict)
+
+
+def explanations(m: Dependence) -> dict[str, Explanation]:
+    """Return the explanation of each key figure of a year's figures (empty if not reconciled)."""
+    rec = m.reconciliation
+    if rec is None:
+        return {}
+    return {f: rec.explain(f, m.exporter) for f in key_figures(m)}
 
 
 def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) -> ReportInputs:
@@ -66,4 +80,4 @@ def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) 
     history = [dependence(n, exporter=exporter, year=y) for y in n.years_with_flows(exporter)]
     country = n.meta.focus_country
     led = interdependence_ledger(n, exporter, country, year=year) if ledger and country else None
-    return ReportInputs(metrics, summary(n, exporter), history, led)
+    return ReportInputs(metrics, summary(n, exporter), history, led, explanations(metrics))

@@ -19,7 +19,7 @@ builder            input
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from corridor.metrics import UNKNOWN
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corridor.network import Network
+    from corridor.reconciliation import Estimate, Explanation, Reconciliation
     from corridor.report import ReportInputs
 
 #: Shares that move less than this between baseline and scenario are not listed.
@@ -74,11 +75,20 @@ def _joined(items: Iterable[Any]) -> str:
 # --- the year report ---------------------------------------------------------------------------
 
 
-def report_view(n: Network, inputs: ReportInputs) -> View:
-    """Return the year report: key shares, routes, year by year, the ledger and the sources."""
+def report_view(
+    n: Network, inputs: ReportInputs, *, explain_href: Callable[[str], str] | None = None
+) -> View:
+    """Return the year report: key shares, routes, year by year, the ledger and the sources.
+
+    Each key figure links to its evidence: by default to an "explain" section of the report
+    (anchor ``#explain-<figure>``, made from ``inputs.explanations``); `explain_href` maps a
+    figure string to another address (the dashboard's ``/explain`` page).
+    """
     m = inputs.metrics
     title = f"{country_name(m.exporter)} {m.commodity} exports by route, {m.year}"
-    sections = [_key_section(m), _routes_section(n, m)]
+    href = explain_href or (lambda figure: f"#{explain_anchor(figure)}")
+    linked = explain_href is not None or bool(inputs.explanations)
+    sections = [_key_section(m, href if linked else None), _routes_section(n, m)]
     ids = set(m.sources)
     if inputs.summary is not None:
         sections.append(_summary_section(n, m, inputs.summary, inputs.history))
@@ -87,27 +97,46 @@ def report_view(n: Network, inputs: ReportInputs) -> View:
         led = ledger_view(inputs.ledger, a=m.exporter, b=m.focus_country, year=m.year)
         sections += led.sections
         ids |= {s.id for s in led.sources}
+    if inputs.explanations and explain_href is None:
+        sections.append(_explain_section(inputs.explanations))
+        ids |= {
+            str(i) for ex in inputs.explanations.values() for i in ex.observations.get("source", [])
+        }
     return View(title, sections, sources_of(n, ids))
 
 
-def _key_section(m: Any) -> Section:
-    country, route = m.focus_country, m.focus_route
-    key = []
-    if country:
-        name = country_name(country)
-        key.append(
-            (f"share crossing {name} (territory or ports)", fmt.pct(m.share_crossing(country)))
-        )
-    if route:
-        key.append((f"share via {route}", fmt.pct(m.share_via(route))))
-    if country:
-        key.append(
-            (f"share bypassing {country_name(country)}", fmt.pct(m.share_bypassing(country)))
-        )
-    key.append(("HHI of export-route shares", fmt.num(m.hhi, 0)))
-    total = m.total_exports
-    key.append(("total exports", fmt.DASH if total is None else f"{fmt.num(total, 1)} {m.unit}"))
-    return Section(key=key)
+def headline_figures(m: Any) -> list[tuple[str, str]]:
+    """Return the key figures of a year as (label, figure string) pairs, in display order."""
+    from corridor.metrics import key_figures
+
+    country = m.focus_country
+    labels = {
+        f"share:crossing:{country}": f"share crossing {country_name(str(country))} "
+        "(territory or ports)",
+        f"share:via:{m.focus_route}": f"share via {m.focus_route}",
+        f"share:bypassing:{country}": f"share bypassing {country_name(str(country))}",
+        "total": "total exports",
+    }
+    return [(labels[f], f) for f in key_figures(m)]
+
+
+def explain_anchor(figure: str) -> str:
+    """Return the HTML anchor of a figure's explanation (``explain-share-crossing-RUS``)."""
+    return "explain-" + "".join(ch if ch.isalnum() else "-" for ch in figure)
+
+
+def _key_section(m: Any, href: Callable[[str], str] | None = None) -> Section:
+    key: list[tuple[str, str]] = []
+    links: dict[str, str] = {}
+    for label, figure in headline_figures(m):
+        if figure == "total":
+            key.append(("HHI of export-route shares", fmt.num(m.hhi, 0)))
+        key.append((label, fmt.estimate(m.estimate(figure))))
+        if href is not None:
+            links[label] = href(figure)
+    if m.total_exports is None:
+        key += [("HHI of export-route shares", fmt.num(m.hhi, 0)), ("total exports", fmt.DASH)]
+    return Section(key=key, links=links)
 
 
 def dependence_view(m: Any, n: Network | None = None) -> View:
@@ -116,12 +145,34 @@ def dependence_view(m: Any, n: Network | None = None) -> View:
     return View(title, [_key_section(m), _routes_section(n, m)], sources_of(n, m.sources))
 
 
+def _interval(value: Any, low: Any, high: Any, unit: str) -> Estimate | None:
+    """Return an estimate from summary cells (pinned by `PIN_WIDTH`), None when missing."""
+    from corridor.reconciliation import PIN_WIDTH, Estimate
+
+    if fmt.missing(value) and fmt.missing(low):
+        return None
+    v, lo, hi = float(value), float(low), float(high)
+    width = PIN_WIDTH["share"] if unit == "share" else PIN_WIDTH["volume"] * abs(v)
+    return Estimate(v, lo, hi, unit, bool(hi - lo <= width))
+
+
+def _share_cell(table: pd.DataFrame, key: Any) -> Estimate:
+    """Return a row of a ``by_*`` table as an estimate (low = high = share without intervals)."""
+    from corridor.reconciliation import Estimate
+
+    r = table.loc[key]
+    v = float(r["share"])
+    if "low" not in table.columns:
+        return Estimate(v, v, v, "share", True)
+    return Estimate(v, float(r["low"]), float(r["high"]), "share", bool(r["pinned"]))
+
+
 def _routes_section(n: Network | None, m: Any) -> Section:
     cols = [
         Col("route"),
         Col("name"),
         Col("volume", "num", m.unit),
-        Col("share", "pct"),
+        Col("share", "est"),
         Col("countries"),
         Col("chokepoints"),
         Col("confidence"),
@@ -136,7 +187,7 @@ def _routes_section(n: Network | None, m: Any) -> Section:
                 str(route),
                 str(r["name"]),
                 float(r["volume"]),
-                float(r["share"]),
+                _share_cell(m.by_route, route),
                 _joined(r["transit"]) or fmt.DASH,
                 _joined(names.get(k, k) for k in r["chokepoints"]) or fmt.DASH,
                 f"{r['confidence']}{basis}",
@@ -145,25 +196,31 @@ def _routes_section(n: Network | None, m: Any) -> Section:
         )
     if m.unattributed is not None:
         share = m.unattributed / m.denominator if m.denominator else None
-        rows.append(["", "not attributed to a route", m.unattributed, share, "", "", "", ""])
+        point = None if share is None else _interval(share, share, share, "share")
+        rows.append(["", "not attributed to a route", m.unattributed, point, "", "", "", ""])
     for route in m.missing_routes:
         name = f"{n.routes.at[route, 'name'] if n is not None else route}: no figure"
         rows.append([route, name, None, None, "", "", "", ""])
     if m.total_exports is not None:
+        whole = _interval(1.0, 1.0, 1.0, "share")
         rows.append(
-            ["", "total exports", m.total_exports, 1.0, "", "", "", _joined(m.total_sources)]
+            ["", "total exports", m.total_exports, whole, "", "", "", _joined(m.total_sources)]
         )
+
+    def shares(table: pd.DataFrame, label: Callable[[Any], str]) -> str:
+        return (
+            _joined(f"{label(k)} {fmt.estimate(_share_cell(table, k))}" for k in table.index)
+            or fmt.DASH
+        )
+
+    def chokepoint(k: Any) -> str:
+        return UNKNOWN_LABEL if k == UNKNOWN else str(names.get(k, k))
+
     notes = [
-        "by transit country: "
-        + (_joined(f"{c} {fmt.pct(s)}" for c, s in m.by_transit_country["share"].items()) or "—"),
-        "by chokepoint: "
-        + (
-            _joined(
-                f"{UNKNOWN_LABEL if k == UNKNOWN else names.get(k, k)} {fmt.pct(s)}"
-                for k, s in m.by_chokepoint["share"].items()
-            )
-            or "—"
-        ),
+        "by transit country: " + shares(m.by_transit_country, str),
+        "by chokepoint: " + shares(m.by_chokepoint, chokepoint),
+        "by destination: "
+        + shares(m.by_destination, lambda k: UNKNOWN_LABEL if k == UNKNOWN else str(k)),
     ]
     if not len(m.by_route):
         notes.insert(0, f"No route flows reported for {m.exporter} in {m.year}: a gap in the data.")
@@ -180,10 +237,17 @@ def _routes_section(n: Network | None, m: Any) -> Section:
 
 def _focus_cols(country: str | None, route: str | None) -> list[Col]:
     return (
-        ([Col(f"crossing {country}", "pct")] if country else [])
-        + ([Col(f"via {route}", "pct")] if route else [])
-        + ([Col(f"bypassing {country}", "pct")] if country else [])
+        ([Col(f"crossing {country}", "est")] if country else [])
+        + ([Col(f"via {route}", "est")] if route else [])
+        + ([Col(f"bypassing {country}", "est")] if country else [])
     )
+
+
+def _summary_figure(r: pd.Series, column: str, unit: str) -> Estimate | None:
+    low, high = r.get(f"{column}_low"), r.get(f"{column}_high")
+    if low is None or high is None:  # a summary without intervals: a point
+        low = high = r[column]
+    return _interval(r[column], low, high, unit)
 
 
 def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]) -> Section:
@@ -191,7 +255,7 @@ def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]
     cols = [
         Col("year"),
         Col("production", "num", m.unit, 1),
-        Col("total exports", "num", m.unit, 1),
+        Col("total exports", "est", m.unit, 1),
         Col("routed", "num", m.unit, 1),
         Col("unattributed", "pct"),
         *_focus_cols(country, route),
@@ -204,9 +268,9 @@ def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]
     gaps: list[str] = []
     for year, r in s.iterrows():
         focus = (
-            ([r["share_crossing"]] if country else [])
-            + ([r["share_via"]] if route else [])
-            + ([r["share_bypassing"]] if country else [])
+            ([_summary_figure(r, "share_crossing", "share")] if country else [])
+            + ([_summary_figure(r, "share_via", "share")] if route else [])
+            + ([_summary_figure(r, "share_bypassing", "share")] if country else [])
         )
         missing = r["missing_routes"] if isinstance(r["missing_routes"], tuple | list) else ()
         srcs = r["sources"] if isinstance(r["sources"], tuple | list) else ()
@@ -214,7 +278,7 @@ def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]
             [
                 str(year),
                 r["production"],
-                r["total_exports"],
+                _summary_figure(r, "total_exports", m.unit),
                 r["routed"],
                 r["unattributed"] / r["total_exports"],
                 *focus,
@@ -792,6 +856,8 @@ def route_records(m: Any) -> list[dict[str, Cell]]:
             "volume": round(float(r["volume"]), 6),
             "unit": m.unit,
             "share": round(float(r["share"]), 6),
+            "share_low": round(float(r.get("low", r["share"])), 6),
+            "share_high": round(float(r.get("high", r["share"])), 6),
             "share_of": m.denominator_kind,
             "transit": "|".join(r["transit"]),
             "chokepoints": "|".join(r["chokepoints"]),
@@ -801,3 +867,192 @@ def route_records(m: Any) -> list[dict[str, Cell]]:
         }
         for route, r in m.by_route.iterrows()
     ]
+
+
+# --- evidence: estimates, explanations, reconciliations ----------------------------------------
+
+EVIDENCE_COLUMNS = [
+    Col("id"),
+    Col("measure"),
+    Col("scope"),
+    Col("exporter"),
+    Col("period"),
+    Col("as written"),
+    Col("band", "text"),
+    Col("unit"),
+    Col("binding"),
+    Col("source", "sources"),
+    Col("row"),
+]
+
+
+def _period(row: Any) -> str:
+    start, end = row.get("start"), row.get("end")
+    if start is None or fmt.missing(start):
+        return fmt.DASH
+    import datetime as dt
+
+    last = end - dt.timedelta(days=1) if isinstance(end, dt.date) else end
+    return f"{start} – {last}"
+
+
+def written(value: Any, low: Any, high: Any) -> str:
+    """Return an observation's figure as written: a value, a range or a bound."""
+
+    def g(x: Any) -> str:
+        v = float(x)
+        return f"{v:,.0f}" if abs(v) >= 1e5 else f"{v:,.6g}"
+
+    if not fmt.missing(value):
+        return g(value)
+    if not fmt.missing(low) and not fmt.missing(high):
+        return f"{g(low)}–{g(high)}"
+    if not fmt.missing(low):
+        return f"≥ {g(low)}"
+    return fmt.DASH if fmt.missing(high) else f"≤ {g(high)}"
+
+
+def _band(lo: Any, hi: Any) -> str:
+    lo_s = "-∞" if fmt.missing(lo) or float(lo) == float("-inf") else fmt.num(lo, 3)
+    hi_s = "∞" if fmt.missing(hi) or float(hi) == float("inf") else fmt.num(hi, 3)
+    return f"{lo_s}–{hi_s} Mt"
+
+
+def evidence_rows(ex: Explanation) -> list[dict[str, Any]]:
+    """Return the observations behind a figure as JSON-ready records (the CLI and the API)."""
+    out = []
+    for oid, r in ex.observations.iterrows():
+        out.append(
+            {
+                "id": str(oid),
+                "measure": str(r.get("measure", "")),
+                "scope": str(r.get("scope", "")),
+                "exporter": str(r.get("exporter", "") or ""),
+                "start": str(r.get("start", "")),
+                "end": str(r.get("end", "")),
+                "value": None if fmt.missing(r.get("value")) else float(r["value"]),
+                "low": None if fmt.missing(r.get("low")) else float(r["low"]),
+                "high": None if fmt.missing(r.get("high")) else float(r["high"]),
+                "unit": str(r.get("unit", "")),
+                "band_low": _finite(r.get("band_low")),
+                "band_high": _finite(r.get("band_high")),
+                "source": str(r.get("source", "")),
+                "confidence": str(r.get("confidence", "")),
+                "origin": str(r.get("origin", "")),
+                "binding": bool(r.get("binding", False)),
+                "note": "" if fmt.missing(r.get("note")) else str(r.get("note") or ""),
+            }
+        )
+    return out
+
+
+def _finite(x: Any) -> float | None:
+    if fmt.missing(x):
+        return None
+    v = float(x)
+    return v if abs(v) != float("inf") else None
+
+
+def explanation_dict(ex: Explanation) -> dict[str, Any]:
+    """Return an explanation as JSON-ready data: the figure, its estimate, evidence, conflicts."""
+    from corridor.metrics import figure_dict
+
+    return {
+        "figure": ex.figure,
+        "exporter": ex.exporter,
+        "year": ex.year,
+        "estimate": figure_dict(ex.estimate),
+        "text": fmt.estimate(ex.estimate),
+        "observations": evidence_rows(ex),
+        "binding": list(ex.binding),
+        "conflicts": [
+            {"ids": list(c.ids), "amount": c.amount, "unit": c.unit, "note": c.note}
+            for c in ex.conflicts
+        ],
+    }
+
+
+def _evidence_table(ex: Explanation, title: str, id: str = "") -> Table:
+    rows: list[list[Cell]] = []
+    for oid, r in ex.observations.iterrows():
+        rows.append(
+            [
+                str(oid),
+                str(r.get("measure", "")),
+                str(r.get("scope", "")),
+                str(r.get("exporter", "") or "all shippers"),
+                _period(r),
+                written(r.get("value"), r.get("low"), r.get("high")),
+                _band(r.get("band_low"), r.get("band_high")),
+                str(r.get("unit", "")),
+                "binds" if r.get("binding") else "",
+                str(r.get("source", "")),
+                str(r.get("origin", "")),
+            ]
+        )
+    caption = "band: the amount over the period the observation allows [Mt]"
+    return Table(title, EVIDENCE_COLUMNS, rows, caption, id=id)
+
+
+def _conflict_notes(ex: Explanation) -> list[str]:
+    return [
+        f"conflict: {', '.join(c.ids)}: {fmt.num(c.amount, 3)} {c.unit} — {c.note}"
+        for c in ex.conflicts
+    ]
+
+
+def _explain_section(explanations: Mapping[str, Explanation]) -> Section:
+    tables, notes = [], []
+    for figure, ex in explanations.items():
+        title = f"{figure} ({ex.exporter}, {ex.year}): {fmt.estimate(ex.estimate)}"
+        tables.append(_evidence_table(ex, title, id=explain_anchor(figure)))
+        notes += _conflict_notes(ex)
+    intro = (
+        "The observations behind each key figure: those whose scope shares paths with it "
+        "(pinning it) and, marked 'binds', those whose band bounds its interval."
+    )
+    return Section("Why these numbers", intro=intro, tables=tables, notes=notes)
+
+
+def explanation_view(ex: Explanation) -> View:
+    """Return why a figure has its value: estimate, observations, binding rows, conflicts."""
+    key = [
+        ("estimate", fmt.estimate(ex.estimate)),
+        ("pinned", "yes" if ex.estimate.pinned else "no (the interval is wide)"),
+        ("binding", ", ".join(ex.binding) or fmt.DASH),
+    ]
+    table = _evidence_table(ex, "Observations", id=explain_anchor(ex.figure))
+    section = Section(key=key, tables=[table], notes=_conflict_notes(ex))
+    ids = {str(i) for i in ex.observations.get("source", [])}
+    title = f"{ex.figure}, {ex.exporter} {ex.year}"
+    return View(title, [section], [Source(i) for i in sorted(ids)])
+
+
+def estimate_view(e: Estimate) -> View:
+    """Return an estimate alone: the formatted figure, its interval and what binds it."""
+    key = [
+        ("estimate", fmt.estimate(e)),
+        ("value", fmt.num(e.value, 4)),
+        ("interval", f"{fmt.num(e.low, 4)}–{fmt.num(e.high, 4)} {e.unit}"),
+        ("binding", ", ".join(e.binding) or fmt.DASH),
+    ]
+    return View("Estimate", [Section(key=key)])
+
+
+def reconciliation_view(rec: Reconciliation) -> View:
+    """Return a reconciliation: annual route flows per exporter and its conflicts."""
+    cols = [Col("exporter"), Col("route"), Col("volume", "num", "Mt/year", 3)]
+    per_year = rec.flows.groupby(["exporter", "route"], sort=True)["volume"].sum()
+    rows: list[list[Cell]] = [[str(e), str(r), float(v)] for (e, r), v in per_year.items()]
+    conflicts = Table(
+        "Conflicts",
+        [Col("observations"), Col("misfit", "num", "Mt", 3), Col("note", wide=True)],
+        [[", ".join(c.ids), c.amount, c.note] for c in rec.conflicts],
+    )
+    key = [
+        ("observations used", str(len(rec.observations_used))),
+        ("ignored", str(len(rec.observations_ignored))),
+        ("conflicts", str(len(rec.conflicts))),
+    ]
+    tables = [Table(f"Reconciled flows, {rec.year}", cols, rows), conflicts]
+    return View(f"Reconciliation {rec.year}, {rec.commodity}", [Section(key=key, tables=tables)])

@@ -27,6 +27,19 @@ from corridor.views.build import UNKNOWN_LABEL
 CROSSES = "#c0392b"  # routes touching the focus country
 BYPASSES = "#2471a3"
 IDLE = "#b3b6b7"
+#: Colours of the lines of shares over time (plotly's default sequence).
+PALETTE = (
+    "#636efa",
+    "#ef553b",
+    "#00cc96",
+    "#ab63fa",
+    "#ffa15a",
+    "#19d3f3",
+    "#ff6692",
+    "#b6e880",
+    "#ff97ff",
+    "#fecb52",
+)
 LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "font": {"family": "sans-serif", "size": 12},
@@ -217,39 +230,81 @@ def route_map(n: Network, m: Any) -> go.Figure:
     return fig
 
 
-def shares_over_time(history: Sequence[Any], by: str = "route") -> go.Figure:
-    """Stacked area of export shares by export route (or transit country), every year.
+#: An interval narrower than this [percentage points] draws no band.
+BAND_MIN = 0.05
 
-    `history` holds one exporter's dependence figures, one per year with flows.
-    """
-    years = [m.year for m in history]
-    series: dict[str, list[float]] = {}
+
+def _share_series(history: Sequence[Any], by: str) -> dict[str, list[list[float]]]:
+    """Return key → [values, lows, highs] in percent, one entry per year (0 where absent)."""
+    n = len(history)
+    series: dict[str, list[list[float]]] = {}
     for i, m in enumerate(history):
         table = m.by_export_route if by == "route" else m.by_transit_country
+        bands = m.by_route if by == "route" else m.by_transit_country
         for key, share in table["share"].items():
-            series.setdefault(str(key), [0.0] * len(years))[i] = 100 * float(share)
+            v = 100 * float(share)
+            lo = hi = v
+            if "low" in bands.columns and key in bands.index:
+                lo, hi = 100 * float(bands.at[key, "low"]), 100 * float(bands.at[key, "high"])
+            s = series.setdefault(str(key), [[0.0] * n, [0.0] * n, [0.0] * n])
+            s[0][i], s[1][i], s[2][i] = v, min(lo, v), max(hi, v)
         if by == "route" and m.unattributed:
-            label = "not attributed to a route"
-            series.setdefault(label, [0.0] * len(years))[i] = 100 * m.unattributed / m.denominator
+            v = 100 * m.unattributed / m.denominator
+            s = series.setdefault("not attributed to a route", [[0.0] * n, [0.0] * n, [0.0] * n])
+            s[0][i], s[1][i], s[2][i] = v, v, v
+    return series
+
+
+def shares_over_time(history: Sequence[Any], by: str = "route") -> go.Figure:
+    """Lines of export shares by export route (or transit country), every year, with bands.
+
+    Each line is the estimate; the shaded band around it spans its interval (low–high). The
+    lines are never stacked: a barrel crosses several countries, so shares by transit country
+    add up to more than 100 %. `history` holds one exporter's dependence figures, one per year.
+    """
+    years = [m.year for m in history]
+    series = _share_series(history, by)
     fig = go.Figure()
-    for key, values in sorted(series.items(), key=lambda kv: -sum(kv[1])):
-        grey = {"line": {"color": IDLE}} if key.startswith("not attributed") else {}
+    for j, (key, (values, lows, highs)) in enumerate(
+        sorted(series.items(), key=lambda kv: -sum(kv[1][0]))
+    ):
+        color = IDLE if key.startswith("not attributed") else PALETTE[j % len(PALETTE)]
+        if any(h - lo > BAND_MIN for lo, h in zip(lows, highs, strict=True)):
+            fig.add_trace(
+                go.Scatter(
+                    x=[*years, *years[::-1]],
+                    y=[*highs, *lows[::-1]],
+                    fill="toself",
+                    fillcolor=color,
+                    opacity=0.18,
+                    line={"width": 0},
+                    legendgroup=key,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=f"{key} interval",
+                )
+            )
         fig.add_trace(
             go.Scatter(
                 x=years,
                 y=values,
                 name=key,
-                mode="lines",
-                stackgroup="one",
-                **grey,
-                hovertemplate=f"{key} %{{x}}: %{{y:.1f}}%<extra></extra>",
+                mode="lines+markers",
+                legendgroup=key,
+                line={"color": color},
+                customdata=list(zip(lows, highs, strict=True)),
+                hovertemplate=(
+                    f"{key} %{{x}}: %{{y:.1f}}% (%{{customdata[0]:.1f}}–%{{customdata[1]:.1f}})"
+                    "<extra></extra>"
+                ),
             )
         )
     what = "export route" if by == "route" else "transit country"
     fig.update_layout(
         **LAYOUT,
-        title=f"Share of exports by {what}, year by year [%]",
+        title=f"Share of exports by {what}, year by year [%] (bands: intervals)",
         yaxis_title="% of exports",
+        yaxis_range=[0, 100],
         height=380,
     )
     fig.update_xaxes(dtick=1)

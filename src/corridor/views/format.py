@@ -10,6 +10,17 @@ Examples
 ('1,234.57', '6,988', '34,636')
 >>> gap(-0.48), points(-0.0123)
 ('-0.48', '-1.2 pt')
+
+An estimate (`corridor.reconciliation.Estimate`, or its JSON form) prints by one policy,
+`estimate`: pinned, the value and its interval; not pinned, the interval only, never a point.
+
+>>> from corridor.reconciliation import Estimate
+>>> estimate(Estimate(0.951, 0.938, 0.970, "share", True))
+'95.1 % (93.8–97.0)'
+>>> estimate(Estimate(0.9, 0.786, 1.0, "share", False))
+'78.6–100 %'
+>>> estimate({"value": 73.4, "low": 71.85, "high": None, "unit": "Mt/year", "pinned": False})
+'≥ 71.8 Mt/year'
 """
 
 from __future__ import annotations
@@ -70,8 +81,56 @@ def arrow(before: Any, after: Any, fmt: Any = pct) -> str:
     return f"{fmt(before)} → {fmt(after)}"
 
 
+def _end(x: Any) -> float:
+    """Return one end of an interval as a float (None, as JSON writes infinity, is inf)."""
+    return math.inf if x is None else float(x)
+
+
+def parts(e: Any) -> tuple[float, float, float, str, bool]:
+    """Return (value, low, high, unit, pinned) of an estimate or of its JSON form."""
+    if isinstance(e, dict):
+        value = e.get("value")
+        low, high = e.get("low", value), e.get("high", value)
+        return (
+            math.nan if value is None else float(value),
+            0.0 if low is None else float(low),
+            _end(high),
+            str(e.get("unit", "")),
+            bool(e.get("pinned", True)),
+        )
+    return float(e.value), float(e.low), _end(e.high), str(e.unit), bool(e.pinned)
+
+
+def _bound(x: float, places: int) -> str:
+    s = f"{x:,.{places}f}"
+    return s.rstrip("0").rstrip(".") if float(s) in (0.0, 100.0) else s
+
+
+def estimate(e: Any, places: int = 1) -> str:
+    """Format an estimate: pinned ``95.1 % (93.8–97.0)``; not pinned ``78.6–100 %`` (range only).
+
+    A missing estimate or value prints as `DASH`; an unbounded high end as ``≥ low``. Shares
+    (unit ``share``) print as percentages; volumes with their unit.
+    """
+    if not isinstance(e, dict) and not hasattr(e, "value"):
+        return DASH if missing(e) else text(e)
+    value, low, high, unit, pinned = parts(e)
+    if missing(value) and missing(low):
+        return DASH
+    scale, suffix = (100.0, " %") if unit == "share" else (1.0, f" {unit}" if unit else "")
+    lo = _bound(scale * low, places)
+    if math.isinf(high):
+        return f"≥ {lo}{suffix}"
+    hi = _bound(scale * high, places)
+    if pinned and not missing(value):
+        return f"{scale * value:,.{places}f}{suffix} ({lo}–{hi})"
+    return f"{lo}–{hi}{suffix}"
+
+
 def cell(value: Any, kind: str, places: int = 2) -> str:
     """Format a table cell by its column kind (see `corridor.views.model.Col`)."""
+    if kind == "est":
+        return estimate(value, 1 if places == 2 else places)
     if kind == "pct":
         return pct(value)
     if kind == "num":

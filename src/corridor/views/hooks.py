@@ -20,6 +20,9 @@ BUILDERS: dict[str, Callable[[Any], View]] = {
     "RiskResult": build.risk_view,
     "Replay": build.replay_view,
     "Claim": lambda c: build.claims_view([c]),
+    "Estimate": build.estimate_view,
+    "Explanation": build.explanation_view,
+    "Reconciliation": build.reconciliation_view,
 }
 
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from corridor.views import format as fmt
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corridor.reconciliation import Estimate
+
 #: How a column's cells are formatted: share, number, USD, signed change, count, text,
-#: comma-separated source ids (linked in HTML), or a claim verdict (coloured).
-Kind = Literal["pct", "num", "money", "gap", "int", "text", "sources", "verdict"]
-NUMERIC = frozenset({"pct", "num", "money", "gap", "int"})
-Cell = str | int | float | None
+#: comma-separated source ids (linked in HTML), a claim verdict (coloured), or an estimate
+#: with its interval (`corridor.views.format.estimate`; the cell holds an `Estimate`).
+Kind = Literal["pct", "num", "money", "gap", "int", "text", "sources", "verdict", "est"]
+NUMERIC = frozenset({"pct", "num", "money", "gap", "int", "est"})
+Cell: TypeAlias = "str | int | float | Estimate | None"
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,30 @@ class Table:
         ]
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the raw rows as a DataFrame under the headers (cells: strings or numbers)."""
+        """Return the raw rows as a DataFrame under the headers (cells: strings or numbers).
+
+        An estimate column becomes three: its value, ``<label> low`` and ``<label> high``.
+        """
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=self.labels)
+        labels: list[str] = []
+        for c in self.columns:
+            labels += (
+                [c.label, f"{c.label} low", f"{c.label} high"] if c.kind == "est" else [c.label]
+            )
+        rows = []
+        for row in self.rows:
+            out: list[Any] = []
+            for v, c in zip(row, self.columns, strict=True):
+                if c.kind != "est":
+                    out.append(v)
+                elif v is None or isinstance(v, str | int | float):
+                    out += [None, None, None]
+                else:
+                    value, low, high, _, _ = fmt.parts(v)
+                    out += [value, low, high]
+            rows.append(out)
+        return pd.DataFrame(rows, columns=labels)
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,8 @@ class Section:
     title: str = ""
     intro: str = ""
     key: list[tuple[str, str]] = field(default_factory=list)
+    #: Key figure label → where its evidence is explained (an anchor or a page); HTML links it.
+    links: dict[str, str] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -62,6 +62,21 @@ def metrics(
     return service.metrics(year, exporter)
 
 
+@router.get("/explain")
+def explain(
+    service: ServiceDep,
+    figure: Annotated[
+        str, Query(description="total, share:KIND:TARGET, volume:KIND:TARGET or KIND:TARGET")
+    ],
+    year: Annotated[int | None, Query(description="Default: the latest complete year")] = None,
+    exporter: Annotated[str | None, Query(description="ISO3; default the package's")] = None,
+) -> dict[str, Any]:
+    """Return why a figure has its value: estimate, interval, observations, conflicts."""
+    from corridor.views.build import explanation_dict
+
+    return explanation_dict(service.explain(figure, year, exporter))
+
+
 @router.get("/ledger")
 def ledger(
     service: ServiceDep,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -65,12 +66,26 @@ def favicon() -> Response:
 def overview(service: ServiceDep, year: int | None = None) -> HTMLResponse:
     """Show the year report (the same view as ``corridor report --html``)."""
     inputs = service.report(year)
-    view = build.report_view(service.n, inputs)
     m = inputs.metrics
+
+    def href(figure: str) -> str:
+        query = urlencode({"figure": figure, "year": m.year, "exporter": m.exporter})
+        return f"/explain?{query}"
+
+    view = build.report_view(service.n, inputs, explain_href=href)
     years = service.n.years_with_flows(m.exporter)
     return _page(
         service, "overview.html", f"Overview {m.year}", view=view, years=years, year=m.year
     )
+
+
+@router.get("/explain", response_class=HTMLResponse)
+def explain_page(
+    service: ServiceDep, figure: str, year: int | None = None, exporter: str | None = None
+) -> HTMLResponse:
+    """Show why a figure has its value: the observations behind it and any conflict."""
+    view = build.explanation_view(service.explain(figure, year, exporter))
+    return _page(service, "page.html", view.title, view=view)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     from corridor.network import Network
+    from corridor.reconciliation import Explanation
     from corridor.report import ReportInputs
     from corridor.store import Store
 
@@ -95,11 +97,20 @@ class Service:
 
         key = self.exporter_year(exporter, year)
         if key not in self.cache.metrics:
-            rows = json.loads(summary(self.n, key[0]).reset_index().to_json(orient="records"))
+            table = summary(self.n, key[0]).replace([math.inf, -math.inf], math.nan)
+            rows = json.loads(table.reset_index().to_json(orient="records"))
             metrics = dependence(self.n, exporter=key[0], year=key[1])
             data = {"metrics": metrics.to_dict(), "summary": rows}
             self.cache.metrics[key] = data
         return self.cache.metrics[key]
+
+    def explain(self, figure: str, year: int | None, exporter: str | None) -> Explanation:
+        """Return why a figure of a year has its value (``/api/explain`` and ``/explain``)."""
+        from corridor.metrics import canonical_figure
+        from corridor.reconciliation import reconcile
+
+        exporter, y = self.exporter_year(exporter, year)
+        return reconcile(self.n, year=y).explain(canonical_figure(figure), exporter)
 
     def report(self, year: int | None, exporter: str | None = None) -> ReportInputs:
         """Return the year report's inputs (the overview page)."""
