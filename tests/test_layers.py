@@ -32,7 +32,7 @@ LAYERS: dict[str, int] = {
     "scenario": 2,
     "metrics": 2,
     "rerouting": 3,
-    "reconciliation": 3,
+    "reconciliation": 2,
     "risk": 4,
     "interdependence": 4,
     "claims": 4,

@@ -456,14 +456,7 @@ def replay_command(
             exporter = n.check_exporter(exporter.upper())
         rp = replay(n, year=year, exporter=exporter)
         if fmt is Format.json:
-            echo_json(
-                {
-                    "year": year,
-                    "months": rp.months.reset_index().to_dict("records"),
-                    "losses": rp.losses.to_dict("records"),
-                    "result": rp.result.to_dict(),
-                }
-            )
+            echo_json({"year": year, **rp.to_dict(), "result": rp.result.to_dict()})
         else:
             show(replay_view(rp, n=n))
 

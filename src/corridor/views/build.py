@@ -772,6 +772,7 @@ def replay_view(replay: Any, *, n: Network | None = None) -> View:
         Col("displaced", "num", "Mt"),
         Col("re-routed", "num", "Mt"),
         Col("stranded", "num", "Mt"),
+        Col("implied by the evidence", "num", "Mt"),
         Col("revenue at risk", "money", "USD m"),
     ]
     rows: list[list[Cell]] = [
@@ -781,6 +782,7 @@ def replay_view(replay: Any, *, n: Network | None = None) -> View:
             m["displaced"],
             m["rerouted"],
             m["stranded"],
+            m.get("implied"),
             m["revenue_at_risk"],
         ]
         for m in months
@@ -792,6 +794,7 @@ def replay_view(replay: Any, *, n: Network | None = None) -> View:
         Col("reported", "num", "Mt"),
         Col("modelled displaced", "num", "Mt"),
         Col("modelled stranded", "num", "Mt"),
+        Col("implied by the evidence", "num", "Mt"),
         Col("gap (stranded − reported)", "gap", "Mt"),
         Col("confidence"),
         Col("source", "sources"),
@@ -803,6 +806,7 @@ def replay_view(replay: Any, *, n: Network | None = None) -> View:
             x["reported"],
             x["displaced"],
             x["modelled"],
+            x.get("implied"),
             x["gap"],
             x["confidence"],
             x["source"],
@@ -811,12 +815,15 @@ def replay_view(replay: Any, *, n: Network | None = None) -> View:
     ]
     second = Table("Modelled vs reported loss over each reported window", lcols, lrows, id="losses")
     notes = [
+        "Implied by the evidence: the route's flow without the event minus the reconciled flow "
+        "of the month, where a monthly or part-year observation pins that month; elsewhere the "
+        "evidence does not determine it (shown as a dash), and no loss is made up.",
         "Reading the gap: the model re-routes displaced oil over all spare capacity at once and "
         "spreads each event over its month; annual flows already contain the year's disruptions. "
         "A modelled loss below the reported one means the spare capacity was not usable in "
         "practice (logistics, contracts, quality) or the event was sharper within the month."
         if losses
-        else "No reported losses in the package for this year."
+        else "No reported losses in the package for this year.",
     ]
     section = Section(tables=[first, second] if losses else [first], notes=notes)
     return View(f"Replay {year}", [section], sources_of(n, [x["source"] for x in losses]))
