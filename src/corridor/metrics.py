@@ -702,7 +702,9 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
     Columns: ``production``, ``total_exports``, ``routed``, ``unattributed`` [Mt/year];
     ``share_crossing``, ``share_via``, ``share_bypassing`` (of the package's focus country and
     route); each of those four with ``_low`` and ``_high`` (its interval; equal to the value
-    where the year is not reconciled); ``hhi``; ``denominator``; ``missing_routes`` (routes with
+    where the year is not reconciled); ``hhi``; (``routed``, ``unattributed`` and ``hhi`` are
+    NaN where the evidence leaves the total looser than `LOOSE_TOTAL`: only a best fit would
+    give them); ``denominator``; ``missing_routes`` (routes with
     a figure in other years but not this one); ``sources``.
     """
     exporter = exporter or n.meta.exporter
@@ -742,13 +744,27 @@ def summary(n: Network, exporter: str | None = None, commodity: str | None = Non
     return pd.DataFrame(rows).set_index("year").reindex(columns=columns)
 
 
+#: Where the evidence leaves a year's total exports wider than this (relative), the point
+#: figures that only the best fit gives (routed, unattributed, HHI) are withheld, not printed.
+LOOSE_TOTAL = 0.10
+
+
+def _loose(m: Dependence) -> bool:
+    """Return True when the year's total exports are not known within `LOOSE_TOTAL`."""
+    if m.reconciliation is None:
+        return False
+    total = m.estimate("total")
+    return not math.isfinite(total.high) or total.high - total.low > LOOSE_TOTAL * total.high
+
+
 def _summary_row(m: Dependence) -> dict[str, Any]:
     country, route = m.focus_country, m.focus_route
     nan = float("nan")
+    loose = _loose(m)
     row: dict[str, Any] = {
-        "routed": m.routed,
-        "unattributed": nan if m.unattributed is None else m.unattributed,
-        "hhi": m.hhi,
+        "routed": nan if loose else m.routed,
+        "unattributed": nan if loose or m.unattributed is None else m.unattributed,
+        "hhi": nan if loose else m.hhi,
         "denominator": m.denominator_kind,
         "missing_routes": m.missing_routes,
         "sources": m.sources,
