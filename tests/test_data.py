@@ -160,3 +160,14 @@ def test_events_lie_in_the_declared_years(kazakhstan: corridor.Network) -> None:
     assert (e["start"].dt.year >= 2019).all()
     assert e["capacity_factor"].dropna().between(0, 1).all()
     assert (e["end"].isna() | (e["end"] > e["start"])).all()
+
+
+def test_route_volumes_come_with_their_interval(kazakhstan: corridor.Network) -> None:
+    # issue 12: a route volume the evidence does not pin is a range, never a point
+    r = corridor.dependence(kazakhstan, exporter="KAZ", year=2023).by_route
+    assert (r["volume_low"] <= r["volume"] + 1e-9).all()
+    assert (r["volume"] <= r["volume_high"] + 1e-9).all()
+    # the minister's "about 56" Mt via CPC lies within the CPC interval
+    assert r.at["cpc", "volume_low"] <= 56 <= r.at["cpc", "volume_high"]
+    # a domestic feeder leg no observation names is wide open
+    assert not r.at["tengiz-atyrau", "volume_pinned"]

@@ -514,6 +514,7 @@ def dependence(
             (m.by_destination, "to"),
         ):
             _with_intervals(m, table, kind)
+        _with_volume_intervals(m)
     return m
 
 
@@ -600,6 +601,23 @@ def _with_intervals(m: Dependence, table: pd.DataFrame, kind: str) -> None:
     table["low"] = lows
     table["high"] = highs
     table["pinned"] = pinned
+
+
+def _with_volume_intervals(m: Dependence) -> None:
+    """Add each route's volume interval to ``by_route``: ``volume_low/high/pinned``."""
+    table = m.by_route
+    lows, highs, pinned = [], [], []
+    for route, volume in table["volume"].items():
+        try:
+            e = m.estimate(f"volume:route:{route}")
+        except (UnknownError, InvalidArgumentError):
+            e = Estimate(float(volume), float(volume), float(volume), m.unit, True)
+        lows.append(e.low)
+        highs.append(e.high)
+        pinned.append(e.pinned)
+    table["volume_low"] = lows
+    table["volume_high"] = highs
+    table["volume_pinned"] = pinned
 
 
 def _by_route(

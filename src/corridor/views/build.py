@@ -167,11 +167,23 @@ def _share_cell(table: pd.DataFrame, key: Any) -> Estimate:
     return Estimate(v, float(r["low"]), float(r["high"]), "share", bool(r["pinned"]))
 
 
+def _volume_cell(table: pd.DataFrame, key: Any, unit: str) -> Estimate:
+    """Return a route's volume as an estimate (a point where there is no interval)."""
+    from corridor.reconciliation import Estimate
+
+    r = table.loc[key]
+    v = float(r["volume"])
+    if "volume_low" not in table.columns:
+        return Estimate(v, v, v, unit, True)
+    low, high = float(r["volume_low"]), float(r["volume_high"])
+    return Estimate(v, low, high, unit, bool(r["volume_pinned"]))
+
+
 def _routes_section(n: Network | None, m: Any) -> Section:
     cols = [
         Col("route"),
         Col("name"),
-        Col("volume", "num", m.unit),
+        Col("volume", "est", m.unit),
         Col("share", "est"),
         Col("countries"),
         Col("chokepoints"),
@@ -186,7 +198,7 @@ def _routes_section(n: Network | None, m: Any) -> Section:
             [
                 str(route),
                 str(r["name"]),
-                float(r["volume"]),
+                _volume_cell(m.by_route, route, m.unit),
                 _share_cell(m.by_route, route),
                 _joined(r["transit"]) or fmt.DASH,
                 _joined(names.get(k, k) for k in r["chokepoints"]) or fmt.DASH,
@@ -197,15 +209,15 @@ def _routes_section(n: Network | None, m: Any) -> Section:
     if m.unattributed is not None:
         share = m.unattributed / m.denominator if m.denominator else None
         point = None if share is None else _interval(share, share, share, "share")
-        rows.append(["", "not attributed to a route", m.unattributed, point, "", "", "", ""])
+        alone = _interval(m.unattributed, m.unattributed, m.unattributed, m.unit)
+        rows.append(["", "not attributed to a route", alone, point, "", "", "", ""])
     for route in m.missing_routes:
         name = f"{n.routes.at[route, 'name'] if n is not None else route}: no figure"
         rows.append([route, name, None, None, "", "", "", ""])
     if m.total_exports is not None:
         whole = _interval(1.0, 1.0, 1.0, "share")
-        rows.append(
-            ["", "total exports", m.total_exports, whole, "", "", "", _joined(m.total_sources)]
-        )
+        total = m.estimate("total")
+        rows.append(["", "total exports", total, whole, "", "", "", _joined(m.total_sources)])
 
     def shares(table: pd.DataFrame, label: Callable[[Any], str]) -> str:
         return (

@@ -122,6 +122,8 @@ def estimate(e: Any, places: int = 1) -> str:
     if math.isinf(high):
         return f"≥ {lo}{suffix}"
     hi = _bound(scale * high, places)
+    if lo == hi and high > low and places < 3:  # a range narrower than the rounding: show it
+        return estimate(e, places + 1)
     if pinned and not missing(value):
         return f"{scale * value:,.{places}f}{suffix} ({lo}–{hi})"
     return f"{lo}–{hi}{suffix}"
