@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 import corridor
-from corridor.network import Network, PackageMeta
-from corridor.reconciliation import OBSERVATION_COLUMNS, reconcile
+from corridor.network import OBSERVATION_COLUMNS, Network, PackageMeta
+from corridor.reconciliation import reconcile
 from corridor.schema import tables as schema_tables
 from corridor.solve import highs_version
 

@@ -28,8 +28,8 @@ from scipy.optimize import linprog
 
 import corridor
 from corridor.evidence import WEIGHT, band, parse_period
+from corridor.network import OBSERVATION_COLUMNS
 from corridor.reconciliation import (
-    OBSERVATION_COLUMNS,
     Estimate,
     reconcile,
     reconcile_warnings,

@@ -112,7 +112,7 @@ from corridor.exceptions import (
     SolverError,
     UnknownError,
 )
-from corridor.network import SUPPLY_MEASURES, Network
+from corridor.network import Network
 from corridor.solve import new_highs
 from corridor.units import DAYS_PER_YEAR
 
@@ -132,27 +132,6 @@ DUAL_TOL = 1e-9
 MID_WEIGHT = 4 * EPSILON
 #: Measures that bound an exporter's exports through its supply (never fitted on their own).
 SUPPLY_BOUND_MEASURES = ("production", "imports", "refinery_runs")
-
-OBSERVATION_COLUMNS = [
-    "measure",
-    "scope",
-    "exporter",
-    "commodity",
-    "start",
-    "end",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "amount",
-    "amount_low",
-    "amount_high",
-    "source",
-    "confidence",
-    "basis",
-    "note",
-    "origin",
-]
 
 ROUTE_SCOPES = ("route", "routes", "via", "node")
 SCOPES_BY_MEASURE: dict[str, tuple[str, ...]] = {
@@ -1233,68 +1212,9 @@ _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, Any]] = weakref.WeakKeyDict
 # -- observations until the package reader builds them ------------------------------------------
 
 
-def _rows_of(n: Network, table: str, kind: str) -> list[dict[str, Any]]:
-    """Flows or supply rows as canonical observation rows (design §2)."""
-    out = []
-    df = getattr(n, table)
-    for line, row in enumerate(df.to_dict("records"), start=2):
-        year = int(row["year"])
-        days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
-        if kind == "flow":
-            oid = f"flow:{row['exporter']}:{row['route']}:{year}"
-            commodity, scope, measure = (
-                str(n.routes.at[row["route"], "commodity"]),
-                row["route"],
-                "flow",
-            )
-        else:
-            if row["quantity"] not in SUPPLY_MEASURES:
-                continue
-            commodity, scope, measure = str(row["commodity"]), "all", str(row["quantity"])
-            oid = f"supply:{row['exporter']}:{measure}:{commodity}:{year}"
-        out.append(
-            {
-                "id": oid,
-                "measure": measure,
-                "scope": scope,
-                "exporter": str(row["exporter"]),
-                "commodity": commodity,
-                "start": date(year, 1, 1),
-                "end": date(year + 1, 1, 1),
-                "value": row["value"],
-                "low": math.nan,
-                "high": math.nan,
-                "unit": row["unit"],
-                "amount": float(row["volume"]) * days / DAYS_PER_YEAR,
-                "amount_low": math.nan,
-                "amount_high": math.nan,
-                "source": row["source"],
-                "confidence": row["confidence"] or "medium",
-                "basis": row["basis"],
-                "note": row["note"],
-                "origin": f"{table}.csv line {line}",
-            }
-        )
-    return out
-
-
 def observations_of(n: Network) -> pd.DataFrame:
-    """Return the network's canonical observations frame.
-
-    ``n.observations`` where the package reader built it; else the flows and supply tables as
-    observations (design §2), so that a network without the table reconciles all the same.
-    """
-    found = getattr(n, "observations", None)
-    if isinstance(found, pd.DataFrame):
-        return found
-    cache = _CACHE.setdefault(n, {})
-    if "observations" not in cache:
-        rows = _rows_of(n, "flows", "flow") + _rows_of(n, "supply", "supply")
-        frame = pd.DataFrame(rows, columns=["id", *OBSERVATION_COLUMNS])
-        cache["observations"] = frame.set_index("id")
-    frame = cache["observations"]
-    assert isinstance(frame, pd.DataFrame)
-    return frame
+    """Return the network's canonical observations frame (`Network.observations`)."""
+    return n.observations
 
 
 # -- entry points -------------------------------------------------------------------------------
