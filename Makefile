@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint fmt docs bench browser clean
 
-run: $(STAMP)
+# `make run` installs the runtime dependencies only; `make test` adds the test tools.
+run: $(RUNTIME)
 	$(BIN)/corridor report
 
 test: $(STAMP) lint browser
@@ -41,12 +43,18 @@ $(VENV)/.bench: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridor needs Python >= 3.11; set PYTHON=python3.11")'
+	@echo "== setting up .venv: Corridor and its runtime dependencies (first run only, a few minutes) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --progress-bar on -e .
+	touch $@
+
+$(STAMP): $(RUNTIME)
+	@echo "== adding the test tools (the dev extras) to .venv =="
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
