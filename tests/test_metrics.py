@@ -99,8 +99,24 @@ def test_latest_year_needs_flows_and_total(toy: corridor.Network) -> None:
     assert latest_year(toy) == 2024
 
 
-def test_summary_keeps_gaps(toy: corridor.Network) -> None:
-    s = summary(toy)
+@pytest.fixture
+def evident(make_toy) -> corridor.Network:  # type: ignore[no-untyped-def]
+    """The toy with an observations table (one row: the 2024 total again): it reconciles."""
+
+    def edit(rows):  # type: ignore[no-untyped-def]
+        rows["observations"] = [observation("kaz-total-2024", "exports", "all", "2024", value=100)]
+
+    return corridor.load_package(make_toy(edit))
+
+
+def test_without_an_observations_table_the_figures_stay_as_observed(toy: corridor.Network) -> None:
+    m = dependence(toy, exporter="KAZ", year=2024)
+    assert m.reconciliation is None
+    assert m.share_crossing("RUS") == approx(0.8)  # 80 of 100: the old lower-bound reading
+
+
+def test_summary_keeps_gaps(evident: corridor.Network) -> None:
+    s = summary(evident)
     assert list(s.index) == list(range(2019, 2027))
     # reconciled: 80 of 100 cross RUS for sure; 4 end at b (onward unknown) and 6 are on no
     # route, so up to 90; never counted as "not crossing" (value above 0.8)
@@ -220,9 +236,9 @@ def test_figures_json_shape(exact: corridor.Network) -> None:
     json.dumps(d, allow_nan=False)  # plain JSON: no NaN, no Infinity
 
 
-def test_an_unbounded_total_is_null_in_json(toy: corridor.Network) -> None:
+def test_an_unbounded_total_is_null_in_json(evident: corridor.Network) -> None:
     # 2023 has flows but no total: the total has a lower bound only
-    d = dependence(toy, exporter="KAZ", year=2023).to_dict()
+    d = dependence(evident, exporter="KAZ", year=2023).to_dict()
     assert d["total_exports"]["high"] is None
     assert d["total_exports"]["low"] == approx(40, rel=0.05)
     json.dumps(d, allow_nan=False)

@@ -51,6 +51,7 @@ from corridor.reconciliation import (
     FIGURE_KINDS,
     Estimate,
     Reconciliation,
+    has_observations,
     parse_figure,
     reconcile,
 )
@@ -553,22 +554,6 @@ def key_figures(m: Dependence) -> list[str]:
 
 #: Reconciled route volumes at or below this [Mt/year] are left out of the year's flows.
 VOLUME_EPS = 1e-9
-
-
-def has_observations(n: Network, exporter: str, year: int, commodity: str | None = None) -> bool:
-    """Return whether the package has an observation of the exporter touching the year."""
-    o = n.observations
-    if not len(o):
-        return False
-    commodity = commodity or n.meta.commodity
-    first, after = date(year, 1, 1), date(year + 1, 1, 1)
-    mask = (
-        (o["exporter"] == exporter)
-        & ((o["commodity"] == commodity) | (o["commodity"] == ""))
-        & (o["start"] < after)
-        & (o["end"] > first)
-    )
-    return bool(mask.any())
 
 
 def _year_observations(n: Network, exporter: str, year: int) -> pd.DataFrame:

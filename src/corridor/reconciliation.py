@@ -1212,6 +1212,24 @@ _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, Any]] = weakref.WeakKeyDict
 # -- observations until the package reader builds them ------------------------------------------
 
 
+def has_observations(n: Network, exporter: str, year: int, commodity: str | None = None) -> bool:
+    """Return whether Corridor reconciles an exporter's year (the one rule for when it does).
+
+    It does when the package holds an observations table (``observations.csv``: the package
+    opts in to evidence of any shape) and the exporter has an observation touching the year —
+    its flows and supply rows count, as they are observations too. Metrics, scenarios, replay
+    and risk all follow this rule; a package without the table keeps its figures as observed.
+    """
+    if n.file_observations().empty:
+        return False
+    commodity = commodity or n.meta.commodity
+    o = n.observations
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    mine = (o["exporter"] == exporter) & (o["commodity"].isin([commodity, ""]))
+    touching = (o["start"] < after) & (o["end"] > first)
+    return bool((mine & touching).any())
+
+
 def observations_of(n: Network) -> pd.DataFrame:
     """Return the network's canonical observations frame (`Network.observations`)."""
     return n.observations

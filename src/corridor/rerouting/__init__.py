@@ -25,7 +25,6 @@ from corridor.rerouting.problem import (
     RerouteProblem,
     capacity_left,
     day_factor,
-    has_observations,
     reconciled_baseline,
     scale_capacity,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "Result",
     "capacity_left",
     "day_factor",
-    "has_observations",
     "implied_losses",
     "periods_of",
     "pinning_observations",

@@ -33,7 +33,7 @@ import pandas as pd
 from corridor.exceptions import NoFlowsError
 from corridor.metrics import Dependence, dependence
 from corridor.network import Network
-from corridor.reconciliation import Reconciliation, reconcile
+from corridor.reconciliation import Reconciliation, has_observations, reconcile
 from corridor.scenario.apply import YearInputs
 from corridor.solve import TOL, RerouteModel, Solution
 from corridor.units import DAYS_PER_YEAR
@@ -41,21 +41,6 @@ from corridor.units import DAYS_PER_YEAR
 Array = npt.NDArray[np.float64]
 Interval = tuple[date | None, date | None, float]
 BaselineKind = Literal["reconciled", "observed"]
-
-
-def has_observations(n: Network, exporter: str, year: int, commodity: str) -> bool:
-    """Return whether the observations table has figures of an exporter touching a year.
-
-    Only rows of ``observations.csv`` count (not the flows and supply migrated into
-    `Network.observations`): a package without the table keeps its observed baseline.
-    """
-    o = n.file_observations()
-    if o.empty:
-        return False
-    first, after = date(year, 1, 1), date(year + 1, 1, 1)
-    mine = (o["exporter"] == exporter) & (o["commodity"].fillna(commodity) == commodity)
-    touching = (o["start"] < after) & (o["end"] > first)
-    return bool((mine & touching).any())
 
 
 def reconciled_baseline(
