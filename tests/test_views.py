@@ -170,11 +170,14 @@ def test_report_view_takes_precomputed_inputs(kazakhstan: corridor.Network) -> N
     assert "Interdependence KAZ ↔ RUS, 2025" in [t.title for t in view.tables()]
     key = dict(view.sections[0].key)
     assert key["share via cpc"] == fmt.estimate(m.estimate("share:via:cpc"))
+    routes = inputs.metrics.by_route.index
     assert set(inputs.explanations) == {
         "share:crossing:RUS",
         "share:via:cpc",
         "share:bypassing:RUS",
         "total",
+        *(f"volume:route:{r}" for r in routes),
+        *(f"share:via:{r}" for r in routes),
     }
     assert view.sections[0].links["share via cpc"] == "#explain-share-via-cpc"
     assert view.table("share:via:cpc").id == "explain-share-via-cpc"
@@ -481,7 +484,12 @@ def test_report_html_links_key_figures_to_their_evidence(kazakhstan: corridor.Ne
     page = report_page(kazakhstan, 2023)
     links = re.findall(r'<a class="explain" href="#(explain-[^"]+)"', page)
     assert "explain-share-crossing-RUS" in links
-    assert len(links) == 4  # crossing, via, bypassing, total
+    # one click from any figure with an interval: the four key figures, and each route's
+    # volume and share in the routes table
+    m = corridor.dependence(kazakhstan, exporter="KAZ", year=2023)
+    for route in m.by_route.index:
+        assert f"explain-share-via-{route}" in links
+        assert f"explain-volume-route-{route}" in links
     for anchor in links:
         assert f'id="{anchor}"' in page
     assert "kaz-bypassing-rus-2023" in page  # the 2023 bypass aggregate explains the share

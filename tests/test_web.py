@@ -421,7 +421,9 @@ def test_api_explain(client: TestClient) -> None:
 def test_explain_page_is_one_click_from_each_headline_figure(client: TestClient) -> None:
     page = client.get("/", params={"year": 2023}).text
     links = re.findall(r'<a class="explain" href="(/explain\?[^"]+)"', page)
-    assert len(links) == 4  # crossing, via, bypassing, total
+    # the four key figures, then each route's volume and share in the routes table
+    assert any("figure=volume%3Aroute%3Acpc" in x for x in links)
+    assert len(links) > 4
     target = html.unescape(links[0])
     assert "figure=share%3Acrossing%3ARUS" in target
     explained = client.get(target)

@@ -50,11 +50,18 @@ class ReportInputs:
 
 
 def explanations(m: Dependence) -> dict[str, Explanation]:
-    """Return the explanation of each key figure of a year's figures (empty if not reconciled)."""
+    """Return the explanation of every figure the report prints with an interval.
+
+    The key figures, and each route's volume and share (so any of them is one click from its
+    evidence); empty when the year is not reconciled.
+    """
     rec = m.reconciliation
     if rec is None:
         return {}
-    return {f: rec.explain(f, m.exporter) for f in key_figures(m)}
+    figures = [*key_figures(m)]
+    for route in m.by_route.index:
+        figures += [f"volume:route:{route}", f"share:via:{route}"]
+    return {f: rec.explain(f, m.exporter) for f in figures}
 
 
 def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) -> ReportInputs:

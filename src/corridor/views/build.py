@@ -88,7 +88,14 @@ def report_view(
     title = f"{country_name(m.exporter)} {m.commodity} exports by route, {m.year}"
     href = explain_href or (lambda figure: f"#{explain_anchor(figure)}")
     linked = explain_href is not None or bool(inputs.explanations)
-    sections = [_key_section(m, href if linked else None), _routes_section(n, m)]
+
+    def cell_href(figure: str) -> str | None:
+        return href(figure) if explain_href is not None or figure in inputs.explanations else None
+
+    sections = [
+        _key_section(m, href if linked else None),
+        _routes_section(n, m, cell_href if linked else None),
+    ]
     ids = set(m.sources)
     if inputs.summary is not None:
         sections.append(_summary_section(n, m, inputs.summary, inputs.history))
@@ -179,7 +186,22 @@ def _volume_cell(table: pd.DataFrame, key: Any, unit: str) -> Estimate:
     return Estimate(v, low, high, unit, bool(r["volume_pinned"]))
 
 
-def _routes_section(n: Network | None, m: Any) -> Section:
+def _route_links(m: Any, href: Callable[[str], str | None] | None) -> dict[tuple[int, int], str]:
+    """Return where each route's volume (column 2) and share (column 3) are explained."""
+    links: dict[tuple[int, int], str] = {}
+    if href is None:
+        return links
+    for i, route in enumerate(m.by_route.index):
+        for col, figure in ((2, f"volume:route:{route}"), (3, f"share:via:{route}")):
+            where = href(figure)
+            if where is not None:
+                links[(i, col)] = where
+    return links
+
+
+def _routes_section(
+    n: Network | None, m: Any, href: Callable[[str], str | None] | None = None
+) -> Section:
     cols = [
         Col("route"),
         Col("name"),
@@ -237,6 +259,7 @@ def _routes_section(n: Network | None, m: Any) -> Section:
     if not len(m.by_route):
         notes.insert(0, f"No route flows reported for {m.exporter} in {m.year}: a gap in the data.")
     table = Table(f"Routes, {m.year}", cols, rows, f"shares of {m.denominator_kind}", id="routes")
+    table.links.update(_route_links(m, href))
     figures = []
     if n is not None:
         net = n

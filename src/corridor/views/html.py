@@ -74,6 +74,12 @@ def cell_html(t: Table, row: int, col: int, href: str = "#src-") -> Markup:
     if c.kind == "sources":
         return _sources_html(str(value or ""), href)
     shown = fmt.cell(value, c.kind, c.places)
+    if (row, col) in t.links:
+        href = t.links[(row, col)]
+        title = "why this number"
+        return Markup(
+            f'<a class="explain" href="{escape(href)}" title="{title}">{escape(shown)}</a>'
+        )
     if c.kind == "verdict":
         return Markup(f'<b class="{escape(shown)}">{escape(shown.replace("_", " "))}</b>')
     if col == 0 and row in t.marks:

@@ -61,6 +61,8 @@ class Table:
     caption: str = ""
     id: str = ""
     marks: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: (row, column) → where that cell's figure is explained; the HTML renderer links it.
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
