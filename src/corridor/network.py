@@ -404,23 +404,39 @@ class Network:
             ``nodes``, ``transit``, ``chokepoints``, ``operators``.
         """
         exporter = exporter or self.meta.exporter
-        out: dict[str, list[str]] = {}
-        for r in self.routes.itertuples():
-            out.setdefault(str(r.from_node), []).append(str(r.Index))
-        rows = []
-
-        def walk(node: str, path: list[str], seen: set[str]) -> None:
-            nexts = [r for r in out.get(node, []) if self.routes.at[r, "to_node"] not in seen]
-            if not nexts and path:
-                rows.append(self.describe_path(exporter, tuple(path)))
-            for r in nexts:
-                nxt = str(self.routes.at[r, "to_node"])
-                walk(nxt, [*path, r], seen | {nxt})
-
-        for origin in self.origins(exporter):
-            walk(origin, [], {origin})
+        rows = [self.describe_path(exporter, path) for path in self.corridor_routes(exporter)]
         columns = ["id", "name", "routes", "nodes", "transit", "chokepoints", "operators"]
         return pd.DataFrame(rows, columns=columns)
+
+    def corridor_routes(
+        self, exporter: str | None = None, *, start: str | None = None
+    ) -> list[tuple[str, ...]]:
+        """Return the route ids of every corridor, the walk `corridors` describes.
+
+        A corridor runs from one of the exporter's origins to a node with no exit not yet on
+        it. With `start` (a route id) the walk begins with that route instead: the corridors of
+        an exporter that enters the network there.
+        """
+        tail = dict(zip(self.routes.index, self.routes["from_node"], strict=True))
+        head = dict(zip(self.routes.index, self.routes["to_node"], strict=True))
+        out: dict[str, list[str]] = {}
+        for r in self.routes.index:
+            out.setdefault(str(tail[r]), []).append(str(r))
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
+            nexts = [r for r in out.get(node, []) if head[r] not in seen]
+            if not nexts and path:
+                found.append(path)
+            for r in nexts:
+                walk(str(head[r]), (*path, r), seen | {str(head[r])})
+
+        if start is not None:
+            walk(str(head[start]), (start,), frozenset({str(tail[start]), str(head[start])}))
+        else:
+            for origin in self.origins(exporter or self.meta.exporter):
+                walk(origin, (), frozenset({origin}))
+        return found
 
     def path_nodes(self, routes: tuple[str, ...]) -> tuple[str, ...]:
         """Return the nodes a chain of routes passes, in order."""

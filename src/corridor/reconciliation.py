@@ -301,66 +301,19 @@ def _month_weights(period: Period, year: int) -> Array:
 
 
 class _Graph:
-    """The routes as plain dicts: the corridors of many exporters without pandas per step.
+    """The routes as plain dicts, so that describing many paths needs no pandas per step.
 
-    Follows `Network.corridors` (a corridor ends at a node with no exit not yet on the path)
-    and `Network.describe_path` (transit countries, chokepoints, operators).
+    The corridors are `Network.corridor_routes`; a path's transit countries, chokepoints and
+    operators follow `Network.describe_path`.
     """
 
     def __init__(self, n: Network) -> None:
         self.n = n
-        r, nodes = n.routes, n.nodes
-        self.tail = dict(zip(r.index, r["from_node"], strict=True))
+        r = n.routes
         self.head = dict(zip(r.index, r["to_node"], strict=True))
-        country = dict(zip(nodes.index, nodes["country"], strict=True))
-        self.country = country
-        self.countries = {
-            k: tuple(
-                dict.fromkeys(
-                    [c for c in (country[self.tail[k]], country[self.head[k]]) if c] + list(t)
-                )
-            )
-            for k, t in zip(r.index, r["transit"], strict=True)
-        }
+        self.countries = {k: n.route_countries(k) for k in r.index}
         self.chokepoints = dict(zip(r.index, r["chokepoints"], strict=True))
         self.operator = dict(zip(r.index, r["operator"], strict=True))
-        self.out: dict[str, list[str]] = defaultdict(list)
-        for k in r.index:
-            self.out[self.tail[k]].append(k)
-        fed = {self.head[k] for k in r.index if country[self.tail[k]] == country[self.head[k]]}
-        self.origins: dict[str, list[str]] = defaultdict(list)
-        for v in nodes.index:
-            if v not in fed:
-                self.origins[country[v]].append(v)
-
-    def corridors(self, exporter: str) -> list[tuple[str, ...]]:
-        found: list[tuple[str, ...]] = []
-
-        def walk(node: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
-            nexts = [k for k in self.out.get(node, ()) if self.head[k] not in seen]
-            if not nexts and path:
-                found.append(path)
-            for k in nexts:
-                walk(self.head[k], (*path, k), seen | {self.head[k]})
-
-        for origin in sorted(self.origins.get(exporter, ())):
-            walk(origin, (), frozenset({origin}))
-        return found
-
-    def corridors_from(self, route: str) -> list[tuple[str, ...]]:
-        """Return the corridors that start with `route` (an exporter's entry point)."""
-        found: list[tuple[str, ...]] = []
-
-        def walk(node: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
-            nexts = [k for k in self.out.get(node, ()) if self.head[k] not in seen]
-            if not nexts:
-                found.append(path)
-            for k in nexts:
-                walk(self.head[k], (*path, k), seen | {self.head[k]})
-
-        head = self.head[route]
-        walk(head, (route,), frozenset({self.tail[route], head}))
-        return found
 
     def path(self, exporter: str, routes: tuple[str, ...]) -> _Path:
         end = self.head[routes[-1]]
@@ -384,11 +337,11 @@ def _paths(
     ``entries``: routes the exporter is observed on; one its origins cannot reach becomes an
     entry point (the corridors starting with it are added).
     """
-    corridors = g.corridors(exporter)
+    corridors = g.n.corridor_routes(exporter)
     reached = {r for c in corridors for r in c}
     for r in entries:
         if r in allowed and r not in reached:
-            corridors += g.corridors_from(r)
+            corridors += g.n.corridor_routes(start=r)
             reached |= {k for c in corridors for k in c}
     seen: dict[tuple[str, ...], None] = {}
     for routes in corridors:
