@@ -570,39 +570,32 @@ def _with_sources(n: Network, exporter: str, year: int, flows: pd.DataFrame) -> 
     return flows.assign(source=[by_route.get(str(r), "") for r in flows["route"]])
 
 
+def _estimates(m: Dependence, points: pd.Series, figure: str, unit: str) -> list[Estimate]:
+    """Return each row's estimate of `figure` (``{}`` is the row key); a point where none."""
+    out = []
+    for key, point in points.items():
+        try:
+            out.append(m.estimate(figure.format(key)))
+        except (UnknownError, InvalidArgumentError):  # "?" or a node, not a country
+            out.append(Estimate(float(point), float(point), float(point), unit, True))
+    return out
+
+
 def _with_intervals(m: Dependence, table: pd.DataFrame, kind: str) -> None:
     """Set a table's ``share`` to each row's estimate and add ``low``, ``high``, ``pinned``."""
-    values, lows, highs, pinned = [], [], [], []
-    for key, share in table["share"].items():
-        try:
-            e = m.estimate(f"share:{kind}:{key}")
-        except (UnknownError, InvalidArgumentError):  # "?" or a node, not a country
-            e = Estimate(float(share), float(share), float(share), "share", True)
-        values.append(e.value)
-        lows.append(e.low)
-        highs.append(e.high)
-        pinned.append(e.pinned)
-    table["share"] = values
-    table["low"] = lows
-    table["high"] = highs
-    table["pinned"] = pinned
+    found = _estimates(m, table["share"], f"share:{kind}:{{}}", "share")
+    table["share"] = [e.value for e in found]
+    table["low"] = [e.low for e in found]
+    table["high"] = [e.high for e in found]
+    table["pinned"] = [e.pinned for e in found]
 
 
 def _with_volume_intervals(m: Dependence) -> None:
     """Add each route's volume interval to ``by_route``: ``volume_low/high/pinned``."""
-    table = m.by_route
-    lows, highs, pinned = [], [], []
-    for route, volume in table["volume"].items():
-        try:
-            e = m.estimate(f"volume:route:{route}")
-        except (UnknownError, InvalidArgumentError):
-            e = Estimate(float(volume), float(volume), float(volume), m.unit, True)
-        lows.append(e.low)
-        highs.append(e.high)
-        pinned.append(e.pinned)
-    table["volume_low"] = lows
-    table["volume_high"] = highs
-    table["volume_pinned"] = pinned
+    found = _estimates(m, m.by_route["volume"], "volume:route:{}", m.unit)
+    m.by_route["volume_low"] = [e.low for e in found]
+    m.by_route["volume_high"] = [e.high for e in found]
+    m.by_route["volume_pinned"] = [e.pinned for e in found]
 
 
 def _by_route(
