@@ -494,3 +494,13 @@ def test_report_html_links_key_figures_to_their_evidence(kazakhstan: corridor.Ne
         assert f'id="{anchor}"' in page
     assert "kaz-bypassing-rus-2023" in page  # the 2023 bypass aggregate explains the share
     assert "observations.csv line" in page
+
+
+def test_route_evidence_is_for_the_html_pages_only(kazakhstan: corridor.Network) -> None:
+    view = build.report_view(kazakhstan, report_inputs(kazakhstan, "KAZ", 2023, ledger=False))
+    console = Console(record=True, width=150)
+    console.print(render(view))
+    text = console.export_text()
+    assert "Why these numbers" in text
+    assert "Why each route's numbers" not in text  # a terminal cannot follow the links
+    assert "Why each route's numbers" in report_html(view, kazakhstan.meta)

@@ -105,7 +105,12 @@ def report_view(
         sections += led.sections
         ids |= {s.id for s in led.sources}
     if inputs.explanations and explain_href is None:
-        sections.append(_explain_section(inputs.explanations))
+        keys = {figure for _, figure in headline_figures(m)}
+        key_ex = {f: ex for f, ex in inputs.explanations.items() if f in keys}
+        route_ex = {f: ex for f, ex in inputs.explanations.items() if f not in keys}
+        sections.append(_explain_section(key_ex))
+        if route_ex:
+            sections.append(_explain_section(route_ex, terminal=False))
         ids |= {
             str(i) for ex in inputs.explanations.values() for i in ex.observations.get("source", [])
         }
@@ -1043,17 +1048,19 @@ def _conflict_notes(ex: Explanation) -> list[str]:
     ]
 
 
-def _explain_section(explanations: Mapping[str, Explanation]) -> Section:
+def _explain_section(explanations: Mapping[str, Explanation], *, terminal: bool = True) -> Section:
     tables, notes = [], []
     for figure, ex in explanations.items():
         title = f"{figure} ({ex.exporter}, {ex.year}): {fmt.estimate(ex.estimate)}"
         tables.append(_evidence_table(ex, title, id=explain_anchor(figure)))
         notes += _conflict_notes(ex)
+    what = "key figure" if terminal else "route's volume and share"
     intro = (
-        "The observations behind each key figure: those whose scope shares paths with it "
+        f"The observations behind each {what}: those whose scope shares paths with it "
         "(pinning it) and, marked 'binds', those whose band bounds its interval."
     )
-    return Section("Why these numbers", intro=intro, tables=tables, notes=notes)
+    title = "Why these numbers" if terminal else "Why each route's numbers"
+    return Section(title, intro=intro, tables=tables, notes=notes, terminal=terminal)
 
 
 def explanation_view(ex: Explanation) -> View:

@@ -135,6 +135,8 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: False: the section is for the HTML pages only (link targets a terminal cannot follow).
+    terminal: bool = True
 
 
 @dataclass

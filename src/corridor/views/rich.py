@@ -51,7 +51,7 @@ def render(view: View, *, sources: bool = False) -> Group:
     parts: list[RenderableType] = [Text(view.title, style="bold")]
     if view.subtitle:
         parts.append(Text(view.subtitle, style="dim"))
-    for s in view.sections:
+    for s in (s for s in view.sections if s.terminal):
         if s.intro:
             parts.append(Text(s.intro))
         if s.key:
