@@ -501,6 +501,6 @@ def test_route_evidence_is_for_the_html_pages_only(kazakhstan: corridor.Network)
     console = Console(record=True, width=150)
     console.print(render(view))
     text = console.export_text()
-    assert "Why these numbers" in text
-    assert "Why each route's numbers" not in text  # a terminal cannot follow the links
-    assert "Why each route's numbers" in report_html(view, kazakhstan.meta)
+    assert "behind each key figure" in text
+    assert "behind each route's volume and share" not in text  # a terminal cannot follow links
+    assert "behind each route" in report_html(view, kazakhstan.meta)
