@@ -55,6 +55,13 @@ class Claim(Displayable):
     A claim is built unrated (``not_checkable``, no model figure); judging it returns a new
     claim with the verdict, the model's figure and unit, the tolerance, the interpretation, the
     sources and each reading. ``start`` and ``end`` locate the number in ``sentence``.
+
+    ``exporter`` is ``"ALL"`` for a figure of every shipper on a route or asset (a pipeline's
+    whole throughput). ``period`` is the year; ``span`` is the part of it, as ``[start, end)``,
+    when the claim is of less than a whole year (January–October, a quarter, a month).
+    ``basis`` says where the checker took the period from ("written", "from the headline",
+    "present tense: the latest full year before 2025-11-30"), so the reader sees the date it
+    assumed.
     """
 
     sentence: str
@@ -77,11 +84,14 @@ class Claim(Displayable):
     readings: tuple[Reading, ...] = ()
     start: int = 0
     end: int = 0
+    span: tuple[date, date] | None = None
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the claim as JSON-ready data (lists where the claim holds tuples)."""
         out = asdict(self)
         out["sources"] = list(self.sources)
+        out["span"] = None if self.span is None else [d.isoformat() for d in self.span]
         out["readings"] = [
             {
                 **asdict(r),

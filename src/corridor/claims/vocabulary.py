@@ -21,8 +21,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal, get_args
 
-#: What a claim measures. Shares are of the exporter's exports (in percent); the others are
-#: volumes in the package's canonical rate, except ``value`` (money, never rated).
+#: What a claim measures. Shares are of the exporter's exports (in percent), except
+#: ``share_of_route`` (the exporter's part of a route's whole throughput); the others are volumes
+#: in the package's canonical rate, except ``value`` (money, never rated). ``volume_to_country``
+#: is the volume delivered to a destination country (``via`` is its ISO3 code).
 Metric = Literal[
     "share_of_exports",
     "share_crossing",
@@ -33,6 +35,8 @@ Metric = Literal[
     "volume_via_node",
     "volume_crossing",
     "volume_bypassing",
+    "volume_to_country",
+    "share_of_route",
     "capacity",
     "total_exports",
     "production",
