@@ -601,7 +601,7 @@ def claims_check_command(
     """Find the quantitative claims about the network in an article and check each one."""
     import datetime as dt
 
-    from corridor.claims import check_claims
+    from corridor.claims import check_article
     from corridor.views.build import claims_view
 
     with errors():
@@ -614,11 +614,11 @@ def claims_check_command(
                 raise InvalidArgumentError(msg) from None
         text = _article(article)
         n = load(package)
-        claims = check_claims(text, n=n, date=when)
+        checked = check_article(text, n=n, date=when)
         if fmt is Format.json:
-            echo_json({"claims": [c.to_dict() for c in claims]})
+            echo_json(checked.to_dict())
         else:
-            show(claims_view(claims))
+            show(claims_view(checked))
 
 
 # --- serve and ledger --------------------------------------------------------------------------

@@ -14,9 +14,19 @@
 they write (`Metric`, `Verdict`); `evaluation` scores the checker on a labelled set.
 """
 
-from corridor.claims.check import check_claims
+from corridor.claims.check import ArticleCheck, check_article, check_claims
 from corridor.claims.extract import Comparator
-from corridor.claims.normalise import Claim, Reading
+from corridor.claims.normalise import Claim, Reading, SetAside
 from corridor.claims.vocabulary import Metric, Verdict
 
-__all__ = ["Claim", "Comparator", "Metric", "Reading", "Verdict", "check_claims"]
+__all__ = [
+    "ArticleCheck",
+    "Claim",
+    "Comparator",
+    "Metric",
+    "Reading",
+    "SetAside",
+    "Verdict",
+    "check_article",
+    "check_claims",
+]

@@ -1,23 +1,43 @@
 """Check an article's claims: the pipeline from text to verdicts, in one function.
 
-`check_claims` runs the stages in order: `text` (HTML to main text, sentences), `extract`
+`check_article` runs the stages in order: `text` (HTML to main text, sentences), `extract`
 (quantities with comparators and ranges), `normalise` (with `link`: a sentence and a quantity
-to a `Claim`, or to nothing) and `judge` (a claim and the reconciled interval of its figure
-to a verdict).
+to a `Claim`, a number set aside as something else, or nothing) and `judge` (a claim and the
+reconciled interval of its figure to a verdict). The article is read in order: the period and
+the route a sentence names carry over to the sentences after it (`normalise.Carry`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from corridor.claims.extract import quantities
 from corridor.claims.judge import Judge
-from corridor.claims.normalise import Claim, Context, claim_from
+from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
 from corridor.network import Network
 
 
-def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:
+@dataclass(frozen=True)
+class ArticleCheck:
+    """An article's claims with their verdicts, the numbers set aside, and the date assumed."""
+
+    claims: list[Claim]
+    set_aside: list[SetAside] = field(default_factory=list)
+    date: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the check as JSON-ready data."""
+        return {
+            "date": None if self.date is None else self.date.isoformat(),
+            "claims": [c.to_dict() for c in self.claims],
+            "set_aside": [a.to_dict() for a in self.set_aside],
+        }
+
+
+def check_article(text: str, *, n: Network, date: date | None = None) -> ArticleCheck:
     """Find the quantitative claims about the network in an article and check each one.
 
     Parameters
@@ -32,13 +52,51 @@ def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Cla
 
     Returns
     -------
-    list of Claim
-        In text order, each with its verdict.
+    ArticleCheck
+        The claims in text order, each with its verdict and where its period came from; the
+        numbers set aside (plans, changes, other commodities …) with the reason; the date.
 
     Raises
     ------
     ClaimsError
         The text is longer than `corridor.claims.text.MAX_CHARS`.
+    """
+    body, found_date = article_text(text)
+    when = date or found_date
+    context = Context.of(n, when)
+    judge = Judge(n)
+    carry = Carry()
+    claims: list[Claim] = []
+    aside: list[SetAside] = []
+    for s in sentences(body):
+        for q in quantities(s):
+            found = read_number(context, s, q, carry)
+            if isinstance(found, SetAside):
+                aside.append(found)
+            elif found is not None:
+                claims.append(_judged(judge, found))
+        update_carry(context.linker, s, carry, context)
+    return ArticleCheck(claims, aside, when)
+
+
+def _judged(judge: Judge, c: Claim) -> Claim:
+    """Rate a claim; one of a day, a week or a month to date (an empty span) is not rated."""
+    if c.span is not None and c.span[0] == c.span[1]:
+        return replace(
+            c,
+            span=None,
+            interpretation=(
+                "a figure of a day, a week or a month to date; the package holds full years "
+                "and observed periods only, so it is not rated"
+            ),
+        )
+    return judge.judge(c)
+
+
+def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:
+    """Return the claims about the network in an article, each with its verdict.
+
+    The claims of `check_article`, without the numbers set aside.
 
     Examples
     --------
@@ -48,13 +106,4 @@ def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Cla
     >>> c.metric, c.via, c.period, c.verdict
     ('share_crossing', 'RUS', 2025, 'supported')
     """
-    body, found_date = article_text(text)
-    context = Context.of(n, date or found_date)
-    judge = Judge(n)
-    claims: list[Claim] = []
-    for s in sentences(body):
-        for q in quantities(s):
-            claim = claim_from(context, s, q)
-            if claim is not None:
-                claims.append(judge.judge(claim))
-    return claims
+    return check_article(text, n=n, date=date).claims

@@ -44,8 +44,6 @@ from corridor.claims.extract import Comparator
 from corridor.claims.normalise import Claim, Reading
 from corridor.claims.vocabulary import (
     NEGATION,
-    PART_YEAR,
-    PLAN,
     SHARE_METRICS,
     Metric,
     Verdict,
@@ -207,7 +205,7 @@ class Judge:
             return replace(c, interpretation=reason)
         exporter = c.exporter or self.n.meta.exporter
         assert c.period is not None  # unrated() says so otherwise
-        if PART_YEAR.search(c.sentence) and c.metric != "capacity":
+        if c.span is not None and c.metric != "capacity":
             return self._judge_part_year(c, exporter, c.period)
         if c.metric in SHARE_METRICS:
             return self._judge_share(c, exporter, c.period)
@@ -216,17 +214,13 @@ class Judge:
     def unrated(self, c: Claim) -> str | None:
         """Return why the claim is not rated, or None when the package can rate it."""
         n = self.n
-        if PLAN.search(c.sentence[: c.start]) or PLAN.search(c.sentence[c.end : c.end + 30]):
-            return "a plan, target or possibility, not an observed figure"
-        if NEGATION.search(c.sentence[max(0, c.start - 40) : c.start]):
+        if NEGATION.search(c.sentence[max(0, c.start - 25) : c.start]):
             return "a negated statement; not rated"
         if c.metric == "value":
             return "money amounts are not in the model"
         exporter = c.exporter or n.meta.exporter
         if exporter not in self.exporters:
             return f"no figures for exporter {exporter} in the package"
-        if c.period is None and PART_YEAR.search(c.sentence) and c.metric != "capacity":
-            return "a part-year figure of no stated year; not rated"
         if c.period is None or c.period not in n.meta.years:
             return f"the period ({c.period or 'unknown'}) is outside the package's years"
         return None
@@ -392,7 +386,7 @@ class Judge:
     # part-year claims -----------------------------------------------------------------------
 
     def _judge_part_year(self, c: Claim, exporter: str, year: int) -> Claim:
-        span = part_of_year(c.sentence, year)
+        span = c.span
         if span is None or c.metric in SHARE_METRICS:
             return replace(c, interpretation="a part-year figure; not rated against full years")
         row = self.observation_of(c.metric, c.via, exporter, span)

@@ -41,6 +41,8 @@ class Links:
     bypass: str | None
     route: str | None
     node: str | None
+    destination: str | None = None
+    named: bool = False  # the exporter is named in the sentence (else the package's default)
 
 
 class Linker:
@@ -69,12 +71,19 @@ class Linker:
         for a, kind, ident in names:
             flags = re.I if len(a) > 4 else 0  # short aliases (CPC, BTC) only in capitals
             self.assets.append(
-                (re.compile(rf"(?<![\w-]){re.escape(a)}(?![\w-])", flags), kind, ident)
+                (re.compile(rf"(?<![\w-]){re.escape(fold(a))}(?![\w-])", flags), kind, ident)
             )
+        self.fields = {str(i) for i in n.nodes.index[n.nodes["kind"] == "field"]}
+        self.countries_of = {
+            str(rid): str(n.nodes.loc[r["to_node"], "country"] or "")
+            for rid, r in n.routes.iterrows()
+            if r["to_node"] in n.nodes.index
+        }
 
     def countries(self, s: str) -> list[Mention]:
         """Return each country mention in a sentence, longest aliases first, in text order."""
         found: list[Mention] = []
+        s = fold(s)
         for pattern, code in country_aliases():
             for m in pattern.finditer(s):
                 if not any(f.start < m.end() and m.start() < f.end for f in found):
@@ -84,6 +93,7 @@ class Linker:
     def assets_in(self, s: str) -> list[Mention]:
         """Return each route or node mention in a sentence, in text order."""
         found: list[Mention] = []
+        s = fold(s)
         for pattern, kind, ident in self.assets:
             for m in pattern.finditer(s):
                 if not any(f.start < m.end() and m.start() < f.end for f in found):
@@ -91,7 +101,11 @@ class Linker:
         return sorted(found)
 
     def link(self, s: str, q: Quantity) -> Links:
-        """Return what the names in sentence `s` are to the number `q` in it."""
+        """Return what the names in sentence `s` are to the number `q` in it.
+
+        The via, bypass, route, node and destination come from the number's own clause; the
+        exporter from its clause, else from the sentence, else the package's exporter.
+        """
         found_assets = self.assets_in(s)
         # a country named inside an asset's name ("Kazakhstan–China pipeline") is not a mention
         all_countries = [
@@ -103,27 +117,37 @@ class Linker:
         countries = [c for c in all_countries if lo <= c.start < hi]
         assets = [a for a in found_assets if lo <= a.start < hi]
         via_country, via_at, bypass = _via(s, q, countries)
-        exporter = self._exporter(s, all_countries, (via_country, bypass))
+        destination = next(
+            (
+                c.ident
+                for c in countries
+                if c.ident not in (via_country, bypass) and _is_destination(s, c)
+            ),
+            None,
+        )
+        taken = (via_country, bypass, destination)
+        exporter = self._owner(s, countries, taken) or self._owner(s, all_countries, taken)
         route, node = self._route_and_node(q, assets)
         route_at = next((a.start for a in assets if a.ident == route), -1)
         if via_country is not None and route is not None and nearer(via_at, route_at, q):
             route = node = None  # "via Russia, mostly through CPC": the country is the claim's via
         elif via_country is not None and route is not None:
             via_country = None
-        return Links(exporter, via_country, bypass, route, node)
+        return Links(
+            exporter or self.n.meta.exporter,
+            via_country,
+            bypass,
+            route,
+            node,
+            destination,
+            named=exporter is not None,
+        )
 
-    def _exporter(self, s: str, countries: list[Mention], taken: tuple[str | None, ...]) -> str:
+    def _owner(self, s: str, countries: list[Mention], taken: tuple[str | None, ...]) -> str | None:
         """Return the first country named that is not the via, bypass or a destination."""
-        owners = [
-            c.ident
-            for c in countries
-            if c.ident not in taken
-            and not DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start])
-        ]
+        owners = [c.ident for c in countries if c.ident not in taken and not _is_destination(s, c)]
         exporter = next((c for c in owners if c in self.exporters), None)
-        if exporter is None:
-            exporter = owners[0] if owners else self.n.meta.exporter
-        return exporter
+        return exporter if exporter is not None else (owners[0] if owners else None)
 
     def _route_and_node(self, q: Quantity, assets: list[Mention]) -> tuple[str | None, str | None]:
         """Return the route and the node nearest the number (two nodes: the leg between)."""
@@ -135,6 +159,22 @@ class Linker:
             route = str(legs.index[0]) if len(legs) else None
         node = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "node"])
         return route, node
+
+
+def fold(s: str) -> str:
+    """Return the text with every dash written as a hyphen and every apostrophe as ``'``.
+
+    Same length as the input, so positions found in the folded text are positions in the text:
+    "Baku–Tbilisi–Ceyhan" and "Baku-Tbilisi-Ceyhan" name the same pipeline.
+    """
+    return s.translate(_FOLD)
+
+
+_FOLD = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {c: "'" for c in "’‘`´"})
+
+
+def _is_destination(s: str, c: Mention) -> bool:
+    return bool(DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start]))
 
 
 def _via(s: str, q: Quantity, countries: list[Mention]) -> tuple[str | None, int, str | None]:

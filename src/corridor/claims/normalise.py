@@ -11,23 +11,50 @@ otherwise the latest complete year before that date).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 from corridor.claims.extract import Comparator, Quantity
-from corridor.claims.link import Linker, Links
+from corridor.claims.link import Linker, Links, clause
+from corridor.claims.periods import part_of_year
 from corridor.claims.vocabulary import (
+    AGREEMENT,
+    ALL_CARGO,
+    ALL_SHIPPERS,
+    ASSET_NOUN,
+    ASSET_VERB,
     CAPACITY,
     CHANGE,
+    CHANGE_AFTER,
+    CHANGE_VOLUME_BEFORE,
+    DESTINATION_BEFORE,
     EXPORT,
-    LAST_YEAR,
+    FIELD_WORDS,
+    FINANCE,
     NETWORK_WORDS,
     NON_NETWORK,
+    OTHER_COMMODITY,
+    OWNERSHIP,
+    PAST,
+    PLAN,
+    PLAN_AFTER,
+    PRESENT,
+    PREVIOUS_YEAR,
+    PRODUCER,
     PRODUCTION,
+    PRODUCTS,
+    REFERS_BACK,
     REFINING,
+    RESERVES,
+    SAME_PERIOD,
+    SEGMENT_BREAK,
     SHARE_OF_NON_NETWORK,
-    THIS_YEAR,
+    SHORT_PERIOD,
+    THIS_YEAR_WORDS,
+    VESSEL,
+    WORLD_SHARE,
     YEAR,
     Metric,
     Verdict,
@@ -115,6 +142,66 @@ class Claim(Displayable):
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A number the checker read and set aside: not a fact about the network's flows.
+
+    ``kind`` says what it is instead (a plan, a change, one field's output, another commodity …;
+    see `SET_ASIDE_KINDS`), ``reason`` says it in words. Set-aside numbers are reported beside
+    the claims, never rated.
+    """
+
+    sentence: str
+    quantity: str
+    value: float
+    high: float | None
+    unit: str
+    kind: str
+    reason: str
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the set-aside number as JSON-ready data."""
+        return asdict(self)
+
+
+#: What a set-aside number is, and the reason printed for it.
+SET_ASIDE_KINDS: dict[str, str] = {
+    "money": "money, not a volume of the network",
+    "world_share": "a share of world or OPEC+ supply, not of the exporter's exports",
+    "ownership": "a shareholding or stake, not a flow",
+    "finance": "a figure of prices, revenue, budget or GDP, not a flow",
+    "other_commodity": "a tonnage of another commodity (grain, metals, fertiliser …)",
+    "products": "petroleum products or petrochemicals, not crude",
+    "all_cargo": "all cargo (dry and liquid together), not crude alone",
+    "reserves": "reserves in the ground, not a flow",
+    "vessel": "a ship's size, not a flow",
+    "agreement": "an agreement, deal or quota: what was agreed, not what flowed",
+    "plan": "a plan, target, forecast or possibility, not an observed figure",
+    "change": "a change (growth, cut, disruption), not a level",
+    "field": "one field's output or capacity, not the network's",
+    "company": "one company's figure, not the network's",
+    "other_country": "a figure of a country outside the package",
+}
+
+
+@dataclass
+class Carry:
+    """What an article has said so far that later sentences lean on.
+
+    The period (a year, or part of one) and the last route, node and destination named carry
+    over from the headline and earlier sentences into a sentence that names none of its own
+    ("In 2023, the volume reached …" after a sentence naming the pipeline).
+    """
+
+    year: int | None = None
+    span: tuple[date, date] | None = None
+    route: str | None = None
+    node: str | None = None
+    destination: str | None = None
+
+
+@dataclass(frozen=True)
 class Context:
     """What normalising needs besides the sentence: the package, its names, the date.
 
@@ -143,14 +230,41 @@ def complete_years(n: Network) -> dict[str, list[int]]:
     return out
 
 
-def claim_from(ctx: Context, s: str, q: Quantity) -> Claim | None:
-    """Normalise one quantity of a sentence, or return None when it is not about the network."""
+def segment(s: str, q: Quantity) -> tuple[int, int]:
+    """Return the span of the comma-level list item holding the quantity (brackets stay in)."""
+    lo, hi = 0, len(s)
+    for m in SEGMENT_BREAK.finditer(s):
+        if m.end() <= q.start:
+            lo = m.end()
+        elif m.start() >= q.end:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetAside | None:
+    """Read one number of a sentence: a claim, a number set aside (and why), or nothing.
+
+    Nothing: the sentence is not about the network at all. Set aside: the number is about the
+    oil sector but is not a fact about the network's flows (`set_aside`). Otherwise a `Claim`,
+    linked in the number's own clause, with its period from the clause, the sentence, the
+    article so far (`carry`) or the tense.
+    """
     if not is_about_network(ctx.linker, s, q):
         return None
-    links = ctx.linker.link(s, q)
+    kind = set_aside(ctx, s, q)
+    if kind is not None:
+        return SetAside(s, q.text, q.value, q.high, q.unit, kind, SET_ASIDE_KINDS[kind], *q_span(q))
+    links = with_carry(ctx.linker, s, q, ctx.linker.link(s, q), carry)
     metric, via = metric_of(s, q, links)
     if metric is None:
         return None
+    if metric == "production" and _names_field(ctx.linker, s, q):
+        return SetAside(
+            s, q.text, q.value, q.high, q.unit, "field", SET_ASIDE_KINDS["field"], *q_span(q)
+        )
+    state = metric == "capacity"
+    year, span, basis = period_of(ctx, s, q, links.exporter, carry, state=state)
     return Claim(
         sentence=s,
         quantity=q.text,
@@ -158,14 +272,27 @@ def claim_from(ctx: Context, s: str, q: Quantity) -> Claim | None:
         high=q.high,
         unit=q.unit,
         comparator=q.comparator,
-        exporter=links.exporter,
+        exporter=shipper(ctx.linker, s, q, links, metric),
         commodity=ctx.n.meta.commodity,
         metric=metric,
         via=via,
-        period=period_of(ctx, s, q, links.exporter, state=metric == "capacity"),
+        period=year,
         start=q.start,
         end=q.end,
+        span=span,
+        basis=basis,
     )
+
+
+def q_span(q: Quantity) -> tuple[int, int]:
+    """Return where the number is in its sentence."""
+    return q.start, q.end
+
+
+def claim_from(ctx: Context, s: str, q: Quantity) -> Claim | None:
+    """Normalise one quantity of a lone sentence (no article around it), or return None."""
+    found = read_number(ctx, s, q, Carry())
+    return found if isinstance(found, Claim) else None
 
 
 def is_about_network(linker: Linker, s: str, q: Quantity) -> bool:
@@ -176,17 +303,140 @@ def is_about_network(linker: Linker, s: str, q: Quantity) -> bool:
     """
     if not NETWORK_WORDS.search(s) and not linker.assets_in(s):
         return False
-    before = s[max(0, q.start - 40) : q.start]
     around = s[max(0, q.start - 60) : min(len(s), q.end + 40)]
-    if q.kind == "share" and (
-        CHANGE.search(before)
-        or NON_NETWORK.search(around)
-        or SHARE_OF_NON_NETWORK.match(s[q.end : q.end + 25])
-    ):
-        return False
     return not (
-        q.kind == "money" and (not NETWORK_WORDS.search(around) or NON_NETWORK.search(around))
+        q.kind == "share"
+        and (NON_NETWORK.search(around) or SHARE_OF_NON_NETWORK.match(s[q.end : q.end + 25]))
     )
+
+
+def _window(s: str, q: Quantity) -> tuple[str, str, str, str]:
+    """Return the number's segment, its clause before the number, after it, and the clause."""
+    seg_lo, seg_hi = segment(s, q)
+    lo, hi = clause(s, q)
+    return s[seg_lo:seg_hi], s[lo : q.start], s[q.end : min(hi, q.end + 40)], s[lo:hi]
+
+
+def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
+    """Return the kind of a number that is not a network fact (`SET_ASIDE_KINDS`), or None.
+
+    Every test reads the number's own segment or clause, so a plan in one clause does not set
+    aside the actual figure in the next ("plans to ship 2 Mt, up from 1.4 Mt last year").
+    """
+    seg, before, after, whole = _window(s, q)
+    if q.kind == "money":
+        return "money"
+    if q.kind == "share":
+        found = _share_aside(s, q, seg, before, after)
+        if found:
+            return found
+    for kind, pattern, where in (
+        ("other_commodity", OTHER_COMMODITY, seg),
+        ("products", PRODUCTS, seg),
+        ("all_cargo", ALL_CARGO, whole),
+        ("reserves", RESERVES, seg),
+        ("vessel", VESSEL, seg),
+        ("agreement", AGREEMENT, before + after[:25]),
+        ("plan", PLAN, before),
+        ("plan", PLAN_AFTER, after[:30]),
+        ("change", CHANGE_VOLUME_BEFORE, before),
+        ("company", PRODUCER, before),
+    ):
+        if pattern.search(where):
+            return kind
+    if CAPACITY.search(whole) and PRODUCTION.search(whole) and not ctx.linker.assets_in(whole):
+        return "field"  # a country's production capacity: no network asset to rate it on
+    if _names_field(ctx.linker, s, q) and not _names_network_asset(ctx.linker, s, q):
+        return "field"
+    return None
+
+
+def _share_aside(s: str, q: Quantity, seg: str, before: str, after: str) -> str | None:
+    if WORLD_SHARE.match(re.sub(r"^\s*(?:share\s+)?(?:of|in)\b", "", after)):
+        return "world_share"
+    if OWNERSHIP.search(seg) or OWNERSHIP.search(after[:30]):
+        return "ownership"
+    if FINANCE.search(after[:40]) or FINANCE.search(seg):
+        return "finance"
+    if CHANGE.search(before) or CHANGE_VOLUME_BEFORE.search(before) or CHANGE_AFTER.match(after):
+        return "change"
+    return None
+
+
+def _names_field(linker: Linker, s: str, q: Quantity) -> bool:
+    """Return True when the number's clause names an oil field (by name or as "field")."""
+    lo, hi = clause(s, q)
+    part = s[lo:hi]
+    named = any(a.ident in linker.fields for a in linker.assets_in(part))
+    return named or bool(FIELD_WORDS.search(part) and PRODUCTION.search(part))
+
+
+def _names_network_asset(linker: Linker, s: str, q: Quantity) -> bool:
+    """Return True when the number's clause names a route or a node that is not a field."""
+    lo, hi = clause(s, q)
+    return any(
+        a.kind == "route" or a.ident not in linker.fields for a in linker.assets_in(s[lo:hi])
+    )
+
+
+def with_carry(linker: Linker, s: str, q: Quantity, links: Links, carry: Carry) -> Links:
+    """Return the links with the route, node or destination an earlier sentence named.
+
+    Only a sentence that names no route, node or country of its own, and refers back ("the
+    pipeline", "the volume", "these"), takes them.
+    """
+    if links.route or links.node or links.via_country or links.bypass or links.destination:
+        return links
+    if not REFERS_BACK.search(s[: q.end + 40]):
+        return links
+    return replace(links, route=carry.route, node=carry.node, destination=carry.destination)
+
+
+def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
+    """Record what a sentence names for the sentences after it (the period, route, node)."""
+    years = [int(m.group(1)) for m in YEAR.finditer(s)]
+    if years:
+        carry.year = years[0]
+        carry.span = part_of_year(s, years[0])
+    elif (span := part_of_year(s, carry.year or _default_year(ctx))) is not None:
+        carry.span = span
+    assets = linker.assets_in(s)
+    routes = [a.ident for a in assets if a.kind == "route"]
+    nodes = [a.ident for a in assets if a.kind == "node" and a.ident not in linker.fields]
+    if routes or nodes:
+        carry.route = routes[0] if routes else None
+        carry.node = nodes[0] if nodes and not routes else None
+    dest = [
+        c.ident
+        for c in linker.countries(s)
+        if DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start])
+    ]
+    if dest:
+        carry.destination = dest[0]
+
+
+def _default_year(ctx: Context) -> int:
+    return ctx.when.year if ctx.when else ctx.n.meta.last_year
+
+
+def shipper(linker: Linker, s: str, q: Quantity, links: Links, metric: Metric) -> str:
+    """Return whose oil a number is: the exporter named, or ``ALL`` for a whole asset's figure.
+
+    A capacity is always the whole asset's. A volume on a route or node is every shipper's when
+    no exporter is named in the number's clause and the clause says so ("total shipments via
+    CPC") or has the asset as its subject ("the terminal handled 63 Mt").
+    """
+    if metric == "capacity":
+        return "ALL"
+    if metric not in ("volume_via", "volume_via_node"):
+        return links.exporter
+    lo, hi = clause(s, q)
+    if linker.countries(s[lo:hi]):
+        return links.exporter
+    before = s[lo : q.start]
+    if ALL_SHIPPERS.search(before) or (ASSET_NOUN.search(before) and ASSET_VERB.search(before)):
+        return "ALL"
+    return links.exporter
 
 
 def metric_of(s: str, q: Quantity, links: Links) -> tuple[Metric | None, str | None]:
@@ -222,6 +472,8 @@ def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
         return "volume_crossing", links.via_country
     if links.bypass:
         return "volume_bypassing", links.bypass
+    if links.destination:
+        return "volume_to_country", links.destination
     if REFINING.search(s):
         return "refinery_runs", None
     if PRODUCTION.search(s) and not EXPORT.search(s):
@@ -234,26 +486,66 @@ def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
 
 
 def period_of(
-    ctx: Context, s: str, q: Quantity, exporter: str | None, *, state: bool = False
-) -> int | None:
-    """Return the year of a claim: written, relative to the date, or implied by the tense.
+    ctx: Context,
+    s: str,
+    q: Quantity,
+    exporter: str | None,
+    carry: Carry | None = None,
+    *,
+    state: bool = False,
+) -> tuple[int | None, tuple[date, date] | None, str]:
+    """Return a claim's year, the part of it (or None), and where the checker took them from.
 
-    A present-tense *state* (a capacity) is read in the article's own year; a present-tense
-    flow or share in the latest complete year before it.
+    In order: a year written in the number's clause, then in the sentence; "last year" or
+    "this year" from the article's date; the period an earlier sentence set (when this one is
+    not in the present tense); else the latest complete year before the article's date (a
+    present-tense *state*, a capacity, is read in the article's own year).
     """
+    carry = carry or Carry()
+    year, basis = _year_of(ctx, s, q, carry, state=state, exporter=exporter)
+    if year is None:
+        return None, None, basis
+    lo, hi = clause(s, q)
+    span = part_of_year(s[lo:hi], year) or part_of_year(s, year)
+    inherits = SAME_PERIOD.search(s) or basis.startswith("from an earlier")
+    if span is None and carry.span is not None and carry.span[0].year == year and inherits:
+        span = carry.span
+        basis += f"; the part of the year ({span[0]} to {span[1]}) from an earlier sentence"
+    if span is None and SHORT_PERIOD.search(s[lo:hi]):
+        basis += "; a day, a week or a month to date"
+        span = (date(year, 1, 1), date(year, 1, 1))  # an empty span: no observation fits it
+    return year, span, basis
+
+
+def _year_of(
+    ctx: Context, s: str, q: Quantity, carry: Carry, *, state: bool, exporter: str | None
+) -> tuple[int | None, str]:
     when, n = ctx.when, ctx.n
-    years = [int(m.group(1)) for m in YEAR.finditer(s) if not (q.start <= m.start() < q.end)]
-    if years:
-        return years[0]
-    if LAST_YEAR.search(s) and when:
-        return when.year - 1
-    if THIS_YEAR.search(s) and when:
-        return when.year
+    lo, hi = clause(s, q)
+    in_clause = [
+        int(m.group(1)) for m in YEAR.finditer(s, lo, hi) if not (q.start <= m.start() < q.end)
+    ]
+    written = in_clause or [
+        int(m.group(1)) for m in YEAR.finditer(s) if not (q.start <= m.start() < q.end)
+    ]
+    if written:
+        return written[0], "written"
+    if PREVIOUS_YEAR.search(s) and when:
+        return when.year - 1, f"last year, from the article's date {when}"
+    if THIS_YEAR_WORDS.search(s) and when:
+        return when.year, f"this year, from the article's date {when}"
     if state:
-        return min(when.year, n.meta.last_year) if when else n.meta.last_year
-    # present tense, no year: the latest complete year before the article's date
+        year = min(when.year, n.meta.last_year) if when else n.meta.last_year
+        return year, "present tense: the year of the article"
+    part = s[lo:hi]
+    present = PRESENT.search(part) and not PAST.search(part)
+    if carry.year is not None and not present:
+        return carry.year, "from an earlier sentence"
     exporter = exporter or n.meta.exporter
     before = [y for y in ctx.complete.get(exporter, []) if when is None or y < when.year]
     if before:
-        return before[-1]
-    return latest_year(n, exporter) if when is None and exporter in ctx.complete else None
+        said = f"before {when}" if when else "in the package"
+        return before[-1], f"present tense: the latest complete year {said}"
+    if when is None and exporter in ctx.complete:
+        return latest_year(n, exporter), "present tense: the package's latest year"
+    return None, "no year written and none before the article's date"

@@ -66,9 +66,7 @@ CHANGE = re.compile(
 )
 #: Words around a share or a money amount that put it outside the network.
 NON_NETWORK = re.compile(
-    r"\b(price|prices|tariff|inflation|vote|voted|voters|turnout|"
-    r"referendum|stake|shareholding|owns|interest\s+rate|GDP|budget|"
-    r"tax|duty|premium|discount|yield|margin|wages?|population)\b",
+    r"\b(vote|voted|voters|turnout|referendum|population|unemployment|approval\s+rating)\b",
     re.I,
 )
 #: Words just after a share that make it a share of something else ("71% of votes").
@@ -114,9 +112,12 @@ _VIA = (
 VIA_BEFORE = re.compile(r"\b" + _VIA + r"\s+(?:the\s+)?(?:territory\s+of\s+|ports\s+of\s+)?$", re.I)
 #: Words just before a country that make it a destination ("to China"), not an exporter.
 DESTINATION_BEFORE = re.compile(r"\b(?:to|into|towards)\s+(?:the\s+)?$")
+#: Words just before a country that make it the one a route avoids ("bypassing Russia"). "Around"
+#: counts only as "(go) around": "around 80% of Kazakhstan's oil" is an estimate, not a bypass.
 BYPASS = re.compile(
-    r"\b(bypass(?:es|ed|ing)?|avoid(?:s|ed|ing)?|circumvent(?:s|ed|ing)?|"
-    r"around|not\s+through|not\s+via)\b",
+    r"\b(?:bypass(?:es|ed|ing)?|avoid(?:s|ed|ing)?|circumvent(?:s|ed|ing)?|"
+    r"(?:go(?:es|ing)?|went|routed?|routing)\s+around|not\s+through|not\s+via|"
+    r"without\s+(?:crossing|transiting))\s+(?:the\s+)?(?:territory\s+of\s+)?$",
     re.I,
 )
 PRODUCTION = re.compile(r"\b(produc(?:e|ed|es|tion|ing)|output|extract(?:ed|ion))\b", re.I)
@@ -124,9 +125,132 @@ REFINING = re.compile(r"\b(refin(?:ed|ery|eries|ing)|processed)\b", re.I)
 EXPORT = re.compile(r"\bexport", re.I)
 #: Where one clause of a sentence ends and the next begins ("; , of which, while …").
 CLAUSE_BREAK = re.compile(
-    r";|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with)\b|"
-    r"\bwhile\b|\bwhereas\b"
+    r";|[–—]\s|\s[-–—]\s|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
+    r"including|includ\w*|up\s+from|down\s+from|from|versus|against|as\s+well\s+as)\b|"
+    r"\bwhile\b|\bwhereas\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
+    r"\bcompared\s+(?:with|to)\b|\bagainst\b|\bversus\b|\bwhich\s+is\b"
 )
+#: Where a comma-level segment ends: a list item of its own ("metals by 5% (1.4 million tons)").
+#: A comma followed by a digit is a thousands separator or a decimal comma, not a break.
+SEGMENT_BREAK = re.compile(r"[;()\[\]]|,(?!\d)|\s[-–—]\s")
+
+#: Numbers about something other than the network's flows, each with the kind the checker sets
+#: it aside as. Each is looked for in the number's own segment or clause (see `corridor.claims.
+#: normalise.set_aside`), never in the whole sentence, so a plan word in one clause does not
+#: hide an actual figure in the next.
+OTHER_COMMODITY = re.compile(
+    r"\b(grain|wheat|barley|flour|metals?|ferrous|steel|iron|copper|zinc|alumin(?:i)?um|coal|"
+    r"fertili[sz]ers?|chemicals?|containers?|TEU|cubic\s+met(?:er|re)s?|bcm|gas\s+condensate\s+"
+    r"processing|electricity|kWh|uranium|cotton|sugar|ore)\b",
+    re.I,
+)
+#: All-cargo figures (dry and liquid together): a port's or a railway's whole turnover.
+ALL_CARGO = re.compile(
+    r"\b(cargo\s+turnover|freight\s+turnover|dry\s+(?:and|&)\s+(?:oil|liquid)\s+cargo|"
+    r"(?<!oil\s)(?<!crude\s)(?<!liquid\s)cargo(?:es)?\b(?!\s+of\s+(?:oil|crude))|transshipment\s+of\s+"
+    r"all|all\s+cargo|freight)\b",
+    re.I,
+)
+PRODUCTS = re.compile(
+    r"\b(petroleum\s+products|oil\s+products|refined\s+products|fuels?\b|gasoline|"
+    r"petrol|diesel|jet\s+fuel|kerosene|bitumen|LPG|fuel\s+oil|petrochemicals?|polymers?|"
+    r"polypropylene)",
+    re.I,
+)
+WORLD_SHARE = re.compile(
+    r"^\s*(?:of\s+)?(?:the\s+)?(?:world(?:'s|’s)?|global(?:ly)?|international|"
+    r"(?:the\s+)?OPEC\+?(?:'s)?|worldwide)\b",
+    re.I,
+)
+OWNERSHIP = re.compile(
+    r"\b(stakes?|shareholdings?|shareholders?|owned|owns|own|ownership|interest\s+in|"
+    r"equity|participat(?:ion|ing)\s+interest|holds?\s+(?:a\s+)?\d)",
+    re.I,
+)
+FINANCE = re.compile(
+    r"\b(GDP|gross\s+domestic|budget|revenues?|government\s+income|tax(?:es)?|"
+    r"fiscal|earnings|profit|investments?|value\s+of|in\s+value|by\s+value|prices?|"
+    r"tariffs?|inflation|wages?|dividends?)\b",
+    re.I,
+)
+RESERVES = re.compile(r"\b(reserves|in\s+place|recoverable|resources?\s+of|deposits)\b", re.I)
+VESSEL = re.compile(r"\b(deadweight|dwt|DWT|each\s+with|tankers?\s+of|vessels?\s+of)\b", re.I)
+#: Promises, deals and quotas: what a party agreed, signed or may do, not what happened.
+AGREEMENT = re.compile(
+    r"\b(agree(?:d|s|ment)?|deal|pact|signed|memorandum|MoU|contract(?:ed)?|quotas?|"
+    r"allocat(?:ed|ion)|readiness|ready\s+to|commit(?:ted|ment)?|should\s+have\s+been|"
+    r"allowed\s+to|obliged|pledged?|under\s+the\s+(?:OPEC\+?\s+)?(?:deal|quota|cap))\b",
+    re.I,
+)
+#: A figure of one producing company or field, not of the network.
+PRODUCER = re.compile(
+    r"\b(Tengizchevroil|TCO|NCOC|KPO|Karachaganak\s+Petroleum|North\s+Caspian\s+Operating|"
+    r"KazMunayGas|KazMunaiGas|Kazmunaigas|KMG|Kazmortransflot|Chevron|ExxonMobil|Exxon|Eni|"
+    r"Shell|Lukoil|CNPC|Sinopec|Inpex|TotalEnergies|company(?:'s|’s)?|"
+    r"we\s+(?:have|had)|our)\b"
+)
+FIELD_WORDS = re.compile(r"\b(fields?|oilfields?|deposits?|wells?|offshore\s+project)\b", re.I)
+#: A change, not a level: "rose 5%", "a 9.6 percent increase", "5.5-fold", "cut 400,000 bpd".
+CHANGE_AFTER = re.compile(
+    r"^\s*(?:\w+\s+)?(?:more|less|higher|lower|above|below|up|down|increase|decrease|rise|"
+    r"drop|decline|growth|jump|fall|gain|year[- ]on[- ]year|y/y|yoy|on\s+the\s+previous|"
+    r"compared|than)\b",
+    re.I,
+)
+CHANGE_VOLUME_BEFORE = re.compile(
+    r"\b(?:cut(?:s|ting)?|reduc(?:e|ed|ing|tion)|disrupt(?:ed|ing|ion)?|lost|losing|loss\s+of|"
+    r"shut\s+in|halted|curtail(?:ed|ing)?|(?:rose|rise|grew|increased?|fell|declined?|dropped|"
+    r"decreased?|jumped|surged|went\s+(?:up|down))\s+by|(?:increase|decrease|rise|drop|decline|"
+    r"growth|reduction)\s+(?:of|by))\s+(?:by\s+)?(?:some\s+|about\s+|around\s+|up\s+to\s+|"
+    r"over\s+|more\s+than\s+|nearly\s+|almost\s+|approximately\s+)?$",
+    re.I,
+)
+#: Words of the present: a claim in the present tense is of the latest full year.
+PRESENT = re.compile(
+    r"\b(is|are|stands?\s+at|handles?|carries|accounts?\s+for|produces|exports|ships|"
+    r"pumps|currently|now|today|remains?|makes?\s+up|goes|flows?)\b",
+    re.I,
+)
+PAST = re.compile(
+    r"\b(was|were|had|amounted|reached|totall?ed|shipped|exported|transported|pumped|"
+    r"handled|carried|delivered|produced|rose|fell|grew|increased|decreased|dropped|surpassed|"
+    r"exceeded|accounted|made\s+up|loaded|sent|transited|supplied|received|stood)\b",
+    re.I,
+)
+#: A figure of every shipper on an asset ("total shipments via CPC", "the terminal handled").
+ALL_SHIPPERS = re.compile(
+    r"\b(total|overall|all\s+shippers|whole|entire|in\s+all|combined|consortium(?:'s|’s)?\s+"
+    r"(?:total|throughput))\b",
+    re.I,
+)
+#: Verbs that make an asset named before the number its subject ("the terminal handled 63 Mt").
+ASSET_VERB = re.compile(
+    r"\b(handled|handles|shipped|ships|transported|transports|pumped|pumps|loaded|loads|"
+    r"carried|carries|received|receives|transshipped|throughput|reached|exported)\b",
+    re.I,
+)
+#: A period carried over from an earlier sentence ("in the reporting period").
+SAME_PERIOD = re.compile(
+    r"\b(reporting\s+period|same\s+period|this\s+period|the\s+period|over\s+the\s+period|"
+    r"during\s+the\s+period|period\s+under\s+review)\b",
+    re.I,
+)
+#: A sub-year period the package can hold no observation of: a day, a week, "currently".
+SHORT_PERIOD = re.compile(
+    r"\b(daily\s+(?:production|output|exports?|loadings?|shipments?)\s+(?:of|at|was|were|"
+    r"amounted|reached|stood)|on\s+(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
+    r"Oct|Nov|Dec)[a-z]*\.?\s*\d{0,2}\b|weekly|this\s+week|last\s+week|per\s+week|a\s+week|"
+    r"this\s+month|monthly\s+rate|current\s+(?:monthly\s+)?rate|month[- ]to[- ]date|"
+    r"so\s+far\s+this\s+month|in\s+recent\s+days|on\s+Monday|on\s+Tuesday|"
+    r"on\s+Wednesday|on\s+Thursday|on\s+Friday|on\s+Saturday|on\s+Sunday|yesterday)\b",
+    re.I,
+)
+PREVIOUS_YEAR = re.compile(
+    r"\b(last\s+year|a\s+year\s+(?:earlier|ago|before)|(?:the\s+)?previous\s+year|"
+    r"the\s+year\s+before|(?:the\s+)?prior\s+year)\b",
+    re.I,
+)
+THIS_YEAR_WORDS = re.compile(r"\b(this\s+year|the\s+current\s+year|so\s+far\s+this\s+year)\b", re.I)
 
 
 @cache
@@ -135,3 +259,25 @@ def country_aliases() -> list[tuple[re.Pattern[str], str]]:
     text = files("corridor.claims").joinpath("aliases.csv").read_text(encoding="utf-8")
     rows = sorted(csv.DictReader(text.splitlines()), key=lambda r: -len(r["alias"]))
     return [(re.compile(rf"\b{re.escape(r['alias'])}(?:'s|’s)?\b"), r["country"]) for r in rows]
+
+
+#: Plan words just after a number ("100,000 tons planned for June", "in the November plan").
+PLAN_AFTER = re.compile(
+    r"^[^.;]{0,12}\b(planned|targeted|expected|forecast|projected|envisaged|scheduled|"
+    r"(?:in|under)\s+the\s+(?:\w+\s+)?(?:plan|schedule|target))\b",
+    re.I,
+)
+#: A sentence that leans on an earlier one for what it is about.
+REFERS_BACK = re.compile(
+    r"\b(the\s+(?:pipeline|route|terminal|port|volume|figure|corridor|system|line)|"
+    r"this\s+(?:pipeline|route|terminal|port|volume|figure|corridor|direction)|"
+    r"(?:of\s+)?these|(?:of\s+)?this|it|its|there|such\s+supplies|the\s+supplies|"
+    r"the\s+shipments|deliveries)\b",
+    re.I,
+)
+#: Nouns that name an asset as the subject of a sentence ("the terminal handled").
+ASSET_NOUN = re.compile(
+    r"\b(pipeline|terminal|port|consortium|CPC|BTC|route|system|line|loadings?|throughput|"
+    r"shipments)\b",
+    re.I,
+)

@@ -750,6 +750,8 @@ def ledger_view(
 
 
 def _claim_dicts(claims: Any) -> list[dict[str, Any]]:
+    if hasattr(claims, "set_aside"):  # an ArticleCheck
+        claims = claims.to_dict()
     if isinstance(claims, Mapping):
         claims = claims["claims"]
     return [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims]
