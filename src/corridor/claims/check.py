@@ -9,6 +9,7 @@ the route a sentence names carry over to the sentences after it (`normalise.Carr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from corridor.claims.extract import quantities
 from corridor.claims.judge import Judge
 from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
+from corridor.exceptions import CorridorError
 from corridor.network import Network
 
 
@@ -68,9 +70,12 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
     carry = Carry()
     claims: list[Claim] = []
     aside: list[SetAside] = []
-    for s in sentences(body):
+    parts = sentences(body)
+    for i, s in enumerate(parts):
+        # a headline takes the period its story opens with ("In 2021, …" in the lead)
+        here = Carry(year=lead_year(context, parts[1:4])) if i == 0 else carry
         for q in quantities(s):
-            found = read_number(context, s, q, carry)
+            found = read_number(context, s, q, here)
             if isinstance(found, SetAside):
                 aside.append(found)
             elif found is not None:
@@ -79,18 +84,60 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
     return ArticleCheck(claims, aside, when)
 
 
+#: How far a day's, a week's or a month's rate may stray from its year's average before it is
+#: called wrong: rates swing within a year (maintenance, storms), so only a gross error counts.
+SHORT_PERIOD_SWING = 0.5
+
+
 def _judged(judge: Judge, c: Claim) -> Claim:
-    """Rate a claim; one of a day, a week or a month to date (an empty span) is not rated."""
-    if c.span is not None and c.span[0] == c.span[1]:
-        return replace(
-            c,
-            span=None,
-            interpretation=(
-                "a figure of a day, a week or a month to date; the package holds full years "
-                "and observed periods only, so it is not rated"
-            ),
-        )
-    return judge.judge(c)
+    """Rate a claim; one of a day, a week or a month to date is checked for gross errors only.
+
+    Such a claim (an empty span) has no observation to be rated against; a rate in it is
+    contradicted only when it is far from its year's average (`SHORT_PERIOD_SWING`).
+    """
+    if c.span is None or c.span[0] != c.span[1]:
+        return judge.judge(c)
+    short = replace(
+        c,
+        span=None,
+        interpretation=(
+            "a figure of a day, a week or a month to date; the package holds full years and "
+            "observed periods only, so it is not rated"
+        ),
+    )
+    if "/" not in c.unit or c.comparator not in ("eq", "approx"):
+        return short
+    year = judge.judge(replace(c, span=None))
+    found = year.readings[0].model_range if year.readings else None
+    try:
+        claimed = judge.in_mt_per_year(c.value, c.unit)
+    except CorridorError:
+        return short
+    if found is None or not all(map(math.isfinite, found)):
+        return short
+    lo, hi = found
+    if (1 - SHORT_PERIOD_SWING) * lo <= claimed <= (1 + SHORT_PERIOD_SWING) * hi:
+        return short
+    return replace(
+        year,
+        span=None,
+        verdict="contradicted",
+        tolerance=f"±{100 * SHORT_PERIOD_SWING:g}% of the year's average",
+        interpretation=(
+            f"a rate of a day, a week or a month, far from the year's average: "
+            f"{year.interpretation}"
+        ),
+    )
+
+
+def lead_year(ctx: Context, lead: list[str]) -> int | None:
+    """Return the first year the lead sentences give as a period (not a deadline), if any."""
+    probe = Carry()
+    for s in lead:
+        update_carry(ctx.linker, s, probe, ctx)
+        if probe.year is not None:
+            return probe.year
+    return None
 
 
 def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:

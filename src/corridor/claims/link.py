@@ -70,9 +70,9 @@ class Linker:
         self.assets: list[tuple[re.Pattern[str], Literal["route", "node"], str]] = []
         for a, kind, ident in names:
             flags = re.I if len(a) > 4 else 0  # short aliases (CPC, BTC) only in capitals
-            self.assets.append(
-                (re.compile(rf"(?<![\w-]){re.escape(fold(a))}(?![\w-])", flags), kind, ident)
-            )
+            # "the Kazakhstan-China oil pipeline" is the "Kazakhstan-China pipeline"
+            text = re.escape(fold(a)).replace(r"\ pipeline", r"\s+(?:oil\s+|crude\s+)?pipeline")
+            self.assets.append((re.compile(rf"(?<![\w-]){text}(?![\w-])", flags), kind, ident))
         self.fields = {str(i) for i in n.nodes.index[n.nodes["kind"] == "field"]}
         self.countries_of = {
             str(rid): str(n.nodes.loc[r["to_node"], "country"] or "")
@@ -145,7 +145,13 @@ class Linker:
 
     def _owner(self, s: str, countries: list[Mention], taken: tuple[str | None, ...]) -> str | None:
         """Return the first country named that is not the via, bypass or a destination."""
-        owners = [c.ident for c in countries if c.ident not in taken and not _is_destination(s, c)]
+        owners = [
+            c.ident
+            for c in countries
+            if c.ident not in taken
+            and not _is_destination(s, c)
+            and not VIA_BEFORE.search(s[max(0, c.start - 30) : c.start])
+        ]
         exporter = next((c for c in owners if c in self.exporters), None)
         return exporter if exporter is not None else (owners[0] if owners else None)
 

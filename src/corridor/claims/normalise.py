@@ -29,10 +29,12 @@ from corridor.claims.vocabulary import (
     CHANGE,
     CHANGE_AFTER,
     CHANGE_VOLUME_BEFORE,
+    DEADLINE,
     DESTINATION_BEFORE,
     EXPORT,
     FIELD_WORDS,
     FINANCE,
+    FLOW_WORDS,
     NETWORK_WORDS,
     NON_NETWORK,
     OTHER_COMMODITY,
@@ -40,6 +42,7 @@ from corridor.claims.vocabulary import (
     PAST,
     PLAN,
     PLAN_AFTER,
+    POSSIBILITY,
     PRESENT,
     PREVIOUS_YEAR,
     PRODUCER,
@@ -338,6 +341,7 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
         ("vessel", VESSEL, seg),
         ("agreement", AGREEMENT, before + after[:25]),
         ("plan", PLAN, before),
+        ("plan", POSSIBILITY, "" if CAPACITY.search(whole) else before),
         ("plan", PLAN_AFTER, after[:30]),
         ("change", CHANGE_VOLUME_BEFORE, before),
         ("company", PRODUCER, before),
@@ -387,14 +391,24 @@ def with_carry(linker: Linker, s: str, q: Quantity, links: Links, carry: Carry) 
     """
     if links.route or links.node or links.via_country or links.bypass or links.destination:
         return links
-    if not REFERS_BACK.search(s[: q.end + 40]):
+    if not (REFERS_BACK.search(s[: q.end + 40]) or _unlinked_flow(s)):
         return links
     return replace(links, route=carry.route, node=carry.node, destination=carry.destination)
 
 
+def _unlinked_flow(s: str) -> bool:
+    """Return True for a sentence of shipments that names no export total or production."""
+    return bool(FLOW_WORDS.search(s)) and not (EXPORT.search(s) or PRODUCTION.search(s))
+
+
 def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
     """Record what a sentence names for the sentences after it (the period, route, node)."""
-    years = [int(m.group(1)) for m in YEAR.finditer(s)]
+    latest = ctx.when.year if ctx.when else ctx.n.meta.last_year
+    years = [
+        int(m.group(1))
+        for m in YEAR.finditer(s)
+        if not DEADLINE.search(s[max(0, m.start() - 12) : m.start()]) and int(m.group(1)) <= latest
+    ]
     if years:
         carry.year = years[0]
         carry.span = part_of_year(s, years[0])
@@ -430,8 +444,8 @@ def shipper(linker: Linker, s: str, q: Quantity, links: Links, metric: Metric) -
         return "ALL"
     if metric not in ("volume_via", "volume_via_node"):
         return links.exporter
-    lo, hi = clause(s, q)
-    if linker.countries(s[lo:hi]):
+    lo, _ = clause(s, q)
+    if linker.countries(s[lo : q.end + 25]):
         return links.exporter
     before = s[lo : q.start]
     if ALL_SHIPPERS.search(before) or (ASSET_NOUN.search(before) and ASSET_VERB.search(before)):
@@ -445,7 +459,7 @@ def metric_of(s: str, q: Quantity, links: Links) -> tuple[Metric | None, str | N
         return "value", links.route or links.node or links.via_country
     if q.kind == "share":
         return _share_metric(s, links)
-    return _volume_metric(s, links)
+    return _volume_metric(s, q, links)
 
 
 def _share_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
@@ -460,7 +474,8 @@ def _share_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
     return ("share_of_exports", None) if EXPORT.search(s) else (None, None)
 
 
-def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
+def _volume_metric(s: str, q: Quantity, links: Links) -> tuple[Metric | None, str | None]:
+    lo, hi = clause(s, q)
     asset = links.route or links.node
     if CAPACITY.search(s) and asset:
         return "capacity", asset
@@ -474,14 +489,15 @@ def _volume_metric(s: str, links: Links) -> tuple[Metric | None, str | None]:
         return "volume_bypassing", links.bypass
     if links.destination:
         return "volume_to_country", links.destination
-    if REFINING.search(s):
-        return "refinery_runs", None
-    if PRODUCTION.search(s) and not EXPORT.search(s):
-        return "production", None
-    if EXPORT.search(s):
-        return "total_exports", None
-    if PRODUCTION.search(s):
-        return "production", None
+    for part in (s[lo:hi], s):  # the number's clause decides; else the sentence
+        if REFINING.search(part):
+            return "refinery_runs", None
+        if PRODUCTION.search(part) and not EXPORT.search(part):
+            return "production", None
+        if EXPORT.search(part):
+            return "total_exports", None
+        if PRODUCTION.search(part):
+            return "production", None
     return None, None
 
 
@@ -521,15 +537,14 @@ def _year_of(
     ctx: Context, s: str, q: Quantity, carry: Carry, *, state: bool, exporter: str | None
 ) -> tuple[int | None, str]:
     when, n = ctx.when, ctx.n
+    written = written_year(s, q)
+    if written is not None:
+        return written, "written"
     lo, hi = clause(s, q)
-    in_clause = [
-        int(m.group(1)) for m in YEAR.finditer(s, lo, hi) if not (q.start <= m.start() < q.end)
-    ]
-    written = in_clause or [
-        int(m.group(1)) for m in YEAR.finditer(s) if not (q.start <= m.start() < q.end)
-    ]
-    if written:
-        return written[0], "written"
+    if when is not None and (span := part_of_year(s[lo:hi], when.year)) is not None:
+        if span[1] <= when:
+            return when.year, f"part of a year, the latest before the article's date {when}"
+        return when.year - 1, f"part of a year, the latest before the article's date {when}"
     if PREVIOUS_YEAR.search(s) and when:
         return when.year - 1, f"last year, from the article's date {when}"
     if THIS_YEAR_WORDS.search(s) and when:
@@ -537,15 +552,37 @@ def _year_of(
     if state:
         year = min(when.year, n.meta.last_year) if when else n.meta.last_year
         return year, "present tense: the year of the article"
+    lo, hi = clause(s, q)
     part = s[lo:hi]
     present = PRESENT.search(part) and not PAST.search(part)
     if carry.year is not None and not present:
         return carry.year, "from an earlier sentence"
     exporter = exporter or n.meta.exporter
-    before = [y for y in ctx.complete.get(exporter, []) if when is None or y < when.year]
-    if before:
-        said = f"before {when}" if when else "in the package"
-        return before[-1], f"present tense: the latest complete year {said}"
-    if when is None and exporter in ctx.complete:
+    if when is not None:
+        return when.year - 1, f"present tense: the latest full year before {when}"
+    if exporter in ctx.complete:
         return latest_year(n, exporter), "present tense: the package's latest year"
-    return None, "no year written and none before the article's date"
+    return None, "no year written and no date to read the present tense from"
+
+
+def written_year(s: str, q: Quantity) -> int | None:
+    """Return the year written for a number: in its clause, nearest after it, else before it.
+
+    "1.39 Mt in 2023 and 1.4 Mt in 2024": each number takes the year just after it. A year that
+    is a deadline ("by 2026") is not the period of a figure.
+    """
+    lo, hi = clause(s, q)
+    found = [
+        (m.start(), int(m.group(1)))
+        for m in YEAR.finditer(s)
+        if not (q.start <= m.start() < q.end)
+        and not DEADLINE.search(s[max(0, m.start() - 12) : m.start()])
+    ]
+    if not found:
+        return None
+    in_clause = [(at, y) for at, y in found if lo <= at < hi] or found
+    after = [(at, y) for at, y in in_clause if at >= q.end and at - q.end <= 25]
+    if after:
+        return after[0][1]
+    before = [(at, y) for at, y in in_clause if at < q.start]
+    return before[-1][1] if before else in_clause[0][1]

@@ -27,7 +27,7 @@ _MONTH_SPAN = re.compile(
 )
 #: One month named: "in June", "June 2025", "for March". Case-sensitive: "may" is not "May".
 _ONE_MONTH = re.compile(
-    r"\b(?:in|for|during|of|since|by\s+the\s+end\s+of)\s+(January|February|March|April|May|June|"
+    r"\b(?i:in|for|during|of|since|by\s+the\s+end\s+of)\s+(January|February|March|April|May|June|"
     r"July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
 )
 _HALF = re.compile(r"\b(first|second)\s+half\b|\bH([12])\b", re.I)

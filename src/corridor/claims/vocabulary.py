@@ -53,8 +53,9 @@ VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 #: A sentence about the network names the commodity, an export, a route or a shipment.
 NETWORK_WORDS = re.compile(
-    r"\b(oil|crude|petroleum|condensate|exports?|exported|exporting|shipments?|shipped|transit|"
-    r"pipelines?|barrels?|throughput|tankers?|terminal|loadings?)\b",
+    r"\b(oil|crude|petroleum|condensate|hydrocarbons?|exports?|exported|exporting|shipments?|"
+    r"shipped|transit|pipelines?|barrels?|throughput|tankers?|terminal|loadings?|"
+    r"production|output|produced)\b",
     re.I,
 )
 #: Words just before a share that make it a change ("rose by 5%"), not a share.
@@ -75,10 +76,17 @@ SHARE_OF_NON_NETWORK = re.compile(
 )
 #: Plans, targets, forecasts and possibilities: not observed figures.
 PLAN = re.compile(
-    r"\b(plans?|planned|planning|targets?|aims?|aiming|intends?|goal|could|would|"
-    r"will|may|might|expects?|expected|forecasts?|projected|projects|seeks?|"
-    r"hopes?|wants?|potential(?:ly)?|to\s+(?:raise|increase|boost|reach|ship))\b",
+    r"\b(plans?|planned|planning|targets?|aims?|aiming|intends?|goal|(?-i:could|would|will|"
+    r"may|might|shall)|expects?|expected|forecasts?|projected|projects|projections?|seeks?|"
+    r"hopes?|hoping|wants?|envisage[sd]?|is\s+set\s+to|are\s+set\s+to|going\s+to|"
+    r"to\s+(?:raise|increase|boost|reach|bring|double|triple|expand)|by\s+(?:the\s+end\s+"
+    r"of\s+)?20\d\d)\b",
     re.I,
+)
+#: What an asset *could* carry ("makes it possible to ship"): a plan for a flow, but the very
+#: words of a capacity, so a capacity claim is read past them.
+POSSIBILITY = re.compile(
+    r"\b(possible\s+to|able\s+to|to\s+(?:ship|carry|handle|pump)|potential(?:ly)?|can)\b", re.I
 )
 NEGATION = re.compile(
     r"\b(not|no longer|never|neither|nor|isn't|wasn't|aren't|weren't|"
@@ -121,18 +129,19 @@ BYPASS = re.compile(
     re.I,
 )
 PRODUCTION = re.compile(r"\b(produc(?:e|ed|es|tion|ing)|output|extract(?:ed|ion))\b", re.I)
-REFINING = re.compile(r"\b(refin(?:ed|ery|eries|ing)|processed)\b", re.I)
+REFINING = re.compile(r"\b(refin(?:ed|ery|eries|ing)|(?:re)?processed|refinery\s+runs)\b", re.I)
 EXPORT = re.compile(r"\bexport", re.I)
 #: Where one clause of a sentence ends and the next begins ("; , of which, while …").
 CLAUSE_BREAK = re.compile(
-    r";|[–—]\s|\s[-–—]\s|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
+    r";|,\s*in\s+addition\s+to\b|\bfrom\b(?=\s+(?:just\s+|only\s+|about\s+|around\s+|some\s+)?"
+    r"\d)|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
     r"including|includ\w*|up\s+from|down\s+from|from|versus|against|as\s+well\s+as)\b|"
     r"\bwhile\b|\bwhereas\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
     r"\bcompared\s+(?:with|to)\b|\bagainst\b|\bversus\b|\bwhich\s+is\b"
 )
 #: Where a comma-level segment ends: a list item of its own ("metals by 5% (1.4 million tons)").
 #: A comma followed by a digit is a thousands separator or a decimal comma, not a break.
-SEGMENT_BREAK = re.compile(r"[;()\[\]]|,(?!\d)|\s[-–—]\s")
+SEGMENT_BREAK = re.compile(r";|,(?!\d)|\s[–—]\s|—|\band\s+(?=\d)")
 
 #: Numbers about something other than the network's flows, each with the kind the checker sets
 #: it aside as. Each is looked for in the number's own segment or clause (see `corridor.claims.
@@ -241,7 +250,8 @@ SHORT_PERIOD = re.compile(
     r"amounted|reached|stood)|on\s+(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
     r"Oct|Nov|Dec)[a-z]*\.?\s*\d{0,2}\b|weekly|this\s+week|last\s+week|per\s+week|a\s+week|"
     r"this\s+month|monthly\s+rate|current\s+(?:monthly\s+)?rate|month[- ]to[- ]date|"
-    r"so\s+far\s+this\s+month|in\s+recent\s+days|on\s+Monday|on\s+Tuesday|"
+    r"so\s+far\s+this\s+month|in\s+recent\s+days|as\s+of\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
+    r"Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}|on\s+Monday|on\s+Tuesday|"
     r"on\s+Wednesday|on\s+Thursday|on\s+Friday|on\s+Saturday|on\s+Sunday|yesterday)\b",
     re.I,
 )
@@ -279,5 +289,16 @@ REFERS_BACK = re.compile(
 ASSET_NOUN = re.compile(
     r"\b(pipeline|terminal|port|consortium|CPC|BTC|route|system|line|loadings?|throughput|"
     r"shipments)\b",
+    re.I,
+)
+
+#: Words before a year that make it a deadline, not the period of a figure ("by 2026").
+DEADLINE = re.compile(
+    r"\b(by|until|till|before|through|to|from|since)\s+(?:the\s+end\s+of\s+)?$", re.I
+)
+#: Shipments with no named total: "shipments surged to 1.39 Mt", "deliveries reached …".
+FLOW_WORDS = re.compile(
+    r"\b(shipments?|deliveries|supplies|volumes?|transported|shipped|pumped|delivered|sent|"
+    r"transit(?:ed)?|loadings?|throughput)\b",
     re.I,
 )
