@@ -95,6 +95,8 @@ def _judged(judge: Judge, c: Claim) -> Claim:
     Such a claim (an empty span) has no observation to be rated against; a rate in it is
     contradicted only when it is far from its year's average (`SHORT_PERIOD_SWING`).
     """
+    if c.unrated:
+        return replace(c, interpretation=c.unrated)
     if c.span is None or c.span[0] != c.span[1]:
         return judge.judge(c)
     short = replace(

@@ -16,7 +16,9 @@ from corridor.claims.extract import Quantity
 from corridor.claims.vocabulary import (
     BYPASS,
     CLAUSE_BREAK,
+    COMPARISON_START,
     DESTINATION_BEFORE,
+    RELATIVE_START,
     VIA_BEFORE,
     country_aliases,
 )
@@ -116,6 +118,14 @@ class Linker:
         lo, hi = clause(s, q)
         countries = [c for c in all_countries if lo <= c.start < hi]
         assets = [a for a in found_assets if lo <= a.start < hi]
+        if not countries and not assets and lo > 0:
+            lead = s[:lo]
+            if COMPARISON_START.search(lead) or RELATIVE_START.search(lead):
+                # "X through Russia against Y in 2021", "the terminal, which handles 80%":
+                # the clause leans on the one before it
+                start = clause_start(s, lo)
+                countries = [c for c in all_countries if start <= c.start < hi]
+                assets = [a for a in found_assets if start <= a.start < hi]
         via_country, via_at, bypass = _via(s, q, countries)
         destination = next(
             (
@@ -206,6 +216,15 @@ def clause(s: str, q: Quantity) -> tuple[int, int]:
             hi = m.start()
             break
     return lo, hi
+
+
+def clause_start(s: str, end: int) -> int:
+    """Return where the clause that ends at `end` begins."""
+    lo = 0
+    for m in CLAUSE_BREAK.finditer(s, 0, max(0, end - 1)):
+        if m.end() < end:
+            lo = m.end()
+    return lo
 
 
 def nearer(a: int, b: int, q: Quantity) -> bool:

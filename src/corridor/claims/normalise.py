@@ -38,6 +38,7 @@ from corridor.claims.vocabulary import (
     NETWORK_WORDS,
     NON_NETWORK,
     OTHER_COMMODITY,
+    OTHER_SCOPE,
     OWNERSHIP,
     PAST,
     PLAN,
@@ -91,7 +92,8 @@ class Claim(Displayable):
     when the claim is of less than a whole year (January–October, a quarter, a month).
     ``basis`` says where the checker took the period from ("written", "from the headline",
     "present tense: the latest full year before 2025-11-30"), so the reader sees the date it
-    assumed.
+    assumed. ``unrated`` is why the claim cannot be rated, when reading it already says so (a
+    seaborne-only or crude-only figure against a crude-and-condensate series).
     """
 
     sentence: str
@@ -116,6 +118,7 @@ class Claim(Displayable):
     end: int = 0
     span: tuple[date, date] | None = None
     basis: str = ""
+    unrated: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the claim as JSON-ready data (lists where the claim holds tuples)."""
@@ -284,6 +287,18 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
         end=q.end,
         span=span,
         basis=basis,
+        unrated=_other_scope(s, q),
+    )
+
+
+def _other_scope(s: str, q: Quantity) -> str:
+    lo, hi = clause(s, q)
+    m = OTHER_SCOPE.search(s, lo, hi)
+    if m is None:
+        return ""
+    return (
+        f"a figure of another scope ({m.group(0)}) than the package's crude-and-condensate "
+        "series; read, not rated"
     )
 
 
@@ -348,7 +363,7 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
     ):
         if pattern.search(where):
             return kind
-    if CAPACITY.search(whole) and PRODUCTION.search(whole) and not ctx.linker.assets_in(whole):
+    if CAPACITY.search(seg) and PRODUCTION.search(seg) and not ctx.linker.assets_in(seg):
         return "field"  # a country's production capacity: no network asset to rate it on
     if _names_field(ctx.linker, s, q) and not _names_network_asset(ctx.linker, s, q):
         return "field"
@@ -483,22 +498,26 @@ def _volume_metric(s: str, q: Quantity, links: Links) -> tuple[Metric | None, st
         return "volume_via", links.route
     if links.node:
         return "volume_via_node", links.node
+    if links.destination and links.destination != links.exporter:
+        return "volume_to_country", links.destination  # more precise than the country crossed
     if links.via_country:
         return "volume_crossing", links.via_country
     if links.bypass:
         return "volume_bypassing", links.bypass
-    if links.destination:
-        return "volume_to_country", links.destination
-    for part in (s[lo:hi], s):  # the number's clause decides; else the sentence
-        if REFINING.search(part):
-            return "refinery_runs", None
-        if PRODUCTION.search(part) and not EXPORT.search(part):
-            return "production", None
-        if EXPORT.search(part):
-            return "total_exports", None
-        if PRODUCTION.search(part):
-            return "production", None
-    return None, None
+    return _flow_metric(s[lo:hi]) or _flow_metric(s) or (None, None)
+
+
+def _flow_metric(part: str) -> tuple[Metric, None] | None:
+    """Return the national figure a text names: refining, production or exports, or None."""
+    if REFINING.search(part):
+        return "refinery_runs", None
+    if PRODUCTION.search(part) and not EXPORT.search(part):
+        return "production", None
+    if EXPORT.search(part):
+        return "total_exports", None
+    if PRODUCTION.search(part):
+        return "production", None
+    return None
 
 
 def period_of(
@@ -541,23 +560,23 @@ def _year_of(
     if written is not None:
         return written, "written"
     lo, hi = clause(s, q)
-    if when is not None and (span := part_of_year(s[lo:hi], when.year)) is not None:
-        if span[1] <= when:
-            return when.year, f"part of a year, the latest before the article's date {when}"
-        return when.year - 1, f"part of a year, the latest before the article's date {when}"
-    if PREVIOUS_YEAR.search(s) and when:
+    part = s[lo:hi]
+    if when is not None and (span := part_of_year(part, when.year)) is not None:
+        year = when.year if span[0] <= when else when.year - 1
+        return year, f"part of a year, the latest before the article's date {when}"
+    if PREVIOUS_YEAR.search(part) and when:
         return when.year - 1, f"last year, from the article's date {when}"
-    if THIS_YEAR_WORDS.search(s) and when:
+    if THIS_YEAR_WORDS.search(part) and when:
         return when.year, f"this year, from the article's date {when}"
     if state:
         year = min(when.year, n.meta.last_year) if when else n.meta.last_year
         return year, "present tense: the year of the article"
-    lo, hi = clause(s, q)
-    part = s[lo:hi]
     present = PRESENT.search(part) and not PAST.search(part)
     if carry.year is not None and not present:
         return carry.year, "from an earlier sentence"
     exporter = exporter or n.meta.exporter
+    if when is not None and present and q.unit.endswith("/day") and when.year in n.meta.years:
+        return when.year, f"present tense, a rate per day: the article's year ({when})"
     if when is not None:
         return when.year - 1, f"present tense: the latest full year before {when}"
     if exporter in ctx.complete:

@@ -60,9 +60,10 @@ NETWORK_WORDS = re.compile(
 )
 #: Words just before a share that make it a change ("rose by 5%"), not a share.
 CHANGE = re.compile(
-    r"\b(rose|rise|rising|increased?|increasing|grew|growth|jumped|surged|"
-    r"fell|fall|falling|declined?|dropped|drop|down|up|higher|lower|cut|"
-    r"reduction|by)\s+(?:by\s+)?(?:about\s+|around\s+|some\s+)?$",
+    r"\b(rose|risen|rise|rising|increased?|increasing|grew|grown|growth|jumped|surged|"
+    r"fell|fallen|fall|falling|declined?|dropped|drop|down|up|higher|lower|cut|slashed|"
+    r"decreased?|reduction|by)\s+(?:by\s+)?(?:about\s+|around\s+|some\s+|more\s+than\s+|"
+    r"over\s+|nearly\s+|almost\s+|less\s+than\s+|up\s+to\s+|approximately\s+|roughly\s+)?$",
     re.I,
 )
 #: Words around a share or a money amount that put it outside the network.
@@ -133,7 +134,7 @@ REFINING = re.compile(r"\b(refin(?:ed|ery|eries|ing)|(?:re)?processed|refinery\s
 EXPORT = re.compile(r"\bexport", re.I)
 #: Where one clause of a sentence ends and the next begins ("; , of which, while …").
 CLAUSE_BREAK = re.compile(
-    r";|,\s*in\s+addition\s+to\b|\bfrom\b(?=\s+(?:just\s+|only\s+|about\s+|around\s+|some\s+)?"
+    r";|,\s*in\s+addition\s+to\b|,\s*(?:through|via|in|of|from|by|for)\s+which\b|\bfrom\b(?=\s+(?:just\s+|only\s+|about\s+|around\s+|some\s+)?"
     r"\d)|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
     r"including|includ\w*|up\s+from|down\s+from|from|versus|against|as\s+well\s+as)\b|"
     r"\bwhile\b|\bwhereas\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
@@ -217,7 +218,8 @@ CHANGE_VOLUME_BEFORE = re.compile(
 #: Words of the present: a claim in the present tense is of the latest full year.
 PRESENT = re.compile(
     r"\b(is|are|stands?\s+at|handles?|carries|accounts?\s+for|produces|exports|ships|"
-    r"pumps|currently|now|today|remains?|makes?\s+up|goes|flows?)\b",
+    r"pumps|currently|now|today|remains?|makes?\s+up|goes|flows?|transports|transits|moves|"
+    r"relies|depends|uses|continues|passes|loads|delivers|receives|supplies|sends)\b",
     re.I,
 )
 PAST = re.compile(
@@ -301,4 +303,23 @@ FLOW_WORDS = re.compile(
     r"\b(shipments?|deliveries|supplies|volumes?|transported|shipped|pumped|delivered|sent|"
     r"transit(?:ed)?|loadings?|throughput)\b",
     re.I,
+)
+
+#: Words that put a figure on another scope than the package's crude-and-condensate series:
+#: seaborne or crude-only exports, OPEC "liquids". Such a claim is read, not rated.
+OTHER_SCOPE = re.compile(
+    r"\b(seaborne|by\s+sea|maritime\s+exports|liquids?\s+(?:supply|production)|"
+    r"crude[- ]only|excluding\s+condensate|NGLs?)\b",
+    re.I,
+)
+#: The start of a clause that compares its number with the one before ("against 2.5 Mt in
+#: 2021", "up from 1.1 mb/d"): it shares that clause's route, country and metric.
+COMPARISON_START = re.compile(
+    r"(?:\bagainst|\bversus|\bcompared\s+(?:with|to)|\bup\s+from|\bdown\s+from|\bfrom)\s*$",
+    re.I,
+)
+#: The start of a relative clause, which is about the noun just before it ("the terminal,
+#: which handles 80% of exports").
+RELATIVE_START = re.compile(
+    r"(?:,\s*|\b)(?:which|that|where|(?:through|via|in|of|from|by|for)\s+which)\s*$", re.I
 )
