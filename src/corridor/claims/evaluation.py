@@ -6,6 +6,8 @@ A labelled set is a YAML list of texts, each with the claims a reader finds in i
       date: 2026-03-01            # optional: the publication date
       claims:
         - {value: 80, metric: share_crossing, via: RUS, verdict: supported}
+      set_aside:                  # optional: numbers read and set aside, with their kind
+        - {value: 20, kind: plan}
 
 A claim the checker finds *matches* a labelled one when the value and the metric agree (and the
 via, where the label gives one); each label matches at most once. The project's set is
@@ -21,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from corridor.claims.check import check_claims
+from corridor.claims.check import check_article
 from corridor.claims.normalise import Claim
 from corridor.network import Network
 
@@ -37,6 +39,8 @@ class Score:
     misses: tuple[str, ...]
     extras: tuple[str, ...]
     wrong_verdicts: tuple[str, ...]
+    aside_expected: int = 0
+    aside_matched: int = 0
 
     @property
     def precision(self) -> float:
@@ -49,6 +53,11 @@ class Score:
         return self.matched / self.expected if self.expected else 1.0
 
     @property
+    def aside_recall(self) -> float:
+        """Return the share of the labelled set-aside numbers set aside with the right kind."""
+        return self.aside_matched / self.aside_expected if self.aside_expected else 1.0
+
+    @property
     def verdict_accuracy(self) -> float:
         """Return the share of the matched claims with the labelled verdict."""
         return self.verdicts_right / self.matched if self.matched else 1.0
@@ -57,7 +66,8 @@ class Score:
         return (
             f"{self.expected} labelled claims, {self.extracted} found, {self.matched} matched: "
             f"precision {self.precision:.3f}, recall {self.recall:.3f}, "
-            f"verdict accuracy {self.verdict_accuracy:.3f}"
+            f"verdict accuracy {self.verdict_accuracy:.3f}, "
+            f"set aside {self.aside_matched}/{self.aside_expected}"
         )
 
     def errors(self) -> list[str]:
@@ -85,13 +95,23 @@ def read_labelled_set(path: Path) -> list[dict[str, Any]]:
 
 def score(n: Network, items: list[dict[str, Any]]) -> Score:
     """Check every text of a labelled set against `n` and score the claims found."""
-    extracted = expected = matched = right = 0
+    extracted = expected = matched = right = aside_expected = aside_matched = 0
     misses: list[str] = []
     extras: list[str] = []
     wrong: list[str] = []
     for item in items:
-        found = check_claims(item["text"], n=n, date=item.get("date"))
+        checked = check_article(item["text"], n=n, date=item.get("date"))
+        found = checked.claims
         want: list[dict[str, Any]] = item["claims"]
+        for w in item.get("set_aside", []):
+            aside_expected += 1
+            hit = any(
+                abs(a.value - float(w["value"])) < 1e-9 and a.kind == w["kind"]
+                for a in checked.set_aside
+            )
+            aside_matched += hit
+            if not hit:
+                misses.append(f"{item['text']} → set aside as {w['kind']}: {w['value']}")
         extracted += len(found)
         expected += len(want)
         pairs = _match(found, want)
@@ -109,7 +129,17 @@ def score(n: Network, items: list[dict[str, Any]]) -> Score:
             for i, f in enumerate(found)
             if i not in pairs
         ]
-    return Score(extracted, expected, matched, right, tuple(misses), tuple(extras), tuple(wrong))
+    return Score(
+        extracted,
+        expected,
+        matched,
+        right,
+        tuple(misses),
+        tuple(extras),
+        tuple(wrong),
+        aside_expected,
+        aside_matched,
+    )
 
 
 def _match(found: list[Claim], want: list[dict[str, Any]]) -> list[int | None]:
