@@ -556,16 +556,20 @@ def _year_of(
     ctx: Context, s: str, q: Quantity, carry: Carry, *, state: bool, exporter: str | None
 ) -> tuple[int | None, str]:
     when, n = ctx.when, ctx.n
-    written = written_year(s, q)
-    if written is not None:
-        return written, "written"
     lo, hi = clause(s, q)
     part = s[lo:hi]
+    written = written_year(s, q)
+    if PREVIOUS_YEAR.search(part):
+        # "a year earlier" is before the year the sentence is about; "last year" before the date
+        if written is not None and not YEAR.search(part):
+            return written - 1, f"the year before {written}"
+        if when is not None:
+            return when.year - 1, f"last year, from the article's date {when}"
+    if written is not None:
+        return written, "written"
     if when is not None and (span := part_of_year(part, when.year)) is not None:
         year = when.year if span[0] <= when else when.year - 1
         return year, f"part of a year, the latest before the article's date {when}"
-    if PREVIOUS_YEAR.search(part) and when:
-        return when.year - 1, f"last year, from the article's date {when}"
     if THIS_YEAR_WORDS.search(part) and when:
         return when.year, f"this year, from the article's date {when}"
     if state:

@@ -749,17 +749,24 @@ def ledger_view(
 # --- claims ------------------------------------------------------------------------------------
 
 
-def _claim_dicts(claims: Any) -> list[dict[str, Any]]:
+def _claim_dicts(claims: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]:
+    """Return the claims, the numbers set aside and the date of a check (or of bare claims)."""
     if hasattr(claims, "set_aside"):  # an ArticleCheck
         claims = claims.to_dict()
     if isinstance(claims, Mapping):
-        claims = claims["claims"]
-    return [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims]
+        aside = [dict(a) for a in claims.get("set_aside", [])]
+        return [dict(c) for c in claims["claims"]], aside, claims.get("date")
+    return [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims], [], None
 
 
 def claims_view(claims: Any, *, n: Network | None = None) -> View:
-    """Return the claims found in an article with their verdicts and the model's figures."""
-    found = _claim_dicts(claims)
+    """Return the claims found in an article with their verdicts and the model's figures.
+
+    Each claim says the period the checker assumed and why ("present tense: the latest full
+    year before 2025-11-30"); the numbers set aside (plans, changes, other cargo …) follow in
+    a table of their own with the reason.
+    """
+    found, aside, when = _claim_dicts(claims)
     cols = [
         Col("sentence", wide=True),
         Col("claim"),
@@ -770,33 +777,58 @@ def claims_view(claims: Any, *, n: Network | None = None) -> View:
     rows: list[list[Cell]] = []
     marks: dict[int, tuple[int, int]] = {}
     for i, c in enumerate(found):
-        value = f"{c['value']:g}–{c['high']:g}" if c.get("high") is not None else f"{c['value']:g}"
-        what = (
-            f"{c.get('exporter') or ''} {c['metric']}{' ' + c['via'] if c.get('via') else ''} "
-            f"{c.get('period') or ''}: {COMPARATORS.get(c['comparator'], c['comparator'])} "
-            f"{value} {c['unit']}"
-        )
-        model = (
-            fmt.DASH
-            if c["model_value"] is None
-            else f"{c['model_value']:g} {c.get('model_unit') or ''}"
-        )
-        tolerance = f" ({c['tolerance']})" if c.get("tolerance") else ""
-        rows.append(
-            [
-                c["sentence"],
-                what.strip(),
-                c["verdict"],
-                f"{model}\n{c['interpretation']}{tolerance}",
-                _joined(c["sources"]),
-            ]
-        )
+        rows.append(_claim_row(c))
         marks[i] = (int(c["start"]), int(c["end"]))
     table = Table(f"{len(found)} claims", cols, rows, id="verdicts", marks=marks)
+    tables = [table] if found else []
+    if aside:
+        tables.append(_aside_table(aside))
     notes = [] if found else ["No quantitative claims about the export network found."]
+    if when:
+        notes.append(f"Article date assumed: {when}.")
     ids = [i for c in found for i in c["sources"]]
-    return View(
-        "Claims", [Section(tables=[table] if found else [], notes=notes)], sources_of(n, ids)
+    return View("Claims", [Section(tables=tables, notes=notes)], sources_of(n, ids))
+
+
+def _claim_row(c: dict[str, Any]) -> list[Cell]:
+    value = f"{c['value']:g}–{c['high']:g}" if c.get("high") is not None else f"{c['value']:g}"
+    span = c.get("span")
+    period = f"{span[0]} to {span[1]}" if span else str(c.get("period") or "")
+    what = (
+        f"{c.get('exporter') or ''} {c['metric']}{' ' + c['via'] if c.get('via') else ''} "
+        f"{period}: {COMPARATORS.get(c['comparator'], c['comparator'])} "
+        f"{value} {c['unit']}"
+    )
+    if c.get("basis"):
+        what = f"{what.strip()}\n(period: {c['basis']})"
+    model = (
+        fmt.DASH
+        if c["model_value"] is None
+        else f"{c['model_value']:g} {c.get('model_unit') or ''}"
+    )
+    tolerance = f" ({c['tolerance']})" if c.get("tolerance") else ""
+    return [
+        c["sentence"],
+        what.strip(),
+        c["verdict"],
+        f"{model}\n{c['interpretation']}{tolerance}",
+        _joined(c["sources"]),
+    ]
+
+
+def _aside_table(aside: list[dict[str, Any]]) -> Table:
+    cols = [Col("sentence", wide=True), Col("number"), Col("set aside as"), Col("why", wide=True)]
+    rows: list[list[Cell]] = [
+        [a["sentence"], a["quantity"], a["kind"].replace("_", " "), a["reason"]] for a in aside
+    ]
+    marks = {i: (int(a["start"]), int(a["end"])) for i, a in enumerate(aside)}
+    return Table(
+        f"{len(aside)} numbers set aside",
+        cols,
+        rows,
+        caption="Numbers read but not rated: they are not facts about the network's flows.",
+        id="set-aside",
+        marks=marks,
     )
 
 

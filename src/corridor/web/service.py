@@ -214,12 +214,13 @@ class Service:
         return result, note
 
     def _claims_result(self, req: RunRequest) -> tuple[dict[str, Any], str]:
-        from corridor.claims import check_claims
+        from corridor.claims import check_article
 
-        claims = check_claims(req.text or "", n=self.n, date=req.date)
-        counts = {v: sum(c.verdict == v for c in claims) for v in VERDICTS}
+        checked = check_article(req.text or "", n=self.n, date=req.date)
+        counts = {v: sum(c.verdict == v for c in checked.claims) for v in VERDICTS}
         note = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
-        return {"claims": [c.to_dict() for c in claims]}, note
+        note += f"; {len(checked.set_aside)} numbers set aside"
+        return checked.to_dict(), note
 
     def _risk(self, run_id: str, req: RunRequest, scenario: Any, event: threading.Event) -> None:
         from corridor.risk import RiskProblem, run_risk
