@@ -118,14 +118,15 @@ class Linker:
         lo, hi = clause(s, q)
         countries = [c for c in all_countries if lo <= c.start < hi]
         assets = [a for a in found_assets if lo <= a.start < hi]
-        if not countries and not assets and lo > 0:
-            lead = s[:lo]
-            if COMPARISON_START.search(lead) or RELATIVE_START.search(lead):
-                # "X through Russia against Y in 2021", "the terminal, which handles 80%":
-                # the clause leans on the one before it
-                start = clause_start(s, lo)
-                countries = [c for c in all_countries if start <= c.start < hi]
-                assets = [a for a in found_assets if start <= a.start < hi]
+        if lo > 0 and not assets and not any(_is_link(s, c) for c in countries):
+            before = clause_start(s, lo)
+            if COMPARISON_START.search(s[:lo]):
+                # "X through Russia against Y in 2021": the comparison shares X's links
+                countries = [c for c in all_countries if before <= c.start < hi]
+                assets = [a for a in found_assets if before <= a.start < hi]
+            elif RELATIVE_START.search(s[:lo]):
+                # "the terminal, which handles 80%": the asset just before is the subject
+                assets = [a for a in found_assets if before <= a.start < lo][-1:]
         via_country, via_at, bypass = _via(s, q, countries)
         destination = next(
             (
@@ -187,6 +188,12 @@ def fold(s: str) -> str:
 
 
 _FOLD = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {c: "'" for c in "’‘`´"})
+
+
+def _is_link(s: str, c: Mention) -> bool:
+    """Return True when a country is named as a via, a bypass or a destination."""
+    lead = s[max(0, c.start - 30) : c.start]
+    return bool(VIA_BEFORE.search(lead) or BYPASS.search(lead)) or _is_destination(s, c)
 
 
 def _is_destination(s: str, c: Mention) -> bool:

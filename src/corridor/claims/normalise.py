@@ -546,7 +546,8 @@ def period_of(
     if span is None and carry.span is not None and carry.span[0].year == year and inherits:
         span = carry.span
         basis += f"; the part of the year ({span[0]} to {span[1]}) from an earlier sentence"
-    if span is None and SHORT_PERIOD.search(s[lo:hi]):
+    seg_lo, seg_hi = segment(s, q)
+    if span is None and SHORT_PERIOD.search(s[seg_lo:seg_hi]):
         basis += "; a day, a week or a month to date"
         span = (date(year, 1, 1), date(year, 1, 1))  # an empty span: no observation fits it
     return year, span, basis
