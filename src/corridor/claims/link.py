@@ -226,12 +226,12 @@ def clause(s: str, q: Quantity) -> tuple[int, int]:
 
 
 def clause_start(s: str, end: int) -> int:
-    """Return where the clause that ends at `end` begins."""
-    lo = 0
-    for m in CLAUSE_BREAK.finditer(s, 0, max(0, end - 1)):
-        if m.end() < end:
-            lo = m.end()
-    return lo
+    """Return where the clause before the break that ends at `end` begins."""
+    breaks = [m for m in CLAUSE_BREAK.finditer(s) if m.end() <= end]
+    if not breaks:
+        return 0
+    here = breaks[-1].start()
+    return max((m.end() for m in breaks if m.end() <= here), default=0)
 
 
 def nearer(a: int, b: int, q: Quantity) -> bool:

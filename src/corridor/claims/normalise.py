@@ -256,7 +256,8 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     linked in the number's own clause, with its period from the clause, the sentence, the
     article so far (`carry`) or the tense.
     """
-    if not is_about_network(ctx.linker, s, q):
+    carried = carry.route or carry.node or carry.destination
+    if not is_about_network(ctx.linker, s, q) and not (carried and FLOW_WORDS.search(s)):
         return None
     kind = set_aside(ctx, s, q)
     if kind is not None:
@@ -547,7 +548,9 @@ def period_of(
         span = carry.span
         basis += f"; the part of the year ({span[0]} to {span[1]}) from an earlier sentence"
     seg_lo, seg_hi = segment(s, q)
-    if span is None and SHORT_PERIOD.search(s[seg_lo:seg_hi]):
+    if span is None and (
+        SHORT_PERIOD.search(s[seg_lo:seg_hi]) or SHORT_PERIOD.search(s[lo : q.start])
+    ):
         basis += "; a day, a week or a month to date"
         span = (date(year, 1, 1), date(year, 1, 1))  # an empty span: no observation fits it
     return year, span, basis

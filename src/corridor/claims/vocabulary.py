@@ -315,7 +315,8 @@ OTHER_SCOPE = re.compile(
 #: The start of a clause that compares its number with the one before ("against 2.5 Mt in
 #: 2021", "up from 1.1 mb/d"): it shares that clause's route, country and metric.
 COMPARISON_START = re.compile(
-    r"(?:\bagainst|\bversus|\bcompared\s+(?:with|to)|\bup\s+from|\bdown\s+from|\bfrom)\s*$",
+    r"(?:\bagainst|\bversus|\bcompared\s+(?:with|to)|\bup\s+from|\bdown\s+from|\bfrom|"
+    r"\bincluding|\bof\s+which)\s*$",
     re.I,
 )
 #: The start of a relative clause, which is about the noun just before it ("the terminal,
