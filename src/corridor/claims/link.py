@@ -18,6 +18,7 @@ from corridor.claims.vocabulary import (
     CLAUSE_BREAK,
     COMPARISON_START,
     DESTINATION_BEFORE,
+    OF_WHICH,
     RELATIVE_START,
     VIA_BEFORE,
     country_aliases,
@@ -84,13 +85,11 @@ class Linker:
 
     def countries(self, s: str) -> list[Mention]:
         """Return each country mention in a sentence, longest aliases first, in text order."""
-        found: list[Mention] = []
-        s = fold(s)
-        for pattern, code in country_aliases():
-            for m in pattern.finditer(s):
-                if not any(f.start < m.end() and m.start() < f.end for f in found):
-                    found.append(Mention(m.start(), m.end(), "country", code))
-        return sorted(found)
+        pattern, codes = country_aliases()
+        return [
+            Mention(m.start(), m.end(), "country", codes[m.group(1)])
+            for m in pattern.finditer(fold(s))
+        ]
 
     def assets_in(self, s: str) -> list[Mention]:
         """Return each route or node mention in a sentence, in text order."""
@@ -116,6 +115,9 @@ class Linker:
             if not any(a.start <= c.start < a.end for a in found_assets)
         ]
         lo, hi = clause(s, q)
+        if OF_WHICH.match(s, q.end):
+            # "the majority of which is loaded at the CPC terminal": the links follow
+            hi = next((m.start() for m in CLAUSE_BREAK.finditer(s, hi + 1)), len(s))
         countries = [c for c in all_countries if lo <= c.start < hi]
         assets = [a for a in found_assets if lo <= a.start < hi]
         if lo > 0 and not assets and not any(_is_link(s, c) for c in countries):

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from corridor.claims.extract import Comparator, Quantity
-from corridor.claims.link import Linker, Links, clause
+from corridor.claims.link import Linker, Links, clause, clause_start
 from corridor.claims.periods import part_of_year
 from corridor.claims.vocabulary import (
     AGREEMENT,
@@ -29,6 +29,7 @@ from corridor.claims.vocabulary import (
     CHANGE,
     CHANGE_AFTER,
     CHANGE_VOLUME_BEFORE,
+    COMPARISON_START,
     DEADLINE,
     DESTINATION_BEFORE,
     EXPORT,
@@ -47,6 +48,7 @@ from corridor.claims.vocabulary import (
     PRESENT,
     PREVIOUS_YEAR,
     PRODUCER,
+    PRODUCING_BODY,
     PRODUCTION,
     PRODUCTS,
     REFERS_BACK,
@@ -266,10 +268,8 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     metric, via = metric_of(s, q, links)
     if metric is None:
         return None
-    if metric == "production" and _names_field(ctx.linker, s, q):
-        return SetAside(
-            s, q.text, q.value, q.high, q.unit, "field", SET_ASIDE_KINDS["field"], *q_span(q)
-        )
+    if metric == "production" and (kind := _producer(ctx.linker, s, q)):
+        return SetAside(s, q.text, q.value, q.high, q.unit, kind, SET_ASIDE_KINDS[kind], *q_span(q))
     state = metric == "capacity"
     year, span, basis = period_of(ctx, s, q, links.exporter, carry, state=state)
     return Claim(
@@ -336,6 +336,12 @@ def _window(s: str, q: Quantity) -> tuple[str, str, str, str]:
     return s[seg_lo:seg_hi], s[lo : q.start], s[q.end : min(hi, q.end + 40)], s[lo:hi]
 
 
+#: How far before a number (in characters, within its clause) a plan or deal word governs it:
+#: "plans to raise exports via BTC to 20 Mt" is a plan; a plan word a long way back, across a
+#: subordinate phrase, usually governs another verb.
+PLAN_REACH = 70
+
+
 def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
     """Return the kind of a number that is not a network fact (`SET_ASIDE_KINDS`), or None.
 
@@ -355,9 +361,9 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
         ("all_cargo", ALL_CARGO, whole),
         ("reserves", RESERVES, seg),
         ("vessel", VESSEL, seg),
-        ("agreement", AGREEMENT, before + after[:25]),
-        ("plan", PLAN, before),
-        ("plan", POSSIBILITY, "" if CAPACITY.search(whole) else before),
+        ("agreement", AGREEMENT, before[-PLAN_REACH:] + after[:25]),
+        ("plan", PLAN, before[-PLAN_REACH:]),
+        ("plan", POSSIBILITY, "" if CAPACITY.search(whole) else before[-PLAN_REACH:]),
         ("plan", PLAN_AFTER, after[:30]),
         ("change", CHANGE_VOLUME_BEFORE, before),
         ("company", PRODUCER, before),
@@ -366,9 +372,25 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
             return kind
     if CAPACITY.search(seg) and PRODUCTION.search(seg) and not ctx.linker.assets_in(seg):
         return "field"  # a country's production capacity: no network asset to rate it on
-    if _names_field(ctx.linker, s, q) and not _names_network_asset(ctx.linker, s, q):
-        return "field"
-    return None
+    return "field" if _field_figure(ctx.linker, s, q, seg) else None
+
+
+def _field_figure(linker: Linker, s: str, q: Quantity, seg: str) -> bool:
+    """Return True when the number is one field's output.
+
+    The field is the subject ("Tengiz output was cut to 39,000 t owing to CPC limits"), or it
+    alone is named where the number is.
+    """
+    lo, _ = clause(s, q)
+    if lo > 0 and COMPARISON_START.search(s[:lo]):
+        lo = clause_start(s, lo)  # "cut to 39,000 t from the usual 84,000 t"
+    lead = s[lo : q.start]
+    named = [a for a in linker.assets_in(lead) if a.ident in linker.fields]
+    if (named or FIELD_WORDS.search(lead)) and PRODUCTION.search(lead):
+        return True
+    if q.kind == "share" and not PRODUCTION.search(seg):
+        return False  # "80% of exports (Tengiz, Kashagan …)": the fields say whose oil
+    return _names_field(linker, s, q) and not _names_network_asset(linker, s, q)
 
 
 def _share_aside(s: str, q: Quantity, seg: str, before: str, after: str) -> str | None:
@@ -376,10 +398,21 @@ def _share_aside(s: str, q: Quantity, seg: str, before: str, after: str) -> str 
         return "world_share"
     if OWNERSHIP.search(seg) or OWNERSHIP.search(after[:30]):
         return "ownership"
-    if FINANCE.search(after[:40]) or FINANCE.search(seg):
+    if FINANCE.search(after[:40]) or FINANCE.search(seg) or FINANCE.search(before):
         return "finance"
     if CHANGE.search(before) or CHANGE_VOLUME_BEFORE.search(before) or CHANGE_AFTER.match(after):
         return "change"
+    return None
+
+
+def _producer(linker: Linker, s: str, q: Quantity) -> str | None:
+    """Return "field" or "company" when a production figure is one field's or one body's."""
+    if _names_field(linker, s, q):
+        return "field"
+    lo, _ = clause(s, q)
+    before = s[lo : q.start]
+    if PRODUCING_BODY.search(before) and not linker.countries(before):
+        return "company"
     return None
 
 
@@ -583,7 +616,13 @@ def _year_of(
     if carry.year is not None and not present:
         return carry.year, "from an earlier sentence"
     exporter = exporter or n.meta.exporter
-    if when is not None and present and q.unit.endswith("/day") and when.year in n.meta.years:
+    if (
+        when is not None
+        and present
+        and q.unit.endswith("/day")
+        and when.month > 3  # early in a year, "now" is still last year's figures
+        and when.year in n.meta.years
+    ):
         return when.year, f"present tense, a rate per day: the article's year ({when})"
     if when is not None:
         return when.year - 1, f"present tense: the latest full year before {when}"

@@ -21,6 +21,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal, get_args
 
+import pycountry
+
 #: What a claim measures. Shares are of the exporter's exports (in percent), except
 #: ``share_of_route`` (the exporter's part of a route's whole throughput); the others are volumes
 #: in the package's canonical rate, except ``value`` (money, never rated). ``volume_to_country``
@@ -80,6 +82,7 @@ PLAN = re.compile(
     r"\b(plans?|planned|planning|targets?|aims?|aiming|intends?|goal|(?-i:could|would|will|"
     r"may|might|shall)|expects?|expected|forecasts?|projected|projects|projections?|seeks?|"
     r"hopes?|hoping|wants?|envisage[sd]?|is\s+set\s+to|are\s+set\s+to|going\s+to|"
+    r"opportunit(?:y|ies)|options?|to\s+keep|to\s+maintain|"
     r"to\s+(?:raise|increase|boost|reach|bring|double|triple|expand)|by\s+(?:the\s+end\s+"
     r"of\s+)?20\d\d)\b",
     re.I,
@@ -137,7 +140,7 @@ CLAUSE_BREAK = re.compile(
     r";|,\s*in\s+addition\s+to\b|,\s*(?:through|via|in|of|from|by|for)\s+which\b|\bfrom\b(?=\s+(?:just\s+|only\s+|about\s+|around\s+|some\s+)?"
     r"\d)|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
     r"including|includ\w*|up\s+from|down\s+from|from|versus|against|as\s+well\s+as)\b|"
-    r"\bwhile\b|\bwhereas\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
+    r"\bwhile\b|\bwhereas\b|\b(?:al)?though\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
     r"\bcompared\s+(?:with|to)\b|\bagainst\b|\bversus\b|\bwhich\s+is\b"
 )
 #: Where a comma-level segment ends: a list item of its own ("metals by 5% (1.4 million tons)").
@@ -199,7 +202,7 @@ PRODUCER = re.compile(
     r"Shell|Lukoil|CNPC|Sinopec|Inpex|TotalEnergies|company(?:'s|’s)?|"
     r"we\s+(?:have|had)|our)\b"
 )
-FIELD_WORDS = re.compile(r"\b(fields?|oilfields?|deposits?|wells?|offshore\s+project)\b", re.I)
+FIELD_WORDS = re.compile(r"\b(fields?|oilfields?|offshore\s+project)\b", re.I)
 #: A change, not a level: "rose 5%", "a 9.6 percent increase", "5.5-fold", "cut 400,000 bpd".
 CHANGE_AFTER = re.compile(
     r"^\s*(?:\w+\s+)?(?:more|less|higher|lower|above|below|up|down|increase|decrease|rise|"
@@ -266,15 +269,28 @@ THIS_YEAR_WORDS = re.compile(r"\b(this\s+year|the\s+current\s+year|so\s+far\s+th
 
 
 @cache
-def country_aliases() -> list[tuple[re.Pattern[str], str]]:
-    """Return (pattern, ISO3) for each name of a country in `aliases.csv`, longest first."""
+def country_aliases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Return one pattern for every name of a country, and each name's ISO3 code.
+
+    The names are `aliases.csv` (demonyms, capitals, short forms) and every country's name in
+    pycountry, so "to Iran" or "Saudi Arabia" are countries too. Longest names first; matched
+    case-sensitively ("Chad" the country, not a word), with an optional possessive.
+    """
     text = files("corridor.claims").joinpath("aliases.csv").read_text(encoding="utf-8")
-    rows = sorted(csv.DictReader(text.splitlines()), key=lambda r: -len(r["alias"]))
-    return [(re.compile(rf"\b{re.escape(r['alias'])}(?:'s|’s)?\b"), r["country"]) for r in rows]
+    codes: dict[str, str] = {}
+    for c in pycountry.countries:
+        for name in (getattr(c, "common_name", None), c.name):
+            if name and len(name) >= 4 and "," not in name:
+                codes.setdefault(name, c.alpha_3)
+    codes.update({r["alias"]: r["country"] for r in csv.DictReader(text.splitlines())})
+    names = sorted(codes, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")(?:'s|’s)?\b")
+    return pattern, codes
 
 
 #: Plan words just after a number ("100,000 tons planned for June", "in the November plan").
 PLAN_AFTER = re.compile(
+    r"^[^.;]{0,25}\b(?:in|over|during)\s+the\s+(?:next|coming)\b|"
     r"^[^.;]{0,12}\b(planned|targeted|expected|forecast|projected|envisaged|scheduled|"
     r"(?:in|under)\s+the\s+(?:\w+\s+)?(?:plan|schedule|target))\b",
     re.I,
@@ -324,3 +340,11 @@ COMPARISON_START = re.compile(
 RELATIVE_START = re.compile(
     r"(?:,\s*|\b)(?:which|that|where|(?:through|via|in|of|from|by|for)\s+which)\s*$", re.I
 )
+
+#: Who produced a figure, when it is not a country: a group, a company, a venture.
+PRODUCING_BODY = re.compile(
+    r"\b(group|company|firm|venture|operator|partners|consortium|producer|project)\b", re.I
+)
+
+#: A share of the noun before it whose links follow ("80% of which goes via CPC").
+OF_WHICH = re.compile(r"\s*of\s+(?:which|it|them)\b", re.I)
