@@ -6,6 +6,7 @@ tests' own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from pathlib import Path
@@ -386,3 +387,18 @@ def test_a_part_year_rate_in_barrels_uses_the_span_s_days(kazakhstan: corridor.N
         claim("volume_via", "btc", 150000, "bbl/day", comparator="approx", year=2025, span=h1),
     )
     assert found == ["supported", "contradicted"]
+
+
+def test_a_span_of_no_written_year_is_rated_in_the_span_s_year(
+    make_toy: Callable[..., Path],
+) -> None:
+    h1 = whole("a-thr-h1", "throughput", "a", "2024-01", end="2024-06", value=35)
+    toy = toy_with(make_toy, h1)
+    undated = dataclasses.replace(
+        claim("volume_via", "a", 35, exporter="ALL", span=H1_2024), period=None
+    )
+    assert Judge(toy).judge(undated).verdict == "supported"
+    # neither a year nor a span: not rated
+    rated = Judge(toy).judge(dataclasses.replace(undated, span=None))
+    assert rated.verdict == "not_checkable"
+    assert "period (unknown)" in rated.interpretation

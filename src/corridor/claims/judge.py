@@ -294,6 +294,8 @@ class Judge:
         reason = self.unrated(c)
         if reason:
             return replace(c, interpretation=reason)
+        if c.period is None and c.span is not None:  # a span of no written year: its year
+            c = replace(c, period=c.span[0].year)
         assert c.period is not None  # unrated() says so otherwise
         if c.metric != "capacity":
             span = claim_span(c)
@@ -314,11 +316,11 @@ class Judge:
         exporter = c.exporter or self.n.meta.exporter
         if exporter != ALL and exporter not in self.exporters:
             return f"no figures for exporter {exporter} in the package"
-        if c.period is None and PART_YEAR.search(c.sentence) and c.metric != "capacity":
+        if c.period is not None or c.span is not None:
+            return None
+        if PART_YEAR.search(c.sentence) and c.metric != "capacity":
             return "a part-year figure of no stated year; not rated"
-        if c.period is None:
-            return "the period (unknown) is outside the package's years"
-        return None
+        return "the period (unknown) is outside the package's years"
 
     def _judge_year(self, c: Claim, year: int) -> Claim:
         exporter = c.exporter or self.n.meta.exporter
