@@ -1,20 +1,45 @@
-"""From a normalised claim to a verdict against the package's reconciled figures.
+"""From a normalised claim to a verdict against the package's reconciled figures and observations.
 
 Every figure a claim is rated against is an interval: the reconciliation
 (`corridor.reconciliation.reconcile`) gives the lowest and highest value consistent with every
-observation of the year. A claim is *supported* when every value the evidence allows satisfies
-it within a stated tolerance, *contradicted* when no value does, and *not checkable* when the
-interval straddles it (the reading then says the range: "the evidence allows 78.6–100 %").
-Plans, negations, money, exporters or years without figures, and a volume in barrels with no
-crude grade to convert it, are not rated either. A part-year claim is rated against an
-observation of exactly its period, when the package holds one (the best evidence for it), and
-is not rated otherwise. "Via Russia" has two readings for an exporter whose focus country is
-Russia — crossing Russian territory or ports, or the package's focus route (CPC) alone — and
-both are rated. A share is always of the exporter's total exports as reconciled, never of the
-volume on reported routes.
+observation of the year, and an observation gives its band (`corridor.evidence.band`). A claim
+is *supported* when every value the evidence allows satisfies it within a stated tolerance,
+*contradicted* when no value does, and *not checkable* when the interval straddles it (the
+reading then says the range: "the evidence allows 78.6–100 %"). Plans, negations, money,
+exporters without figures, and a volume in barrels with no crude grade to convert it, are not
+rated.
+
+Where the evidence comes from, by claim:
+
+- **A year of the package**: the reconciled figure of the exporter (a share is always of the
+  exporter's total exports as reconciled, never of the volume on reported routes; a year with no
+  export total has a wide interval, and the reading says so and gives the range).
+- **A part of a year** (``Claim.span``): an observation of exactly that period and scope — an
+  exporter's flow, exports or production, a route's or node's whole throughput, deliveries to a
+  country. Without one the claim is not rated (a month-to-date, a day or a week included).
+- **A year outside the package's years**: an observation of exactly that year, else not rated.
+- **A whole route or asset** (exporter ``"ALL"``): the ``throughput`` observations of exactly the
+  period; in a year of the package without one, the interval from the package's shippers' flows
+  (at least) to the capacity in force (at most).
+- **Deliveries to a country** (``volume_to_country``): the ``to:XXX`` observations of exactly the
+  period and the exporter's flow on the routes that deliver only there (a pipeline series); else
+  the reconciled ``volume:to:XXX``.
+- **An exporter's share of a route** (``share_of_route``): its flow on the route (reconciled, or
+  an observation of the span) over the route's whole throughput observed for the same period.
+- **Capacity**: every source of the asset's whole capacity in force — the capacities table (a
+  rating) and each ``capacity`` observation (a design figure, another source's figure) — and, for
+  a named exporter, its allocation.
+
+When sources disagree, both sides count: each source is a reading of its own, and the claim is
+*supported* when it holds against any source (that source's figure is given, and the other
+side's), *contradicted* only when it holds against none, and not checkable otherwise; the reading
+says "sources disagree: a–b" with the lowest and highest figure. "Via Russia" has two readings for
+an exporter whose focus country is Russia (crossing Russian territory or ports, or the package's
+focus route alone); both are rated, and the first decides.
 
 Tolerances: shares ±2 percentage points (±3 for "about"); volumes ±5% of the claimed value
-(±10% for "about").
+(±10% for "about"). Barrels convert at the package's crude grade; a rate over a part of a year is
+held over that part's days.
 
 Examples
 --------
@@ -26,13 +51,14 @@ Examples
 'not_checkable'
 >>> verdict("approx", 63.1, None, lo=60.0, hi=60.0, tolerance=APPROX_SHARE_TOLERANCE)
 'contradicted'
+>>> either(["contradicted", "supported"]), either(["contradicted", "not_checkable"])
+('supported', 'not_checkable')
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
@@ -58,6 +84,12 @@ SHARE_TOLERANCE = 2.0
 APPROX_SHARE_TOLERANCE = 3.0
 VOLUME_TOLERANCE = 0.05
 APPROX_VOLUME_TOLERANCE = 0.10
+#: The exporter of a figure of every shipper on a route or asset.
+ALL = "ALL"
+#: Figures further apart than this (relative) are said to disagree.
+DISAGREEMENT = 0.01
+
+Span = tuple[date, date]
 
 
 class Grade(NamedTuple):
@@ -152,6 +184,16 @@ def verdict(
     return "contradicted"
 
 
+def either(verdicts: Iterable[Verdict]) -> Verdict:
+    """Combine the verdicts of disagreeing sources: any support wins, all must contradict."""
+    found = list(verdicts)
+    if "supported" in found:
+        return "supported"
+    if found and all(v == "contradicted" for v in found):
+        return "contradicted"
+    return "not_checkable"
+
+
 def allows(low: float, high: float, value: float, unit: str, *, pinned: bool) -> str:
     """Say what the evidence allows: a pinned value with its interval, else the range alone."""
     if high == math.inf:
@@ -159,6 +201,43 @@ def allows(low: float, high: float, value: float, unit: str, *, pinned: bool) ->
     if pinned:
         return f"{value:.1f} {unit} ({low:.1f}–{high:.1f})"
     return f"the evidence allows {low:.1f}–{high:.1f} {unit}"
+
+
+def said(fig: Figure, unit: str) -> str:
+    """Say a volume figure: its value when it is exact, else what the evidence allows."""
+    assert fig.value is not None
+    width = fig.high - fig.low
+    if width <= 1e-12:
+        return f"{fig.value:.3f} {unit}"
+    pinned = width <= 0.02 * max(abs(fig.value), 1e-9)
+    return allows(fig.low, fig.high, fig.value, unit, pinned=pinned)
+
+
+def disagreement(figs: Sequence[Figure], unit: str) -> str:
+    """Return "sources disagree: a–b unit" when the figures' values differ, else ""."""
+    values = [f.value for f in figs if f.value is not None]
+    if len(values) < 2 or max(values) - min(values) <= DISAGREEMENT * max(map(abs, values)):
+        return ""
+    lo = min(f.low for f in figs)
+    hi = max(f.high for f in figs)
+    return f"sources disagree: {lo:.3f}–{hi:.3f} {unit}"
+
+
+def year_span(year: int) -> Span:
+    """Return a calendar year as ``[start, end)``."""
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def claim_span(c: Claim) -> Span | None:
+    """Return the part of a year a claim is of, or None for a whole year.
+
+    ``c.span`` as the normaliser filled it (`corridor.claims.periods.part_of_year`). A span
+    that is the whole year is the year.
+    """
+    span = c.span
+    if span is None or span == year_span(span[0].year):
+        return None
+    return span
 
 
 class Judge:
@@ -187,6 +266,8 @@ class Judge:
 
     def estimate(self, figure: str, exporter: str, year: int) -> Estimate | None:
         """Return a reconciled figure of an exporter in a year, or None when it has none."""
+        if year not in self.n.meta.years:
+            return None
         try:
             return self.reconciliation(year).estimate(figure, exporter)
         except NoFlowsError:
@@ -198,74 +279,169 @@ class Judge:
         ids = [i for i in e.pinned_by if i in obs.index]
         return tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
 
+    def of_estimate(self, e: Estimate, what: str) -> Figure:
+        """Return a reconciled estimate as a figure."""
+        return Figure(e.value, e.low, e.high, self.sources(e), what)
+
     def judge(self, c: Claim) -> Claim:
         """Return the claim with its verdict, model figure, tolerance, readings and sources."""
         reason = self.unrated(c)
         if reason:
             return replace(c, interpretation=reason)
-        exporter = c.exporter or self.n.meta.exporter
+        if c.period is None and c.span is not None:  # a span of no written year: its year
+            c = replace(c, period=c.span[0].year)
         assert c.period is not None  # unrated() says so otherwise
-        if c.span is not None and c.metric != "capacity":
-            return self._judge_part_year(c, exporter, c.period)
-        if c.metric in SHARE_METRICS:
-            return self._judge_share(c, exporter, c.period)
-        return self._judge_volume(c, exporter, c.period)
+        if c.metric != "capacity":
+            span = claim_span(c)
+            if span is not None:
+                return self._judge_part_year(c, span)
+        return self._judge_year(c, c.period)
 
     def unrated(self, c: Claim) -> str | None:
         """Return why the claim is not rated, or None when the package can rate it."""
-        n = self.n
         if NEGATION.search(c.sentence[max(0, c.start - 25) : c.start]):
             return "a negated statement; not rated"
         if c.metric == "value":
             return "money amounts are not in the model"
-        exporter = c.exporter or n.meta.exporter
-        if exporter not in self.exporters:
+        exporter = c.exporter or self.n.meta.exporter
+        if exporter != ALL and exporter not in self.exporters:
             return f"no figures for exporter {exporter} in the package"
-        if c.period is None or c.period not in n.meta.years:
-            return f"the period ({c.period or 'unknown'}) is outside the package's years"
-        return None
+        if c.period is not None or c.span is not None:
+            return None
+        return "the period (unknown) is outside the package's years"
+
+    def _judge_year(self, c: Claim, year: int) -> Claim:
+        exporter = c.exporter or self.n.meta.exporter
+        if c.metric == "capacity":
+            return self._judge_capacity(c, year)
+        if c.metric == "share_of_route":
+            return self._judge_share_of_route(c, year)
+        if exporter == ALL and c.metric in ("volume_via", "volume_via_node"):
+            return self._judge_throughput(c, year)
+        if exporter == ALL:  # every shipper's share or total: read as the package's exporter's
+            exporter = self.n.meta.exporter
+        if c.metric == "volume_to_country":
+            return self._judge_to_country(c, exporter, year)
+        if year not in self.n.meta.years:
+            return self._judge_observed_year(c, exporter, year)
+        if c.metric in SHARE_METRICS:
+            return self._judge_share(c, exporter, year)
+        return self._judge_volume(c, exporter, year)
 
     # shares ---------------------------------------------------------------------------------
 
     def _judge_share(self, c: Claim, exporter: str, year: int) -> Claim:
-        tol = APPROX_SHARE_TOLERANCE if c.comparator == "approx" else SHARE_TOLERANCE
-        c = replace(c, tolerance=f"±{tol:g} percentage points", model_unit="%")
         reader = _SHARE_READERS.get(c.metric)
         if reader is None or not c.via:
             return replace(
-                c, interpretation="a share of exports with no route or country to check it against"
+                c,
+                tolerance=_share_tolerance(c),
+                model_unit="%",
+                interpretation="a share of exports with no route or country to check it against",
             )
         found = reader(self, c.via, exporter, year)
         if isinstance(found, str):
-            return replace(c, interpretation=found)
+            return replace(c, tolerance=_share_tolerance(c), model_unit="%", interpretation=found)
+        note = "" if self.has_total(exporter, year) else self._no_total(exporter, year)
+        shares = [
+            (text, 100 * e.value, 100 * e.low, 100 * e.high, e.pinned, self.sources(e))
+            for text, e in found
+        ]
+        return self._rate_share(c, shares, first_decides=True, note=note)
+
+    def _rate_share(
+        self, c: Claim, shares: list[Share], *, first_decides: bool, note: str = ""
+    ) -> Claim:
+        """Rate a share claim against each reading; the first decides, or `either` does.
+
+        `note` opens the interpretation (what the evidence lacks, when it does).
+        """
+        tol = APPROX_SHARE_TOLERANCE if c.comparator == "approx" else SHARE_TOLERANCE
         readings = []
-        for text, e in found:
-            lo, hi, value = 100 * e.low, 100 * e.high, 100 * e.value
+        for text, value, lo, hi, pinned, sources in shares:
             rated = verdict(c.comparator, c.value, c.high, lo=lo, hi=hi, tolerance=tol)
-            said = allows(lo, hi, value, "%", pinned=e.pinned)
             readings.append(
                 Reading(
-                    f"{text}: {said}",
+                    f"{text}: {allows(lo, hi, value, '%', pinned=pinned)}",
                     round(value, 2),
                     (round(lo, 2), round(hi, 2)),
                     rated,
-                    self.sources(e),
+                    sources,
                 )
             )
-        first = readings[0]
-        interpretation = first.interpretation
+        overall = readings[0].verdict if first_decides else either(r.verdict for r in readings)
+        chosen = next(r for r in readings if r.verdict == overall or first_decides)
+        interpretation = chosen.interpretation
         if len(readings) > 1:
-            interpretation = "two readings: " + "; ".join(
+            label = "two readings" if len(readings) == 2 else f"{len(readings)} readings"
+            interpretation = f"{label}: " + "; ".join(
                 f"{r.interpretation} → {r.verdict}" for r in readings
             )
         return replace(
             c,
-            verdict=first.verdict,
-            model_value=first.model_value,
-            sources=first.sources,
-            interpretation=interpretation,
+            verdict=overall,
+            model_value=chosen.model_value,
+            model_unit="%",
+            tolerance=_share_tolerance(c),
+            sources=chosen.sources,
+            interpretation=note + interpretation,
             readings=tuple(readings),
         )
+
+    def has_total(self, exporter: str, year: int) -> bool:
+        """Return True when an observation gives the exporter's exports of the whole year."""
+        obs = self.n.observations
+        start, end = year_span(year)
+        return bool(
+            (
+                (obs["measure"] == "exports")
+                & (obs["scope"] == "all")
+                & (obs["exporter"] == exporter)
+                & (obs["start"] == start)
+                & (obs["end"] == end)
+            ).any()
+        )
+
+    def _no_total(self, exporter: str, year: int) -> str:
+        return f"no export total of {exporter} for {year} (the reconciled total's range); "
+
+    def _judge_share_of_route(self, c: Claim, year: int) -> Claim:
+        exporter = c.exporter if c.exporter not in (None, ALL) else self.n.meta.exporter
+        assert exporter is not None
+        route = str(c.via or "")
+        if route not in self.n.routes.index:
+            return replace(c, interpretation="a share of a route that is not in the package")
+        dens = self.observed_figures(c, year_span(year), per_year=True)
+        e = self.estimate(f"volume:route:{route}", exporter, year)
+        if e is None or not self.observed(route, year):
+            return replace(c, interpretation=f"no figure of {exporter}'s flow on {route} in {year}")
+        num = self.of_estimate(e, f"{exporter}'s flow on {route} in {year}")
+        return self._route_share(c, [num], dens, f"{route} in {year}")
+
+    def _route_share(self, c: Claim, nums: list[Figure], dens: list[Figure], where: str) -> Claim:
+        """Rate a shipper's share of a route: each flow figure over each throughput figure."""
+        if not nums or not dens:
+            return replace(
+                c,
+                interpretation=(
+                    f"a share of the whole throughput of {where}; the package holds no "
+                    "throughput of that route and period to divide by"
+                    if nums
+                    else f"a share of the whole throughput of {where}; no figure of the shipper"
+                ),
+            )
+        shares = []
+        for num in nums:
+            for den in dens:
+                assert num.value is not None
+                assert den.value is not None
+                lo = 100 * num.low / den.high
+                hi = min(100.0, 100 * num.high / max(den.low, 1e-9))
+                value = min(max(100 * num.value / den.value, lo), hi)
+                text = f"share of the whole throughput of {where} ({num.what} / {den.what})"
+                pinned = hi - lo <= 2.0
+                shares.append((text, value, lo, hi, pinned, (*num.sources, *den.sources)))
+        return self._rate_share(c, shares, first_decides=False)
 
     # volumes --------------------------------------------------------------------------------
 
@@ -288,32 +464,41 @@ class Judge:
         return note, (*sources, g.source) if g.source not in sources else sources
 
     def _rate_volume(
-        self, c: Claim, fig: Figure, claimed: tuple[float, float | None], unit: str
+        self,
+        c: Claim,
+        figs: Figure | Sequence[Figure],
+        claimed: tuple[float, float | None],
+        unit: str,
     ) -> Claim:
+        """Rate a volume claim against one figure, or against each of disagreeing sources."""
+        figs = [figs] if isinstance(figs, Figure) else list(figs)
         value, high = claimed
-        assert fig.value is not None
         rel = APPROX_VOLUME_TOLERANCE if c.comparator == "approx" else VOLUME_TOLERANCE
         tol = rel * max(abs(value), 1e-9)
-        rated = verdict(c.comparator, value, high, lo=fig.low, hi=fig.high, tolerance=tol)
-        note, sources = self._grade_note(c, fig.sources)
-        width = fig.high - fig.low
-        pinned = width <= 0.02 * max(abs(fig.value), 1e-9)
-        if width <= 1e-12:
-            said = f"{fig.value:.3f} {unit}"
-        else:
-            said = allows(fig.low, fig.high, fig.value, unit, pinned=pinned)
-        interpretation = f"{fig.what}: {said}{note}"
+        readings = []
+        for fig in figs:
+            assert fig.value is not None
+            rated = verdict(c.comparator, value, high, lo=fig.low, hi=fig.high, tolerance=tol)
+            note, sources = self._grade_note(c, fig.sources)
+            text = f"{fig.what}: {said(fig, unit)}{note}"
+            readings.append(Reading(text, round(fig.value, 4), (fig.low, fig.high), rated, sources))
+        overall = either(r.verdict for r in readings)
+        chosen = next((r for r in readings if r.verdict == overall), readings[0])
+        interpretation = chosen.interpretation
+        if len(readings) > 1:
+            head = disagreement(figs, unit) or f"{len(readings)} sources agree"
+            interpretation = f"{head}; " + "; ".join(
+                f"{r.interpretation} → {r.verdict}" for r in readings
+            )
         return replace(
             c,
-            verdict=rated,
-            model_value=round(fig.value, 4),
+            verdict=overall,
+            model_value=chosen.model_value,
             model_unit=unit,
-            sources=sources,
+            sources=tuple(dict.fromkeys(s for r in readings for s in r.sources)),
             tolerance=f"±{100 * rel:g}% of the claimed value",
             interpretation=interpretation,
-            readings=(
-                Reading(interpretation, round(fig.value, 4), (fig.low, fig.high), rated, sources),
-            ),
+            readings=tuple(readings),
         )
 
     def _judge_volume(self, c: Claim, exporter: str, year: int) -> Claim:
@@ -324,6 +509,17 @@ class Judge:
         if fig.value is None:
             return replace(c, interpretation=f"no figure for {fig.what or c.metric} in the package")
         return self._rate_volume(c, fig, claimed, units.CANONICAL_RATE)
+
+    def _rate_or_say(
+        self, c: Claim, figs: Sequence[Figure], days: float | None, unit: str, why: str
+    ) -> Claim:
+        """Rate a volume claim against `figs`, or say `why` it is not rated when none."""
+        if not figs:
+            return replace(c, interpretation=why)
+        claimed = self._claimed(c, days)
+        if isinstance(claimed, str):
+            return replace(c, interpretation=claimed)
+        return self._rate_volume(c, figs, claimed, unit)
 
     def in_mt_per_year(self, value: float, unit: str, days: float | None = None) -> float:
         """Return a written volume in Mt/year, or in Mt over `days` when they are given.
@@ -361,7 +557,7 @@ class Judge:
         e = self.estimate(figure, exporter, year)
         if e is None or (figure == "total" and e.high == math.inf and e.low <= 0):
             return no_figure(what)
-        return Figure(e.value, e.low, e.high, self.sources(e), what)
+        return self.of_estimate(e, what)
 
     def observed(self, asset: str, year: int) -> bool:
         """Return True when an observation touching `year` names the route or node `asset`.
@@ -370,7 +566,7 @@ class Judge:
         which rates nothing but bounds.
         """
         obs = self.n.observations
-        lo, hi = date(year, 1, 1), date(year + 1, 1, 1)
+        lo, hi = year_span(year)
         near = obs[(obs["start"] < hi) & (obs["end"] > lo)]
         routes = self.n.routes
         ends = {
@@ -383,58 +579,254 @@ class Judge:
                 return True
         return False
 
+    # whole routes, assets and capacities ------------------------------------------------------
+
+    def _judge_throughput(self, c: Claim, year: int) -> Claim:
+        """Rate a figure of every shipper on a route or node in a year."""
+        span = year_span(year)
+        figs = self.observed_figures(c, span, per_year=False)
+        if figs:  # amounts of exactly the year, against the claim over the year's days
+            days = float((span[1] - span[0]).days)
+            return self._rate_or_say(c, figs, days, f"{n_unit(self.n)} in {year}", "")
+        bounds = self.throughput_bounds(str(c.via or ""), year)
+        why = (
+            f"the whole throughput of {c.via} in {year}: the package holds no throughput "
+            "observation of that year, and no shipper's flow or capacity to bound it"
+        )
+        figs = [] if bounds is None else [bounds]
+        return self._rate_or_say(c, figs, None, units.CANONICAL_RATE, why)
+
+    def throughput_bounds(self, asset: str, year: int) -> Figure | None:
+        """Bound an asset's whole throughput: its shippers' flows at least, its capacity at most.
+
+        The lowest flow the reconciliation allows each of the package's shippers adds up to a
+        floor (other shippers may add to it); the largest capacity any source gives is a ceiling.
+        None when neither bounds anything.
+        """
+        n = self.n
+        kind = "route" if asset in n.routes.index else "node" if asset in n.nodes.index else ""
+        if not kind or year not in n.meta.years or not self.observed(asset, year):
+            return None
+        low = value = 0.0
+        sources: list[str] = []
+        shippers = []
+        for e in sorted(self.exporters):
+            est = self.estimate(f"volume:{kind}:{asset}", e, year)
+            if est is not None and est.low > 0:
+                low, value = low + est.low, value + est.value
+                sources += self.sources(est)
+                shippers.append(e)
+        caps = [f for f in self.capacity_sources(asset, year, None) if f.value is not None]
+        high = max((f.high for f in caps), default=math.inf)
+        if low <= 0 and high == math.inf:
+            return None
+        sources += [s for f in caps for s in f.sources]
+        what = (
+            f"whole throughput of {asset} in {year}, with no throughput observation: at least "
+            f"its shippers' flows ({', '.join(shippers) or 'none known'}), at most its capacity"
+        )
+        return Figure(min(value, high), low, high, tuple(dict.fromkeys(sources)), what)
+
+    def _judge_capacity(self, c: Claim, year: int) -> Claim:
+        via = str(c.via or "")
+        figs = self.capacity_sources(via, year, c.exporter)
+        why = f"no figure for capacity of {via} in force in {year} in the package"
+        return self._rate_or_say(c, figs, None, units.CANONICAL_RATE, why)
+
+    def capacity_sources(self, asset: str, year: int, exporter: str | None) -> list[Figure]:
+        """Return every source's capacity of an asset in force in a year (Mt/year).
+
+        The capacities table's whole-asset row, each ``capacity`` observation of the asset whose
+        period touches the year (a design figure, another source's figure), and a named
+        exporter's allocation.
+        """
+        n = self.n
+        kind = "route" if asset in n.routes.index else "node" if asset in n.nodes.index else ""
+        if not kind:
+            return []
+        figs = []
+        table = _capacity(n, kind, asset, year)
+        if table.value is not None:
+            figs.append(table)
+        scope = asset if kind == "route" else f"node:{asset}"
+        obs = n.observations
+        start, end = year_span(year)
+        hit = obs[
+            (obs["measure"] == "capacity")
+            & (obs["scope"] == scope)
+            & (obs["start"] < end)
+            & (obs["end"] > start)
+        ]
+        figs += [_observed(row, per_year=True, what="capacity") for _, row in hit.iterrows()]
+        if exporter and exporter != ALL:
+            row = n.in_force(n.capacities, year, **{kind: asset}, exporter=exporter)
+            if row is not None:
+                what = f"{exporter}'s allocation on {asset} in force in {year}"
+                figs.append(point(float(row["capacity"]), (str(row["source"]),), what))
+        return figs
+
+    # deliveries to a country, years outside the package -------------------------------------
+
+    def _judge_to_country(self, c: Claim, exporter: str, year: int) -> Claim:
+        """Rate deliveries to a country: its observations and the routes delivering only there."""
+        country = str(c.via or "")
+        scope = f"to:{country}"  # a route's observation counts in its reconciled flow below
+        figs = self.observed_figures(c, year_span(year), per_year=True, only=(scope,))
+        flows = {
+            r: e
+            for r in delivering_routes(self.n, exporter, country)
+            if self.observed(r, year)
+            and (e := self.estimate(f"volume:route:{r}", exporter, year)) is not None
+        }
+        if flows:
+            names = ", ".join(flows)
+            what = (
+                f"{exporter}'s {year} flow on the route(s) delivering only to {country} ({names})"
+            )
+            figs.append(self._sum_of(list(flows.values()), what))
+        if not figs:
+            e = self.estimate(f"volume:to:{country}", exporter, year)
+            if e is not None and not (e.high == math.inf and e.low <= 0):
+                figs.append(self.of_estimate(e, f"{exporter}'s {year} deliveries to {country}"))
+        why = f"no figure of {exporter}'s deliveries to {country} in {year} in the package"
+        return self._rate_or_say(c, figs, None, units.CANONICAL_RATE, why)
+
+    def _sum_of(self, ests: list[Estimate], what: str) -> Figure:
+        sources = tuple(dict.fromkeys(s for e in ests for s in self.sources(e)))
+        return Figure(
+            sum(e.value for e in ests),
+            sum(e.low for e in ests),
+            sum(e.high for e in ests),
+            sources,
+            what,
+        )
+
+    def _judge_observed_year(self, c: Claim, exporter: str, year: int) -> Claim:
+        """Rate a claim of a year outside the package's years against an observation of it."""
+        span = year_span(year)
+        figs = self.observed_figures(c, span, per_year=False)
+        first, last = self.n.meta.first_year, self.n.meta.last_year
+        why = (
+            f"the period ({year}) is outside the package's years {first}–{last}, and the "
+            "package holds no observation of that year"
+        )
+        days = float((span[1] - span[0]).days)
+        return self._rate_or_say(c, figs, days, f"{n_unit(self.n)} in {year}", why)
+
     # part-year claims -----------------------------------------------------------------------
 
-    def _judge_part_year(self, c: Claim, exporter: str, year: int) -> Claim:
-        span = c.span
-        if span is None or c.metric in SHARE_METRICS:
+    def _judge_part_year(self, c: Claim, span: Span) -> Claim:
+        exporter = c.exporter or self.n.meta.exporter
+        last = date.fromordinal(span[1].toordinal() - 1)
+        period = f"{span[0]} to {last}"
+        if c.metric == "share_of_route":
+            dens = self.observed_figures(c, span, per_year=False)
+            shipper = exporter if exporter != ALL else self.n.meta.exporter
+            flows = replace(c, metric="volume_via", exporter=shipper)
+            nums = self.observed_figures(flows, span, per_year=False)
+            return self._route_share(c, nums, dens, f"{c.via} ({period})")
+        if c.metric in SHARE_METRICS:
             return replace(c, interpretation="a part-year figure; not rated against full years")
-        row = self.observation_of(c.metric, c.via, exporter, span)
-        if row is None:
-            return replace(
-                c,
-                interpretation=(
-                    f"a part-year figure ({span[0]} to {span[1]}); the package holds no "
-                    "observation of that period"
-                ),
-            )
+        figs = self.observed_figures(c, span, per_year=False)
+        why = f"a part-year figure ({period}); the package holds no observation of that period"
         days = float((span[1] - span[0]).days)
-        claimed = self._claimed(c, days)
-        if isinstance(claimed, str):
-            return replace(c, interpretation=claimed)
-        lo, hi = band(
-            _number(row["amount"]),
-            _number(row["amount_low"]),
-            _number(row["amount_high"]),
-            str(row["confidence"]),
-        )
-        value = _number(row["amount"])
-        value = value if value is not None else (lo if lo > -math.inf else hi)
-        what = (
-            f"observation {row.name} ({row['origin']}), the figure of exactly this period "
-            f"({span[0]} to {span[1] - pd.Timedelta(days=1)}), the best evidence for a "
-            "part-year claim"
-        )
-        fig = Figure(value, max(lo, 0.0), hi, (str(row["source"]),), what)
-        return self._rate_volume(c, fig, claimed, f"{n_unit(self.n)} over the period")
+        return self._rate_or_say(c, figs, days, f"{n_unit(self.n)} over the period", why)
 
-    def observation_of(
-        self, metric: Metric, via: str | None, exporter: str, span: tuple[date, date]
-    ) -> pd.Series | None:
-        """Return the observation of exactly a period that measures a claim's metric, if any."""
+    def observed_figures(
+        self, c: Claim, span: Span, *, per_year: bool, only: tuple[str, ...] = ()
+    ) -> list[Figure]:
+        """Return a figure per observation of exactly `span` that measures the claim.
+
+        In Mt over the period, or in Mt/year with `per_year`; `only` keeps those scopes alone.
+        A part-year figure is described as the best evidence for a part-year claim.
+        """
+        exporter = c.exporter or self.n.meta.exporter
+        rows = self.observations_of(c.metric, c.via, exporter, span)
+        if only:
+            rows = rows[rows["scope"].isin(only)]
+        last = date.fromordinal(span[1].toordinal() - 1)
+        whole = span == year_span(span[0].year)
+        what = "the figure of exactly this year" if whole else _PART_YEAR_WHAT.format(span[0], last)
+        return [_observed(row, per_year=per_year, what=what) for _, row in rows.iterrows()]
+
+    def observations_of(
+        self, metric: Metric, via: str | None, exporter: str, span: Span
+    ) -> pd.DataFrame:
+        """Return the observations of exactly a period that measure a claim's metric."""
         obs = self.n.observations
-        wanted = _observation_kind(self.n, metric, via)
+        wanted = _observation_kind(self.n, metric, via, exporter)
         if wanted is None:
-            return None
-        measures, scope = wanted
-        hit = obs[
+            return obs.iloc[:0]
+        measures, scopes = wanted
+        whole = exporter == ALL or metric == "share_of_route"  # every shipper's throughput
+        return obs[
             obs["measure"].isin(measures)
-            & (obs["scope"] == scope)
-            & (obs["exporter"] == exporter)
+            & obs["scope"].isin(scopes)
+            & (obs["exporter"] == ("" if whole else exporter))
             & (obs["start"] == span[0])
             & (obs["end"] == span[1])
         ]
-        return None if hit.empty else hit.iloc[0]
+
+    def observation_of(
+        self, metric: Metric, via: str | None, exporter: str, span: Span
+    ) -> pd.Series | None:
+        """Return the first observation of exactly a period that measures a metric, if any."""
+        rows = self.observations_of(metric, via, exporter, span)
+        return None if rows.empty else rows.iloc[0]
+
+
+Share = tuple[str, float, float, float, bool, tuple[str, ...]]
+
+_PART_YEAR_WHAT = (
+    "the figure of exactly this period ({} to {}), the best evidence for a part-year claim"
+)
+
+
+def _share_tolerance(c: Claim) -> str:
+    tol = APPROX_SHARE_TOLERANCE if c.comparator == "approx" else SHARE_TOLERANCE
+    return f"±{tol:g} percentage points"
+
+
+def _observed(row: pd.Series, *, per_year: bool, what: str) -> Figure:
+    """Return an observation's band as a figure, in Mt over its period or in Mt/year."""
+    lo, hi = band(
+        _number(row["amount"]),
+        _number(row["amount_low"]),
+        _number(row["amount_high"]),
+        str(row["confidence"]),
+    )
+    value = _number(row["amount"])
+    value = value if value is not None else (lo if lo > -math.inf else hi)
+    scale = units.DAYS_PER_YEAR / (row["end"] - row["start"]).days if per_year else 1.0
+    text = f"observation {row.name} ({row['origin']}), {what}"
+    return Figure(value * scale, max(lo, 0.0) * scale, hi * scale, (str(row["source"]),), text)
+
+
+def delivering_routes(n: Network, exporter: str, country: str) -> list[str]:
+    """Return the routes whose end delivers only to `country` (such as a border pipeline)."""
+    return [
+        str(r)
+        for r, end in n.routes["to_node"].items()
+        if end in n.nodes.index and n.destination_country(exporter, str(end)) == country
+    ]
+
+
+def node_scopes(n: Network, node: str) -> tuple[str, ...]:
+    """Return the scopes that measure all that leaves a node.
+
+    ``node:X``; the route leaving it when only one does; and, for a node with one route in and
+    one out (a terminal fed by one pipeline), the route entering it: over a period what arrives
+    is what leaves, stock changes aside.
+    """
+    r = n.routes
+    leaving = [str(k) for k in r.index[r["from_node"] == node]]
+    entering = [str(k) for k in r.index[r["to_node"] == node]]
+    scopes = [f"node:{node}"]
+    if len(leaving) == 1:
+        scopes.append(leaving[0])
+        if len(entering) == 1:
+            scopes.append(entering[0])
+    return tuple(scopes)
 
 
 def n_unit(n: Network) -> str:
@@ -454,81 +846,56 @@ _NO_GRADE = (
     "tonnes, so it is not rated"
 )
 
-_MONTHS = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_MONTH_SPAN = re.compile(rf"\b{_MONTH}\s*(?:[-–—]|to|through|until)\s*{_MONTH}", re.I)
-_HALF = re.compile(r"\b(first|second)\s+half\b|\bH([12])\b", re.I)
-_QUARTER = re.compile(r"\b(first|second|third|fourth)\s+quarter\b|\bQ([1-4])\b", re.I)
-_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
-_FIRST_MONTHS = re.compile(rf"\b({'|'.join(_COUNTS)}|\d{{1,2}})\s+months\b|\b(9)M\b", re.I)
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+#: The measures of the observations of each volume metric (an exporter's; ``ALL``: every
+#: shipper's).
+_MEASURES: dict[Metric, tuple[str, ...]] = {
+    "volume_via": ("flow",),
+    "volume_via_node": ("flow",),
+    "volume_crossing": ("flow", "exports"),
+    "volume_bypassing": ("flow", "exports"),
+    "volume_to_country": ("flow", "exports"),
+    "share_of_route": ("throughput",),
+    "total_exports": ("exports",),
+    "production": ("production",),
+    "refinery_runs": ("refinery_runs",),
+}
 
 
-def _month_span(first: int, last: int, year: int) -> tuple[date, date]:
-    end = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
-    return date(year, first, 1), end
-
-
-def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
-    """Return the part of `year` a sentence speaks of as [start, end), or None.
-
-    Reads month spans ("January–October", "Jan-Oct"), halves ("first half", "H1"), quarters
-    ("Q3", "third quarter") and the first months of a year ("eight months", "9M").
-
-    Examples
-    --------
-    >>> part_of_year("In January-October, CPC carried 46.3 Mt", 2024)
-    (datetime.date(2024, 1, 1), datetime.date(2024, 11, 1))
-    >>> part_of_year("in the first half of 2023", 2023)
-    (datetime.date(2023, 1, 1), datetime.date(2023, 7, 1))
-    """
-    if m := _MONTH_SPAN.search(sentence):
-        first = _MONTHS.index(m.group(1).lower()) + 1
-        last = _MONTHS.index(m.group(2).lower()) + 1
-        return _month_span(first, last, year) if first <= last else None
-    if m := _HALF.search(sentence):
-        h = 1 if (m.group(1) or "").lower() == "first" or m.group(2) == "1" else 2
-        return _month_span(6 * h - 5, 6 * h, year)
-    if m := _QUARTER.search(sentence):
-        q = _ORDINAL[m.group(1).lower()] if m.group(1) else int(m.group(2))
-        return _month_span(3 * q - 2, 3 * q, year)
-    if m := _FIRST_MONTHS.search(sentence):
-        count = m.group(1) or m.group(2)
-        months = int(count) if count.isdigit() else _COUNTS.index(count.lower()) + 2
-        return _month_span(1, months, year) if 1 <= months <= 11 else None
-    return None
+def _observation_scopes(n: Network, metric: Metric, via: str | None) -> tuple[str, ...]:
+    """Return the scopes of the observations that measure a metric of `via`."""
+    if metric in ("total_exports", "production", "refinery_runs"):
+        return ("all",)
+    if not via:
+        return ()
+    if metric in ("volume_via", "share_of_route") and via in n.routes.index:
+        return (via,)
+    if metric in ("volume_via", "volume_via_node") and via in n.nodes.index:
+        return node_scopes(n, via)
+    if metric == "volume_crossing":
+        return (f"crossing:{via}",)
+    if metric == "volume_bypassing":
+        return (f"bypassing:{via}",)
+    return (f"to:{via}",) if metric == "volume_to_country" else ()
 
 
 def _observation_kind(
-    n: Network, metric: Metric, via: str | None
-) -> tuple[tuple[str, ...], str] | None:
-    """Return the measures and the scope of the observations that measure a volume metric."""
-    if metric == "volume_via" and via:
-        return ("flow",), str(via)
-    if metric == "volume_via_node" and via:
-        return ("flow",), f"node:{via}"
-    if metric == "volume_crossing" and via:
-        return ("flow", "exports"), f"crossing:{via}"
-    if metric == "volume_bypassing" and via:
-        return ("flow", "exports"), f"bypassing:{via}"
-    if metric == "total_exports":
-        return ("exports",), "all"
-    if metric == "production":
-        return ("production",), "all"
-    return None
+    n: Network, metric: Metric, via: str | None, exporter: str = ""
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Return the measures and the scopes of the observations that measure a volume metric.
+
+    A figure of every shipper (`ALL`, and a share of a route's whole) is a ``throughput`` of a
+    route or node; deliveries to a country count the routes delivering only there too.
+    """
+    whole = exporter == ALL or metric == "share_of_route"
+    if whole and metric not in ("volume_via", "volume_via_node", "share_of_route"):
+        return None
+    measures = ("throughput",) if whole else _MEASURES.get(metric)
+    scopes = _observation_scopes(n, metric, via)
+    if measures is None or not scopes:
+        return None
+    if metric == "volume_to_country" and via:
+        scopes = (*scopes, *delivering_routes(n, exporter, via))
+    return measures, scopes
 
 
 def _volume_figure(
@@ -618,7 +985,7 @@ def _route_readings(
 
 _SHARE_READERS: dict[Metric, ShareReader] = {
     "share_crossing": _crossing_readings,
+    "share_via": _route_readings,
     "share_bypassing": _bypassing_readings,
     "share_via_node": _node_readings,
-    "share_via": _route_readings,
 }
