@@ -51,6 +51,16 @@ def read(text: str) -> list[tuple[str, float, str, str, float | None]]:
         ("loadings of 1.1 million b/d", "rate", 1.1, "Mbbl/day", "eq"),
         ("to lift 3.5 million t", "amount", 3.5, "Mt", "eq"),
         ("a 10 Mtpa terminal", "rate", 10.0, "Mt/year", "eq"),
+        ("a 600 kt/y unit", "rate", 600.0, "kt/year", "eq"),
+        ("a 2 million t/y plant", "rate", 2.0, "Mt/year", "eq"),
+        # hyphenated adjectives
+        ("a 1.2 million-barrel-per-day line", "rate", 1.2, "Mbbl/day", "eq"),
+        ("a 30 million-ton-a-year terminal", "rate", 30.0, "Mt/year", "eq"),
+        # numbers in words before a scale word
+        ("roughly three million tons of crude", "amount", 3.0, "Mt", "approx"),
+        ("one and a half million barrels a day", "rate", 1.5, "Mbbl/day", "eq"),
+        ("half a million tonnes", "amount", 0.5, "Mt", "eq"),
+        ("a million barrels per day", "rate", 1.0, "Mbbl/day", "eq"),
         # decimal commas and thousands separators, decided by grouping
         ("a few outlets print 2,5 million tonnes", "amount", 2.5, "Mt", "eq"),
         ("a cargo of 130,000 tons", "amount", 130_000.0, "t", "eq"),
@@ -159,6 +169,10 @@ def test_numbers_joined_by_and_are_two_figures() -> None:
         ("rate", 15_000.0, "bbl/day", "eq", None),
         ("rate", 40_000.0, "bbl/day", "eq", None),
     ]
+
+
+def test_an_ago_or_earlier_after_a_year_is_not_a_rate() -> None:
+    assert read("Exports were 5 million tonnes a year ago.") == [("amount", 5.0, "Mt", "eq", None)]
 
 
 def test_years_dates_and_bare_numbers_are_not_quantities() -> None:

@@ -62,6 +62,37 @@ _SCALE = re.compile(
     re.I,
 )
 
+#: Numbers written in words, read only before a scale word ("four million tons").
+_WORD_VALUES = {
+    "a": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+    "eleven": 11.0,
+    "twelve": 12.0,
+    "fifteen": 15.0,
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "hundred": 100.0,
+    "a hundred": 100.0,
+    "half a": 0.5,
+}
+_WORD_NUMBER = re.compile(
+    r"(?<![\w-])(?P<w>a\s++hundred|half\s++a|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a)"
+    r"(?P<half>\s++and\s++a\s++half)?+(?=\s++(?:million|billion|thousand|mln|bln|mn|bn)\b)",
+    re.I,
+)
+
 #: Compact units as written → (pint unit, kind). Keys are lower case.
 _COMPACT: dict[str, tuple[str, QuantityKind]] = {
     "mb/d": ("Mbbl/day", "rate"),
@@ -84,6 +115,14 @@ _COMPACT: dict[str, tuple[str, QuantityKind]] = {
     "mt/yr": ("Mt/year", "rate"),
     "mt/y": ("Mt/year", "rate"),
     "mt/year": ("Mt/year", "rate"),
+    "kt/y": ("kt/year", "rate"),
+    "kt/yr": ("kt/year", "rate"),
+    "kt/year": ("kt/year", "rate"),
+    "ktpa": ("kt/year", "rate"),
+    "t/y": ("t/year", "rate"),
+    "t/yr": ("t/year", "rate"),
+    "t/year": ("t/year", "rate"),
+    "tpa": ("t/year", "rate"),
     "mt": ("Mt", "amount"),
     "mmt": ("Mt", "amount"),
     "kt": ("kt", "amount"),
@@ -91,11 +130,11 @@ _COMPACT: dict[str, tuple[str, QuantityKind]] = {
 }
 _COMPACT_RE = "|".join(re.escape(k) for k in sorted(_COMPACT, key=len, reverse=True))
 
-_PER_YEAR = r"(?P<y>annually|yearly|per\s++annum|(?:per|a|an|each|every|/)\s*+(?:year|yr|y)\b)"
-_PER_DAY = r"(?P<d>daily|(?:per|a|each|every|/)\s*+(?:day|d)\b)"
+_PER_YEAR = r"(?P<y>annually|yearly|per\s++annum|(?:per|a|an|each|every|/)[\s-]*+(?:year|yr|y)\b)"
+_PER_DAY = r"(?P<d>daily|(?:per|a|each|every|/)[\s-]*+(?:day|d)\b)"
 #: A unit after the number (and its scale word): mass, barrels, compact forms, percent, dollars.
 _UNIT = re.compile(
-    r"\s*+(?:(?P<pct>%|per\s?cent\b|pct\b)(?!\s*+(?:points?|pts?|p\.p\.)(?![a-z]))"
+    r"(?:\s*+|-)(?:(?P<pct>%|per\s?cent\b|pct\b)(?!\s*+(?:points?|pts?|p\.p\.)(?![a-z]))"
     r"|(?P<usd>dollars?\b|usd\b|us\s++dollars?\b)"
     r"|\(?+(?P<cu>" + _COMPACT_RE + r")(?![a-z/])"
     r"|(?:metric\s++)?(?P<mass>(?:tonnes|tonne|tons|ton)\b|t(?![\w/]))"
@@ -104,7 +143,7 @@ _UNIT = re.compile(
 )
 #: A time after a mass or barrel unit, with up to three words between ("of crude oil").
 _PER = re.compile(
-    r"(?:\s++of(?:\s++[a-z’'-]++){1,3}?)?\s*+(?:" + _PER_YEAR + "|" + _PER_DAY + r")"
+    r"(?:\s++of(?:\s++[a-z’'-]++){1,3}?)?[\s-]*+(?:" + _PER_YEAR + "|" + _PER_DAY + r")"
     r"(?!\s++(?:ago|earlier|before|later|after|on|from)\b)",
     re.I,
 )
@@ -341,7 +380,14 @@ def _numbers(sentence: str) -> list[_Number]:
         found.append(
             _Number(value, m.start(), end, scale, word, "," in m.group(), m.group().isdigit())
         )
-    return found
+    for m in _WORD_NUMBER.finditer(sentence):
+        s = _SCALE.match(sentence, m.end())
+        if s is None or not s["s"]:
+            continue
+        value = _WORD_VALUES[" ".join(m["w"].lower().split())] + (0.5 if m["half"] else 0.0)
+        word = s["s"].lower()
+        found.append(_Number(value, m.start(), s.end(), _SCALES[word], word, False, False))
+    return sorted(found, key=lambda n: n.start)
 
 
 def _glued_scale_counts(sentence: str, end: int) -> bool:
