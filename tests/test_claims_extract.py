@@ -73,6 +73,9 @@ def read(text: str) -> list[tuple[str, float, str, str, float | None]]:
         ("the lion’s share of exports goes west", "share", 50.0, "%", "gt"),
         ("the majority of its oil goes west", "share", 50.0, "%", "gt"),
         ("most of the crude goes west", "share", 50.0, "%", "gt"),
+        ("a fifth of the crude goes east", "share", 20.0, "%", "approx"),
+        ("nearly two-fifths of the crude goes east", "share", 40.0, "%", "approx"),
+        ("more than half of the crude goes east", "share", 50.0, "%", "gt"),
         # comparators, right before the number
         ("shipments surpassed 2.3 million tons", "amount", 2.3, "Mt", "gt"),
         ("output exceeded 41 million tons", "amount", 41.0, "Mt", "gt"),
@@ -241,6 +244,13 @@ def test_a_line_that_goes_on_does_not_end_its_sentence() -> None:
     assert sentences(text) == [
         "Shipments fell in March to 3 Mt, the Operator said.",
         "A new headline",
+    ]
+
+
+def test_times_of_day_do_not_end_sentences() -> None:
+    assert sentences("Loading resumed at 9 a.m. Local time was cited. It stopped.") == [
+        "Loading resumed at 9 a.m. Local time was cited.",
+        "It stopped.",
     ]
 
 

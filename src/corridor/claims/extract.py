@@ -144,7 +144,7 @@ _UNIT = re.compile(
 #: A time after a mass or barrel unit, with up to three words between ("of crude oil").
 _PER = re.compile(
     r"(?:\s++of(?:\s++[a-z’'-]++){1,3}?)?[\s-]*+(?:" + _PER_YEAR + "|" + _PER_DAY + r")"
-    r"(?!\s++(?:ago|earlier|before|later|after|on|from)\b)",
+    r"(?!\s++(?:ago|earlier|before|later|after)\b)",
     re.I,
 )
 #: An abbreviation in brackets after a unit: "(bpd)", "(mtpa)".
@@ -154,12 +154,12 @@ _MONEY_BEFORE = re.compile(r"(?:US\$|\$|USD|US dollars?)\s*+$", re.I)
 _JOIN = re.compile(r"\s*+(?P<j>-|–|—|to\b|and\b)\s*+", re.I)
 _FROM = re.compile(r"\bfrom\s++$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s++$", re.I)
-_MONTH_BEFORE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*+\.?+\s++$", re.I
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
 )
-_MONTH_AFTER = re.compile(
-    r"\s*+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*+\b", re.I
-)
+_MONTH_BEFORE = re.compile(r"\b" + _MONTH + r"\.?+\s++$", re.I)
+_MONTH_AFTER = re.compile(r"\s++" + _MONTH, re.I)
 
 COMPARATORS: list[tuple[re.Pattern[str], Comparator]] = [
     (
@@ -259,6 +259,12 @@ _COMPARATOR_REACH = 32
 #: Shares written in words. The key is the phrase in lower case with single spaces.
 _WORD_SHARES: dict[str, tuple[float, Comparator]] = {
     "four fifths": (80.0, "approx"),
+    "three fifths": (60.0, "approx"),
+    "two fifths": (40.0, "approx"),
+    "one fifth": (20.0, "approx"),
+    "a fifth": (20.0, "approx"),
+    "one tenth": (10.0, "approx"),
+    "a tenth": (10.0, "approx"),
     "three quarters": (75.0, "approx"),
     "two thirds": (66.7, "approx"),
     "one third": (33.3, "approx"),
@@ -280,7 +286,8 @@ _WORD_SHARES: dict[str, tuple[float, Comparator]] = {
 }
 WORDS = re.compile(
     r"(?<!first\s)(?<!second\s)(?<!last\s)(?<!latter\s)(?<!former\s)"
-    r"\b(?P<w>four[- ]fifths|three[- ]quarters|two[- ]thirds|(?:one|a)[- ]third|"
+    r"\b(?P<w>(?:two|three|four)[- ]fifths|(?:one|a)[- ](?:fifth|tenth)|three[- ]quarters|"
+    r"two[- ]thirds|(?:one|a)[- ]third|"
     r"(?:one|a)[- ]quarter|(?:one[- ])?half|most|the\s+bulk|(?:the\s+|a\s+)?majority|"
     r"the\s+lion[’']s\s+share|(?:almost|nearly|virtually)\s+all)"
     r"(?P<of>\s+of\b)?(?![- ](?:year|yearly|hour|way|an?\b|time|century|decade))",

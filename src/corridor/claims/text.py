@@ -19,7 +19,7 @@ _SPLIT = re.compile(
 )
 _ABBREV = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-    r"U\.S|U\.K|U\.N|e\.g|i\.e|approx|vs|etc|Inc|Ltd|Co|Corp|Gov|Sen|Rep|Gen|est|ca|cf)\.$"
+    r"U\.S|U\.K|U\.N|e\.g|i\.e|a\.m|p\.m|approx|vs|etc|Inc|Ltd|Co|Corp|Gov|Sen|Rep|Gen|est|ca|cf)\.$"
 )
 #: How much of a sentence's end the abbreviation check reads (keeps the splitter linear).
 _ABBREV_TAIL = 12
