@@ -84,6 +84,8 @@ def read(text: str) -> list[tuple[str, float, str, str, float | None]]:
         ("nearly 700,000 bpd", "rate", 700_000.0, "bbl/day", "approx"),
         ("volumes neared 120,000 barrels per day", "rate", 120_000.0, "bbl/day", "approx"),
         ("about 45%", "share", 45.0, "%", "approx"),
+        ("about 45pc of it", "share", 45.0, "%", "approx"),
+        ("some 45 per cent of it", "share", 45.0, "%", "approx"),
         ("approximately 3 million tons", "amount", 3.0, "Mt", "approx"),
         ("approx. 3 million tons", "amount", 3.0, "Mt", "approx"),
         ("around 14 million tonnes", "amount", 14.0, "Mt", "approx"),

@@ -134,7 +134,7 @@ _PER_YEAR = r"(?P<y>annually|yearly|per\s++annum|(?:per|a|an|each|every|/)[\s-]*
 _PER_DAY = r"(?P<d>daily|(?:per|a|each|every|/)[\s-]*+(?:day|d)\b)"
 #: A unit after the number (and its scale word): mass, barrels, compact forms, percent, dollars.
 _UNIT = re.compile(
-    r"(?:\s*+|-)(?:(?P<pct>%|per\s?cent\b|pct\b)(?!\s*+(?:points?|pts?|p\.p\.)(?![a-z]))"
+    r"(?:\s*+|-)(?:(?P<pct>%|per\s?cent\b|pct\b|pc\b)(?!\s*+(?:points?|pts?|p\.p\.)(?![a-z]))"
     r"|(?P<usd>dollars?\b|usd\b|us\s++dollars?\b)"
     r"|\(?+(?P<cu>" + _COMPACT_RE + r")(?![a-z/])"
     r"|(?:metric\s++)?(?P<mass>(?:tonnes|tonne|tons|ton)\b|t(?![\w/]))"
