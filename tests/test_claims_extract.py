@@ -227,6 +227,8 @@ def test_quantity_text_spans_the_figure() -> None:
         "1%" * 8_000,
         "1." * 20_000,
         "No. " * 25_000,
+        "most of 1% " * 5_000,
+        "Exports\nrose\n" * 10_000,
     ],
 )
 def test_long_runs_are_read_in_linear_time(text: str) -> None:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -639,7 +640,13 @@ def _word_shares(sentence: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         a, b = int(m["a"]), int(m["b"])
         if a < b:
             found.append(_word_share(sentence, m.start(), m.end(), round(100 * a / b, 1), "approx"))
-    return [q for q in found if not any(q.start < y and x < q.end for x, y in taken)]
+    return [q for q in found if not _overlaps(q, taken)]
+
+
+def _overlaps(q: Quantity, taken: list[tuple[int, int]]) -> bool:
+    """Tell whether ``q`` overlaps a span of ``taken`` (sorted, not overlapping each other)."""
+    k = bisect_left(taken, (q.end, -1)) - 1
+    return k >= 0 and taken[k][1] > q.start
 
 
 def _word_share(sentence: str, a: int, b: int, value: float, comp: Comparator) -> Quantity:
@@ -665,7 +672,7 @@ def quantities(sentence: str) -> list[Quantity]:
         numbers with no unit are left out.
     """
     found = _Reader(sentence).read()
-    found += _word_shares(sentence, [(q.start, q.end) for q in found])
+    found += _word_shares(sentence, sorted((q.start, q.end) for q in found))
     found.sort(key=lambda q: q.start)
     return [_shared_comparator(sentence, found, k) for k in range(len(found))]
 
