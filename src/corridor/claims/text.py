@@ -11,11 +11,32 @@ from corridor.exceptions import ClaimsError
 MAX_CHARS = 500_000
 
 _HTML = re.compile(r"<\s*(html|body|article|div|p|head)\b", re.I)
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[^a-zа-я,;:.])|\n\s*\n|\n(?=\s*[-*•])")
-_ABBREV = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-    r"U\.S|U\.K|e\.g|i\.e|approx|vs|etc|Inc|Ltd|Co)\.$"
+#: A sentence ends after ``.``, ``!`` or ``?`` (and a closing quote or bracket) before anything
+#: that is not lower case or punctuation; after a full stop glued to a capital ("followed.As");
+#: and at a blank line.
+_SPLIT = re.compile(
+    r"(?<=[.!?])[\"”’»)]?+\s++(?=[^a-zа-я,;:.])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n\s*+\n"
 )
+_ABBREV = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"U\.S|U\.K|U\.N|e\.g|i\.e|a\.m|p\.m|approx|vs|etc|Inc|Ltd|Co|Corp|Gov|Sen|Rep|Gen|est|ca|cf)\.$"
+)
+#: How much of a sentence's end the abbreviation check reads (keeps the splitter linear).
+_ABBREV_TAIL = 12
+#: A page's " date YYYY-MM-DD" stamp at the start of a line: not part of any sentence.
+_DATE_STAMP = re.compile(r"(?m)^[ \t]*+date[ \t]++\d{4}-\d{2}-\d{2}\b[ \t]*+")
+_BULLET = re.compile(r"\s*+[-*•‣▪–]\s")
+#: A line that does not end its sentence: it ends in a comma, a hyphen, an opening bracket, a
+#: small word ("the", "of", "and") or a month before a day or year on the next line.
+_GOES_ON = re.compile(
+    r"(?:[,;:(\[/&–—-]|\b(?:the|a|an|of|in|on|at|to|for|and|or|but|by|with|from|as|is|are|"
+    r"was|were|be|been|that|which|who|its|their|his|her|this|these|than|into|per|about|over|"
+    r"under|nearly|some|around|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))$",
+    re.I,
+)
+#: Share of line breaks followed by lower case above which a text counts as hard-wrapped.
+_WRAPPED = 0.3
 
 
 def article_text(raw: str) -> tuple[str, date | None]:
@@ -53,14 +74,69 @@ def article_text(raw: str) -> tuple[str, date | None]:
 
 
 def sentences(text: str) -> list[str]:
-    """Split text into sentences (numbers like 1.64 and abbreviations like U.S. stay whole)."""
+    r"""Split text into sentences.
+
+    Parameters
+    ----------
+    text
+        An article's text, as `article_text` returns it.
+
+    Returns
+    -------
+    list of str
+        The sentences, whitespace runs joined into one space. Numbers like 1.64 and
+        abbreviations like U.S. stay whole; a line break ends a sentence (a headline has no
+        full stop) unless the line clearly goes on, or the whole text is hard-wrapped.
+
+    Notes
+    -----
+    A regular-expression splitter, not a library: on the real-news development set it keeps
+    more sentences whole than syntok (which joins a headline to the first sentence, as it reads
+    single line breaks as spaces), and every pattern here is linear in the text's length.
+
+    Examples
+    --------
+    >>> sentences("Oil Exports Rise\nExports were 1.64 mb/d. The U.S. Navy watched.")
+    ['Oil Exports Rise', 'Exports were 1.64 mb/d.', 'The U.S. Navy watched.']
+    """
     parts: list[str] = []
-    for chunk in _SPLIT.split(text):
-        if not chunk or not chunk.strip():
-            continue
-        chunk = " ".join(chunk.split())
-        if parts and _ABBREV.search(parts[-1]):
-            parts[-1] = f"{parts[-1]} {chunk}"
-        else:
-            parts.append(chunk)
+    for block in _blocks(_DATE_STAMP.sub("\n", text)):
+        merge = False
+        for chunk in _SPLIT.split(block):
+            if not chunk or not chunk.strip():
+                continue
+            chunk = " ".join(chunk.split())
+            if merge and _ABBREV.search(parts[-1][-_ABBREV_TAIL:]):
+                parts[-1] = f"{parts[-1]} {chunk}"
+            else:
+                parts.append(chunk)
+            merge = True
     return parts
+
+
+def _blocks(text: str) -> list[str]:
+    """Cut text at the line breaks that end a sentence; the other breaks become spaces."""
+    lines = text.split("\n")
+    starts = [ln.lstrip()[:1] for ln in lines[1:] if ln.strip()]
+    lower = sum(c.islower() for c in starts)
+    wrapped = len(starts) >= 4 and lower >= _WRAPPED * len(starts)
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            blocks.append([])
+            continue
+        prev = blocks[-1][-1] if blocks[-1] else None
+        if prev is not None and not _goes_on(prev, stripped, wrapped=wrapped):
+            blocks.append([])
+        blocks[-1].append(stripped)
+    return [" ".join(b) for b in blocks if b]
+
+
+def _goes_on(prev: str, line: str, *, wrapped: bool) -> bool:
+    """Tell whether ``line`` continues the sentence that ``prev`` (the line before) began."""
+    if _BULLET.match(line):
+        return False
+    if wrapped or line[0].islower() or line[0] in ",;:)%":
+        return True
+    return bool(_GOES_ON.search(prev[-12:]))
