@@ -2,12 +2,15 @@
 
 Every figure a claim is rated against is an interval: the reconciliation
 (`corridor.reconciliation.reconcile`) gives the lowest and highest value consistent with every
-observation of the year, and an observation gives its band (`corridor.evidence.band`). A claim
-is *supported* when every value the evidence allows satisfies it within a stated tolerance,
-*contradicted* when no value does, and *not checkable* when the interval straddles it (the
-reading then says the range: "the evidence allows 78.6–100 %"). Plans, negations, money,
-exporters without figures, and a volume in barrels with no crude grade to convert it, are not
-rated.
+observation of the year, and an observation gives its band (`corridor.evidence.band`), around a
+best estimate. A claim is *supported* when the best estimate satisfies it within a stated
+tolerance and no value the evidence allows is far from it (the reading still gives the range:
+"81.2 % (78.0–84.5)"); *contradicted* when no value the evidence allows satisfies it; *not
+checkable* otherwise — the best estimate misses it but the range allows it, or the range is too
+wide to say ("the evidence allows 61–100 %"). An analyst reads "about 80% of exports go via CPC"
+against a best figure of 81.2 % (78.0–84.5) as right; one reads 55 % as wrong. Plans, negations,
+money, exporters without figures, and a volume in barrels with no crude grade to convert it, are
+not rated.
 
 Where the evidence comes from, by claim:
 
@@ -51,6 +54,10 @@ Examples
 'not_checkable'
 >>> verdict("approx", 63.1, None, lo=60.0, hi=60.0, tolerance=APPROX_SHARE_TOLERANCE)
 'contradicted'
+>>> verdict("eq", 80.0, None, lo=78.0, hi=84.5, tolerance=2.0, estimate=81.2)
+'supported'
+>>> verdict("eq", 80.0, None, lo=61.0, hi=100.0, tolerance=2.0, estimate=81.2)
+'not_checkable'
 >>> either(["contradicted", "supported"]), either(["contradicted", "not_checkable"])
 ('supported', 'not_checkable')
 """
@@ -157,6 +164,11 @@ def holds(
     return abs(model - value) <= tol
 
 
+#: How many tolerances wide the evidence's range may be on either side of the claim for the best
+#: estimate to decide "supported": wider than that, the evidence does not pin the figure.
+PINNED_WITHIN = 3.0
+
+
 def verdict(
     comparator: Comparator,
     value: float,
@@ -165,15 +177,25 @@ def verdict(
     lo: float,
     hi: float,
     tolerance: float,
+    estimate: float | None = None,
 ) -> Verdict:
-    """Rate a claim against the interval [lo, hi] the evidence allows.
+    """Rate a claim against the interval [lo, hi] the evidence allows and its best estimate.
 
-    Supported when every value in it satisfies the claim (within the tolerance), contradicted
-    when none does, not checkable when it straddles the claim. The values a claim accepts form
-    one interval, so the ends decide "every", and the point nearest the claim decides "none".
+    Supported when every value in the interval satisfies the claim (within the tolerance), or
+    when the best estimate does and the interval reaches no further than `PINNED_WITHIN`
+    tolerances past what the claim accepts; contradicted when no value in the interval does; not
+    checkable otherwise. The values a claim accepts form one interval, so the ends decide
+    "every", and the point nearest the claim decides "none".
     """
     if holds(comparator, lo, value, high, tolerance) and holds(
         comparator, hi, value, high, tolerance
+    ):
+        return "supported"
+    if (
+        estimate is not None
+        and holds(comparator, estimate, value, high, tolerance)
+        and holds(comparator, lo, value, high, PINNED_WITHIN * tolerance)
+        and holds(comparator, hi, value, high, PINNED_WITHIN * tolerance)
     ):
         return "supported"
     probe = [lo, hi, min(max(value, lo), hi)]
@@ -359,7 +381,9 @@ class Judge:
         tol = APPROX_SHARE_TOLERANCE if c.comparator == "approx" else SHARE_TOLERANCE
         readings = []
         for text, value, lo, hi, pinned, sources in shares:
-            rated = verdict(c.comparator, c.value, c.high, lo=lo, hi=hi, tolerance=tol)
+            rated = verdict(
+                c.comparator, c.value, c.high, lo=lo, hi=hi, tolerance=tol, estimate=value
+            )
             readings.append(
                 Reading(
                     f"{text}: {allows(lo, hi, value, '%', pinned=pinned)}",
@@ -478,7 +502,15 @@ class Judge:
         readings = []
         for fig in figs:
             assert fig.value is not None
-            rated = verdict(c.comparator, value, high, lo=fig.low, hi=fig.high, tolerance=tol)
+            rated = verdict(
+                c.comparator,
+                value,
+                high,
+                lo=fig.low,
+                hi=fig.high,
+                tolerance=tol,
+                estimate=fig.value,
+            )
             note, sources = self._grade_note(c, fig.sources)
             text = f"{fig.what}: {said(fig, unit)}{note}"
             readings.append(Reading(text, round(fig.value, 4), (fig.low, fig.high), rated, sources))
