@@ -814,7 +814,8 @@ def test_each_broken_observation_names_its_problem(make_toy: MakeToy) -> None:
         f"{f} 10, field exporter: must be blank for measure 'throughput' (all shippers' "
         "volume), got 'KAZ'",
         f"{f} 11, field end: must not be before start 2024-05, got '2024-02'",
-        f"{f} 12, field start: outside the package's declared years 2019–2026, got '2031'",
+        f"{f} 12, field start: outside the years 2004–2026 (the package's declared years "
+        "2019–2026, and up to 15 years of history before them), got '2031'",
         f"{f} 13, field start: must be a calendar date YYYY, YYYY-MM or YYYY-MM-DD, got '2024-13'",
         f"{f} 14, field grade: is required with the unit 'kbbl/day': converting barrels to "
         "tonnes needs a grade; known: light",
@@ -860,15 +861,17 @@ def test_check_for_observation_periods_outside_years() -> None:
         "observations",
         {"start": "2019"},
         {"start": "2026-12", "end": "2027-01"},
-        {"start": "2018-12-31", "end": "2019-01"},
+        {"start": "2003-12-31", "end": "2004-01"},
         {"start": "2024-03", "end": "2024-02-29"},
         {"start": "2024-03-01", "end": "2024-03"},  # ends with the month it starts in: fine
+        {"start": "2004"},  # history: up to 15 years before the declared years
     )
+    outside = "outside the years 2004–2026 (the package's declared years 2019–2026, and up to "
     assert shown(check_for_observation_periods_outside_years(obs, 2019, 2026)) == [
-        "observations.csv line 3, field end: outside the package's declared years 2019–2026, "
+        f"observations.csv line 3, field end: {outside}15 years of history before them), "
         "got '2027-01'",
-        "observations.csv line 4, field start: outside the package's declared years "
-        "2019–2026, got '2018-12-31'",
+        f"observations.csv line 4, field start: {outside}15 years of history before them), "
+        "got '2003-12-31'",
         "observations.csv line 5, field end: must not be before start 2024-03, got '2024-02-29'",
     ]
 

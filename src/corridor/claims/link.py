@@ -108,6 +108,8 @@ class Linker:
         exporter from its clause, else from the sentence, else the package's exporter.
         """
         found_assets = self.assets_in(s)
+        if q.kind == "share":  # "80% of exports (Tengiz, Kashagan …)": fields say whose oil
+            found_assets = [a for a in found_assets if a.ident not in self.fields]
         # a country named inside an asset's name ("Kazakhstan–China pipeline") is not a mention
         all_countries = [
             c

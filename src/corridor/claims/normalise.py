@@ -364,7 +364,7 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
         ("agreement", AGREEMENT, before[-PLAN_REACH:] + after[:25]),
         ("plan", PLAN, before[-PLAN_REACH:]),
         ("plan", POSSIBILITY, "" if CAPACITY.search(whole) else before[-PLAN_REACH:]),
-        ("plan", PLAN_AFTER, after[:30]),
+        ("plan", PLAN_AFTER, s[q.end : segment(s, q)[1]]),
         ("change", CHANGE_VOLUME_BEFORE, before),
         ("company", PRODUCER, before),
     ):
@@ -592,10 +592,44 @@ def period_of(
 def _year_of(
     ctx: Context, s: str, q: Quantity, carry: Carry, *, state: bool, exporter: str | None
 ) -> tuple[int | None, str]:
+    """Return the year of a number and where it came from: said in the text, else the tense."""
+    said = _year_said(ctx, s, q)
+    if said is not None:
+        return said
     when, n = ctx.when, ctx.n
+    if state:
+        year = min(when.year, n.meta.last_year) if when else n.meta.last_year
+        return year, "present tense: the year of the article"
+    lo, hi = clause(s, q)
+    part = s[lo:hi]
+    present = PRESENT.search(part) and not PAST.search(part)
+    if carry.year is not None and not present:
+        return carry.year, "from an earlier sentence"
+    if (
+        when is not None
+        and present
+        and q.unit.endswith("/day")
+        and when.month > 3  # early in a year, "now" is still last year's figures
+        and when.year in n.meta.years
+    ):
+        return when.year, f"present tense, a rate per day: the article's year ({when})"
+    if when is not None:
+        return when.year - 1, f"present tense: the latest full year before {when}"
+    if (exporter or n.meta.exporter) in ctx.complete:
+        return latest_year(
+            n, exporter or n.meta.exporter
+        ), "present tense: the package's latest year"
+    return None, "no year written and no date to read the present tense from"
+
+
+def _year_said(ctx: Context, s: str, q: Quantity) -> tuple[int, str] | None:
+    """Return the year the text gives a number: written, "last year", "in June", "this year"."""
+    when = ctx.when
     lo, hi = clause(s, q)
     part = s[lo:hi]
     written = written_year(s, q)
+    if written is not None and _year_follows(s, q, written):
+        return written, "written"  # "11.8 Mt in 2013", whatever else the clause says
     if PREVIOUS_YEAR.search(part):
         # "a year earlier" is before the year the sentence is about; "last year" before the date
         if written is not None and not YEAR.search(part):
@@ -609,26 +643,12 @@ def _year_of(
         return year, f"part of a year, the latest before the article's date {when}"
     if THIS_YEAR_WORDS.search(part) and when:
         return when.year, f"this year, from the article's date {when}"
-    if state:
-        year = min(when.year, n.meta.last_year) if when else n.meta.last_year
-        return year, "present tense: the year of the article"
-    present = PRESENT.search(part) and not PAST.search(part)
-    if carry.year is not None and not present:
-        return carry.year, "from an earlier sentence"
-    exporter = exporter or n.meta.exporter
-    if (
-        when is not None
-        and present
-        and q.unit.endswith("/day")
-        and when.month > 3  # early in a year, "now" is still last year's figures
-        and when.year in n.meta.years
-    ):
-        return when.year, f"present tense, a rate per day: the article's year ({when})"
-    if when is not None:
-        return when.year - 1, f"present tense: the latest full year before {when}"
-    if exporter in ctx.complete:
-        return latest_year(n, exporter), "present tense: the package's latest year"
-    return None, "no year written and no date to read the present tense from"
+    return None
+
+
+def _year_follows(s: str, q: Quantity, year: int) -> bool:
+    """Return True when `year` is written just after the number ("1.3 Mt in 2018")."""
+    return str(year) in s[q.end : q.end + 25]
 
 
 def written_year(s: str, q: Quantity) -> int | None:

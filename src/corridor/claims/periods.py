@@ -26,9 +26,14 @@ _MONTH_SPAN = re.compile(
     rf"\b(?:from\s+)?{_MONTH}\s*(?:[-–—]|to|through|until|and)\s*{_MONTH}(?=[\s,.;]|$)", re.I
 )
 #: One month named: "in June", "June 2025", "for March". Case-sensitive: "may" is not "May".
+_MONTH_NAMES_RE = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _ONE_MONTH = re.compile(
-    r"\b(?i:in|for|during|of|since|by\s+the\s+end\s+of)\s+(January|February|March|April|May|June|"
-    r"July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"\b(?i:in|for|during|of|since|by\s+the\s+end\s+of)\s+"
+    + _MONTH_NAMES_RE
+    + r"\b(?!\s+\d{1,2}\b)"
+    r"|\b" + _MONTH_NAMES_RE + r"(?:'s|’s)"  # "March's output"
 )
 _HALF = re.compile(r"\b(first|second)\s+half\b|\bH([12])\b", re.I)
 _QUARTER = re.compile(r"\b(first|second|third|fourth)\s+quarter\b|\bQ([1-4])\b", re.I)
@@ -79,6 +84,6 @@ def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
         months = int(count) if count.isdigit() else _COUNTS.index(count.lower()) + 2
         return month_span(1, months, year) if 1 <= months <= 11 else None
     if m := _ONE_MONTH.search(sentence):
-        month = _MONTH_NAMES.index(m.group(1)) + 1
+        month = _MONTH_NAMES.index(m.group(1) or m.group(2)) + 1
         return month_span(month, month, year)
     return None

@@ -347,4 +347,4 @@ PRODUCING_BODY = re.compile(
 )
 
 #: A share of the noun before it whose links follow ("80% of which goes via CPC").
-OF_WHICH = re.compile(r"\s*of\s+(?:which|it|them)\b", re.I)
+OF_WHICH = re.compile(r"\s*(?:of\s+)?(?:which|it|them)\b", re.I)

@@ -723,19 +723,31 @@ def _period_problems(
     except InvalidArgumentError:
         return [problem(file, line, "end", f"must not be before start {start}", end)]
     last_day = date.fromordinal(period.end.toordinal() - 1)
-    message = f"outside the package's declared years {first}–{last}"
+    earliest = first - HISTORY_YEARS
+    message = (
+        f"outside the years {earliest}–{last} (the package's declared years {first}–{last}, "
+        f"and up to {HISTORY_YEARS} years of history before them)"
+    )
     found = []
-    if not first <= period.start.year <= last:
+    if not earliest <= period.start.year <= last:
         found.append(problem(file, line, "start", message, start))
-    if not first <= last_day.year <= last and end:
+    if not earliest <= last_day.year <= last and end:
         found.append(problem(file, line, "end", message, end))
     return found
+
+
+#: How many years before its first declared year a package may hold observations: history
+#: (an export peak, a pre-war share) that claims cite, rated against the observation alone and
+#: never part of the model's years.
+HISTORY_YEARS = 15
 
 
 def check_for_observation_periods_outside_years(
     observations: TableRows, first: int, last: int
 ) -> list[Problem]:
-    """Find observation periods that end before they start or leave the declared years.
+    """Find observation periods that end before they start or leave the years they may cover.
+
+    An observation may be of the declared years, or of up to `HISTORY_YEARS` before them.
 
     Parameters
     ----------
