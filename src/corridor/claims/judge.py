@@ -338,6 +338,11 @@ class Judge:
             return self._judge_capacity(c, year)
         if c.metric == "share_of_route":
             return self._judge_share_of_route(c, year)
+        if exporter == ALL and c.metric == "volume_to_country":
+            # a pipeline's whole flow to a country: the one route that delivers only there
+            only = delivering_routes(self.n, self.n.meta.exporter, str(c.via or ""))
+            if len(only) == 1:
+                c = replace(c, metric="volume_via", via=only[0])
         if exporter == ALL and c.metric in ("volume_via", "volume_via_node"):
             return self._judge_throughput(c, year)
         if exporter == ALL:  # every shipper's share or total: read as the package's exporter's

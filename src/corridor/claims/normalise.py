@@ -38,6 +38,7 @@ from corridor.claims.vocabulary import (
     FLOW_WORDS,
     NETWORK_WORDS,
     NON_NETWORK,
+    OF_OWNER,
     OTHER_COMMODITY,
     OTHER_SCOPE,
     OWNERSHIP,
@@ -461,8 +462,12 @@ def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
     if years:
         carry.year = years[0]
         carry.span = part_of_year(s, years[0])
-    elif (span := part_of_year(s, carry.year or _default_year(ctx))) is not None:
+    elif carry.year is not None and (span := part_of_year(s, carry.year)) is not None:
         carry.span = span
+    elif ctx.when is not None and (span := part_of_year(s, ctx.when.year)) is not None:
+        # "in March" with no year: the latest March before the article
+        carry.year = ctx.when.year if span[0] <= ctx.when else ctx.when.year - 1
+        carry.span = part_of_year(s, carry.year)
     assets = linker.assets_in(s)
     routes = [a.ident for a in assets if a.kind == "route"]
     nodes = [a.ident for a in assets if a.kind == "node" and a.ident not in linker.fields]
@@ -478,10 +483,6 @@ def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
         carry.destination = dest[0]
 
 
-def _default_year(ctx: Context) -> int:
-    return ctx.when.year if ctx.when else ctx.n.meta.last_year
-
-
 def shipper(linker: Linker, s: str, q: Quantity, links: Links, metric: Metric) -> str:
     """Return whose oil a number is: the exporter named, or ``ALL`` for a whole asset's figure.
 
@@ -491,15 +492,28 @@ def shipper(linker: Linker, s: str, q: Quantity, links: Links, metric: Metric) -
     """
     if metric == "capacity":
         return "ALL"
-    if metric not in ("volume_via", "volume_via_node"):
+    if metric not in ("volume_via", "volume_via_node", "volume_to_country"):
         return links.exporter
     lo, _ = clause(s, q)
-    if linker.countries(s[lo : q.end + 25]):
-        return links.exporter
     before = s[lo : q.start]
-    if ALL_SHIPPERS.search(before) or (ASSET_NOUN.search(before) and ASSET_VERB.search(before)):
+    verbs = list(ASSET_VERB.finditer(before))
+    # "a pipeline that currently transports 300,000 b/d": the asset is the subject
+    if (
+        verbs
+        and ASSET_NOUN.search(before[: verbs[-1].start()][-50:])
+        and not linker.countries(before[verbs[-1].start() :])
+        and not _owner_after(linker, s, q)
+    ):
         return "ALL"
-    return links.exporter
+    if linker.countries(before) or _owner_after(linker, s, q):
+        return links.exporter
+    return "ALL" if ALL_SHIPPERS.search(before) else links.exporter
+
+
+def _owner_after(linker: Linker, s: str, q: Quantity) -> bool:
+    """Return True when the words after a number say whose oil it is ("of Kazakh oil")."""
+    after = s[q.end : q.end + 30]
+    return any(OF_OWNER.search(after[: c.start]) for c in linker.countries(after))
 
 
 def metric_of(s: str, q: Quantity, links: Links) -> tuple[Metric | None, str | None]:

@@ -140,7 +140,8 @@ CLAUSE_BREAK = re.compile(
     r";|,\s*in\s+addition\s+to\b|,\s*(?:through|via|in|of|from|by|for)\s+which\b|\bfrom\b(?=\s+(?:just\s+|only\s+|about\s+|around\s+|some\s+)?"
     r"\d)|,\s*(?:of\s+which|while|whereas|but|and|which|compared\s+with|"
     r"including|includ\w*|up\s+from|down\s+from|from|versus|against|as\s+well\s+as)\b|"
-    r"\bwhile\b|\bwhereas\b|\b(?:al)?though\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
+    r"\bwhile\b|\bwhereas\b|\b(?:al)?though\b|,?\s*\b(?:due|owing|thanks)\s+to\b|"
+    r"\bbecause\s+of\b|,\s*(?:mainly\s+|largely\s+)?driven\s+by\b|\bamid\b|\bincluding\b|\bup\s+from\b|\bdown\s+from\b|"
     r"\bcompared\s+(?:with|to)\b|\bagainst\b|\bversus\b|\bwhich\s+is\b"
 )
 #: Where a comma-level segment ends: a list item of its own ("metals by 5% (1.4 million tons)").
@@ -348,3 +349,6 @@ PRODUCING_BODY = re.compile(
 
 #: A share of the noun before it whose links follow ("80% of which goes via CPC").
 OF_WHICH = re.compile(r"\s*(?:of\s+)?(?:which|it|them)\b", re.I)
+
+#: "of" before a country after a number makes it the oil's owner ("63 Mt of Kazakh oil").
+OF_OWNER = re.compile(r"\bof\s+(?:the\s+)?(?:\w+\s+)?$", re.I)
