@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from corridor.claims.extract import quantities
-from corridor.claims.judge import Judge
+from corridor.claims.judge import Judge, either
 from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
 from corridor.exceptions import CorridorError
@@ -79,7 +79,7 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
             if isinstance(found, SetAside):
                 aside.append(found)
             elif found is not None:
-                claims.append(_judged(judge, found))
+                claims.append(_judged(judge, found, named=bool(context.linker.countries(s))))
         update_carry(context.linker, s, carry, context)
     return ArticleCheck(claims, aside, when)
 
@@ -89,16 +89,53 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
 SHORT_PERIOD_SWING = 0.5
 
 
-def _judged(judge: Judge, c: Claim) -> Claim:
-    """Rate a claim; one of a day, a week or a month to date is checked for gross errors only.
+def _judged(judge: Judge, c: Claim, *, named: bool = True) -> Claim:
+    """Rate a claim, under each reading the text leaves open.
+
+    A volume on a route or node in a sentence that names no country ("the terminal shipped
+    63 Mt") may be the exporter's or every shipper's: both are rated (`either_shipper`). A claim
+    of a day, a week or a month to date is checked for gross errors only (`_short`).
+    """
+    if c.unrated:
+        return replace(c, interpretation=c.unrated)
+    if c.span is not None and c.span[0] == c.span[1]:
+        return _short(judge, c)
+    try:
+        rated = judge.judge(c)
+        if named or c.exporter == "ALL" or c.metric not in ("volume_via", "volume_via_node"):
+            return rated
+        return either_shipper(rated, judge.judge(replace(c, exporter="ALL")))
+    except CorridorError as exc:  # one claim the package cannot rate never loses the rest
+        return replace(c, interpretation=f"not rated: {exc}")
+
+
+def either_shipper(own: Claim, every: Claim) -> Claim:
+    """Combine the exporter's reading of a volume with every shipper's.
+
+    Supported when either holds, contradicted when both fail, else not checkable; the
+    interpretation gives both.
+    """
+    verdict = either([own.verdict, every.verdict])
+    chosen = every if every.verdict == verdict and own.verdict != verdict else own
+    return replace(
+        chosen,
+        exporter=own.exporter,
+        verdict=verdict,
+        interpretation=(
+            "the text does not say whose oil: the exporter's reading: "
+            f"{own.interpretation} → {own.verdict}; every shipper's: {every.interpretation} "
+            f"→ {every.verdict}"
+        ),
+        readings=own.readings + every.readings,
+    )
+
+
+def _short(judge: Judge, c: Claim) -> Claim:
+    """Rate a day's, a week's or a month-to-date figure: only a gross error is called wrong.
 
     Such a claim (an empty span) has no observation to be rated against; a rate in it is
     contradicted only when it is far from its year's average (`SHORT_PERIOD_SWING`).
     """
-    if c.unrated:
-        return replace(c, interpretation=c.unrated)
-    if c.span is None or c.span[0] != c.span[1]:
-        return judge.judge(c)
     short = replace(
         c,
         span=None,

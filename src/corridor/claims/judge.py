@@ -82,7 +82,7 @@ from corridor.claims.vocabulary import (
     Verdict,
 )
 from corridor.evidence import band, parse_scope
-from corridor.exceptions import NoFlowsError, UnitError
+from corridor.exceptions import NoFlowsError, UnitError, UnknownError
 from corridor.network import Network
 from corridor.reconciliation import Estimate, Reconciliation, reconcile
 
@@ -292,7 +292,7 @@ class Judge:
             return None
         try:
             return self.reconciliation(year).estimate(figure, exporter)
-        except NoFlowsError:
+        except (NoFlowsError, UnknownError):  # no flows that year; a country the package lacks
             return None
 
     def sources(self, e: Estimate) -> tuple[str, ...]:

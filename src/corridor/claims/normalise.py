@@ -340,7 +340,7 @@ def _window(s: str, q: Quantity) -> tuple[str, str, str, str]:
 #: How far before a number (in characters, within its clause) a plan or deal word governs it:
 #: "plans to raise exports via BTC to 20 Mt" is a plan; a plan word a long way back, across a
 #: subordinate phrase, usually governs another verb.
-PLAN_REACH = 70
+PLAN_REACH = 90
 
 
 def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
