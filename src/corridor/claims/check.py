@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from corridor.claims.extract import quantities
-from corridor.claims.judge import Judge, either
+from corridor.claims.judge import UNOBSERVED_THROUGHPUT, Judge, either
 from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
 from corridor.exceptions import CorridorError
@@ -113,8 +113,11 @@ def either_shipper(own: Claim, every: Claim) -> Claim:
     """Combine the exporter's reading of a volume with every shipper's.
 
     Supported when either holds, contradicted when both fail, else not checkable; the
-    interpretation gives both.
+    interpretation gives both. Every shipper's reading counts only when an observation measures
+    the asset's throughput: without one its range runs up to the capacity and says nothing.
     """
+    if UNOBSERVED_THROUGHPUT in every.interpretation and every.verdict != "supported":
+        return own
     verdict = either([own.verdict, every.verdict])
     chosen = every if every.verdict == verdict and own.verdict != verdict else own
     return replace(

@@ -206,6 +206,11 @@ def verdict(
     return "contradicted"
 
 
+#: What a whole-asset figure says when no observation measures the asset's throughput: its
+#: range then runs from the known shippers' flows up to the capacity.
+UNOBSERVED_THROUGHPUT = "with no throughput observation"
+
+
 def either(verdicts: Iterable[Verdict]) -> Verdict:
     """Combine the verdicts of disagreeing sources: any support wins, all must contradict."""
     found = list(verdicts)
@@ -659,7 +664,7 @@ class Judge:
             return None
         sources += [s for f in caps for s in f.sources]
         what = (
-            f"whole throughput of {asset} in {year}, with no throughput observation: at least "
+            f"whole throughput of {asset} in {year}, {UNOBSERVED_THROUGHPUT}: at least "
             f"its shippers' flows ({', '.join(shippers) or 'none known'}), at most its capacity"
         )
         return Figure(min(value, high), low, high, tuple(dict.fromkeys(sources)), what)
