@@ -202,6 +202,7 @@ def test_public_api_is_exact() -> None:
         "UnknownError",
         "YearMetrics",
         "apply_scenario",
+        "check_article",
         "check_claims",
         "compute",
         "dependence",

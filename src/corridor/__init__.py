@@ -24,7 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from corridor.claims import Claim, check_claims
+    from corridor.claims import Claim, check_article, check_claims
     from corridor.exceptions import (
         ClaimsError,
         CorridorError,
@@ -92,6 +92,7 @@ _HOMES = {
     "UnknownError": "corridor.exceptions",
     "YearMetrics": "corridor.metrics",
     "apply_scenario": "corridor.scenario",
+    "check_article": "corridor.claims",
     "check_claims": "corridor.claims",
     "compute": "corridor.metrics",
     "dependence": "corridor.metrics",
@@ -144,6 +145,7 @@ __all__ = [
     "UnknownError",
     "YearMetrics",
     "apply_scenario",
+    "check_article",
     "check_claims",
     "compute",
     "dependence",

@@ -657,6 +657,8 @@ def _year_said(ctx: Context, s: str, q: Quantity) -> tuple[int, str] | None:
         return year, f"part of a year, the latest before the article's date {when}"
     if THIS_YEAR_WORDS.search(part) and when:
         return when.year, f"this year, from the article's date {when}"
+    if PREVIOUS_YEAR.search(s) and when:  # "Last year X shipped A, while B went to China"
+        return when.year - 1, f"last year, from the article's date {when}"
     return None
 
 
