@@ -179,3 +179,19 @@ def test_a_days_rate_is_only_checked_for_gross_errors(kazakhstan: corridor.Netwo
     # 2023: about 1.8 million barrels per day on average; a day may differ, a thousandfold not
     assert verdict("1.6 million") == "not_checkable"
     assert verdict("1,800") == "contradicted"
+
+
+def test_a_very_long_sentence_is_read_in_pieces_and_every_number_kept(
+    kazakhstan: corridor.Network,
+) -> None:
+    from corridor.claims.text import MAX_SENTENCE, sentences
+
+    listed = ", ".join(
+        f"Kazakhstan shipped {i % 9 + 1}.5 million tons of oil via CPC in 2023" for i in range(150)
+    )
+    parts = sentences(listed + ".")
+    assert len(parts) > 1
+    assert all(len(p) <= MAX_SENTENCE for p in parts)
+    claims = check_article(listed + ".", n=kazakhstan, date=DATE).claims
+    assert len(claims) == 150
+    assert {(c.metric, c.via, c.period) for c in claims} == {("volume_via", "cpc", 2023)}

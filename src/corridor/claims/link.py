@@ -69,19 +69,16 @@ class Linker:
                 continue
             for a in (*r["aliases"], r["name"], f"port of {r['name']}"):
                 names.append((a, "node", str(nid)))
-        names.sort(key=lambda x: -len(x[0]))
-        self.assets: list[tuple[re.Pattern[str], Literal["route", "node"], str]] = []
-        for a, kind, ident in names:
-            flags = re.I if len(a) > 4 else 0  # short aliases (CPC, BTC) only in capitals
-            # "the Kazakhstan-China oil pipeline" is the "Kazakhstan-China pipeline"
-            text = re.escape(fold(a)).replace(r"\ pipeline", r"\s+(?:oil\s+|crude\s+)?pipeline")
-            self.assets.append((re.compile(rf"(?<![\w-]){text}(?![\w-])", flags), kind, ident))
+        # one pattern for the long names (any case) and one for the short ones (CPC, BTC: only
+        # in capitals), each an alternation longest first, so a sentence is scanned twice
+        self.names: dict[str, tuple[Literal["route", "node"], str]] = {}
+        for a, kind, ident in sorted(names, key=lambda x: -len(x[0])):
+            self.names.setdefault(_asset_key(a, short=len(a) <= 4), (kind, ident))
+        self.patterns = [
+            _asset_pattern([a for a, _, _ in names if len(a) > 4], re.I),
+            _asset_pattern([a for a, _, _ in names if len(a) <= 4], 0),
+        ]
         self.fields = {str(i) for i in n.nodes.index[n.nodes["kind"] == "field"]}
-        self.countries_of = {
-            str(rid): str(n.nodes.loc[r["to_node"], "country"] or "")
-            for rid, r in n.routes.iterrows()
-            if r["to_node"] in n.nodes.index
-        }
 
     def countries(self, s: str) -> list[Mention]:
         """Return each country mention in a sentence, longest aliases first, in text order."""
@@ -95,9 +92,10 @@ class Linker:
         """Return each route or node mention in a sentence, in text order."""
         found: list[Mention] = []
         s = fold(s)
-        for pattern, kind, ident in self.assets:
+        for pattern, short in zip(self.patterns, (False, True), strict=True):
             for m in pattern.finditer(s):
                 if not any(f.start < m.end() and m.start() < f.end for f in found):
+                    kind, ident = self.names[_asset_key(m.group(0), short=short)]
                     found.append(Mention(m.start(), m.end(), kind, ident))
         return sorted(found)
 
@@ -180,6 +178,26 @@ class Linker:
             route = str(legs.index[0]) if len(legs) else None
         node = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "node"])
         return route, node
+
+
+def _asset_key(name: str, *, short: bool) -> str:
+    """Return the key a route's or node's name is known by: as written, or folded."""
+    if short:
+        return name
+    key = " ".join(fold(name).lower().split())
+    return re.sub(r" (?:oil|crude) pipeline\b", " pipeline", key)
+
+
+def _asset_pattern(names: list[str], flags: int) -> re.Pattern[str]:
+    """Return one pattern for names, longest first; "X oil pipeline" is "X pipeline"."""
+    alts = sorted({fold(a) for a in names}, key=len, reverse=True)
+    body = "|".join(
+        re.escape(a)
+        .replace(r"\ ", r"\s+")
+        .replace(r"\s+pipeline", r"\s+(?:oil\s+|crude\s+)?pipeline")
+        for a in alts
+    )
+    return re.compile(rf"(?<![\w-])(?:{body or '(?!)'})(?![\w-])", flags)
 
 
 def fold(s: str) -> str:

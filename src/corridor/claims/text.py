@@ -111,7 +111,36 @@ def sentences(text: str) -> list[str]:
             else:
                 parts.append(chunk)
             merge = True
-    return parts
+    return [piece for part in parts for piece in pieces(part)]
+
+
+#: The longest sentence read whole, in characters. Real sentences are far shorter; a longer run
+#: (a table flattened into one line, a list of hundreds of figures) is read in pieces cut at a
+#: clause or list break, so that reading each number costs the same however long the text.
+MAX_SENTENCE = 800
+
+
+def pieces(sentence: str, limit: int = MAX_SENTENCE) -> list[str]:
+    """Cut a sentence longer than `limit` at its last "; " or ", " (else a space) before it.
+
+    Examples
+    --------
+    >>> pieces("one, two, three", limit=8)
+    ['one,', 'two,', 'three']
+    >>> pieces("short sentence.")
+    ['short sentence.']
+    """
+    out: list[str] = []
+    while len(sentence) > limit:
+        cut = max(sentence.rfind("; ", 0, limit), sentence.rfind(", ", 0, limit))
+        if cut < limit // 2:
+            cut = sentence.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit - 1
+        out.append(sentence[: cut + 1].strip())
+        sentence = sentence[cut + 1 :].lstrip()
+    out.append(sentence)
+    return out
 
 
 def _blocks(text: str) -> list[str]:
