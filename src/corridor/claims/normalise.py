@@ -309,12 +309,6 @@ def q_span(q: Quantity) -> tuple[int, int]:
     return q.start, q.end
 
 
-def claim_from(ctx: Context, s: str, q: Quantity) -> Claim | None:
-    """Normalise one quantity of a lone sentence (no article around it), or return None."""
-    found = read_number(ctx, s, q, Carry())
-    return found if isinstance(found, Claim) else None
-
-
 def is_about_network(linker: Linker, s: str, q: Quantity) -> bool:
     """Return True when the sentence is about the network and the number is part of it.
 

@@ -103,19 +103,11 @@ CAPACITY = re.compile(
     r"able\s+to\s+(?:carry|handle|pump))\b",
     re.I,
 )
-#: Part-year periods (the package holds full years). Case-sensitive: "may" is not "May".
-PART_YEAR = re.compile(
-    r"\b(first\s+half|second\s+half|H1|H2|Q[1-4]|quarter|January|February|"
-    r"March|April|May|June|July|August|September|October|November|December|"
-    r"Jan(?:uary)?[-–]\w+|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+months|9M|month|weekly|daily\s+rate)\b"
-)
 #: A year written in a sentence, not part of a number or followed by a unit.
 YEAR = re.compile(
     r"(?<!\d)(?<!\d[.,])(19[5-9]\d|20[0-9]\d)(?!\d|[.,]\d|\s*(?:%|per\s?cent|t\b|tons|"
     r"tonnes|barrels|bbl|mb/d|kb/d|bpd))"
 )
-LAST_YEAR = re.compile(r"\blast\s+year\b|\ba\s+year\s+earlier\b", re.I)
-THIS_YEAR = re.compile(r"\bthis\s+year\b", re.I)
 _VIA = (
     r"(?:via|through|across|by\s+way\s+of|transit(?:s|ed|ing)?(?:\s+through)?|"
     r"cross(?:es|ed|ing)?|pass(?:es|ed)?\s+through|go(?:es)?\s+through|through\s+the)"
