@@ -237,8 +237,13 @@ def _via(s: str, q: Quantity, countries: list[Mention]) -> tuple[str | None, int
 
 def clause(s: str, q: Quantity) -> tuple[int, int]:
     """Return the span of the clause holding the quantity (split at '; , of which, while…')."""
+    return between(CLAUSE_BREAK, s, q)
+
+
+def between(breaks: re.Pattern[str], s: str, q: Quantity) -> tuple[int, int]:
+    """Return the span between the breaks on either side of the quantity."""
     lo, hi = 0, len(s)
-    for m in CLAUSE_BREAK.finditer(s):
+    for m in breaks.finditer(s):
         if m.end() <= q.start:
             lo = m.end()
         elif m.start() >= q.end:

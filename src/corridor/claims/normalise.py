@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from corridor.claims.extract import Comparator, Quantity
-from corridor.claims.link import Linker, Links, clause, clause_start
+from corridor.claims.link import Linker, Links, between, clause, clause_start
 from corridor.claims.periods import part_of_year
 from corridor.claims.vocabulary import (
     AGREEMENT,
@@ -241,14 +241,7 @@ def complete_years(n: Network) -> dict[str, list[int]]:
 
 def segment(s: str, q: Quantity) -> tuple[int, int]:
     """Return the span of the comma-level list item holding the quantity (brackets stay in)."""
-    lo, hi = 0, len(s)
-    for m in SEGMENT_BREAK.finditer(s):
-        if m.end() <= q.start:
-            lo = m.end()
-        elif m.start() >= q.end:
-            hi = m.start()
-            break
-    return lo, hi
+    return between(SEGMENT_BREAK, s, q)
 
 
 def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetAside | None:
