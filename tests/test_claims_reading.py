@@ -195,3 +195,99 @@ def test_a_very_long_sentence_is_read_in_pieces_and_every_number_kept(
     claims = check_article(listed + ".", n=kazakhstan, date=DATE).claims
     assert len(claims) == 150
     assert {(c.metric, c.via, c.period) for c in claims} == {("volume_via", "cpc", 2023)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the year to a month's end, not the month alone
+        ("By the end of October, Kazakhstan had shipped 46 million tons via CPC.", "span:1-11"),
+        # each list item its own route
+        (
+            "Kazakhstan sent 1.6 million tons of oil from Aktau to Makhachkala and 1.2 million "
+            "tons to BTC in 2023.",
+            "via:aktau-makhachkala,btc",
+        ),
+        # the buyer is a destination, not the exporter
+        ("Germany imported 1.2 million tons of Kazakh oil in 2023.", "to:DEU"),
+        (
+            "Poland, which bought 2 million tons of crude from Kazakhstan in 2023, paid more.",
+            "to:POL",
+        ),
+        # "mined" is production
+        ("Kazakhstan mined 84.2 million tons of oil in 2022.", "metric:production"),
+        # an operator's flow to a country is the network's, though a field is in its name
+        (
+            "In 2023, Tengiz Oil Operating shipped 900,000 tons of Kazakh crude to Germany.",
+            "to:DEU",
+        ),
+        # a field named in another list item is not the number's subject
+        (
+            "Daily national oil output reached 270,000 tons, helped by the Tengiz expansion.",
+            "metric:production",
+        ),
+    ],
+)
+def test_shapes_from_unseen_news(kazakhstan: corridor.Network, text: str, expected: str) -> None:
+    claims = check_article(text, n=kazakhstan, date=datetime.date(2024, 12, 1)).claims
+    kind, _, want = expected.partition(":")
+    if kind == "span":
+        first, last = (int(x) for x in want.split("-"))
+        ((span),) = [c.span for c in claims]
+        assert span is not None
+        assert (span[0].month, span[1].month) == (first, last)
+    elif kind == "via":
+        assert [c.via for c in claims] == want.split(",")
+    elif kind == "to":
+        assert [(c.exporter, c.metric, c.via) for c in claims] == [
+            ("KAZ", "volume_to_country", want)
+        ]
+    else:
+        assert [c.metric for c in claims] == [want]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        (
+            "In 2023 Kazakhstan shipped 3.4 million tons via Aktau, 1.1 million tons more than "
+            "in 2022.",
+            1.1,
+            "change",
+        ),
+        (
+            "The pipeline includes 1.2 million tons which we plan to pump to Germany this year.",
+            1.2,
+            "plan",
+        ),
+        (
+            "A test shipment of 7,000 tons of Kashagan oil crossed Azerbaijan in March.",
+            7000,
+            "vessel",
+        ),
+        (
+            "An accord signed in May between the two companies aims to gradually raise the volume "
+            "of Kazakh oil carried through the Baku-Tbilisi-Ceyhan pipeline system to 2.5 million "
+            "tons.",
+            2.5,
+            "plan",
+        ),
+        ("Norway and Canada together cut some 3 million barrels per day of output.", 3.0, "change"),
+        (
+            "Tengizchevroil shipped 250,000 tons of oil to a Black Sea port it leases.",
+            250000,
+            "company",
+        ),
+        (
+            "Exports of metals rose by 5% and construction materials by 9% (140,000 tons).",
+            140000,
+            "other_commodity",
+        ),
+    ],
+)
+def test_more_traps_from_unseen_news_are_set_aside(
+    kazakhstan: corridor.Network, text: str, value: float, kind: str
+) -> None:
+    out = check_article(text, n=kazakhstan, date=datetime.date(2024, 12, 1))
+    assert (value, kind) in [(a.value, a.kind) for a in out.set_aside]
+    assert value not in [c.value for c in out.claims]

@@ -18,8 +18,10 @@ from corridor.claims.vocabulary import (
     CLAUSE_BREAK,
     COMPARISON_START,
     DESTINATION_BEFORE,
+    IMPORTER_AFTER,
     OF_WHICH,
     RELATIVE_START,
+    SEGMENT_BREAK,
     VIA_BEFORE,
     country_aliases,
 )
@@ -120,6 +122,12 @@ class Linker:
             hi = next((m.start() for m in CLAUSE_BREAK.finditer(s, hi + 1)), len(s))
         countries = [c for c in all_countries if lo <= c.start < hi]
         assets = [a for a in found_assets if lo <= a.start < hi]
+        seg_lo, seg_hi = between(SEGMENT_BREAK, s, q)
+        # a field is the number's only when named in its own list item ("…, helped by Tengiz")
+        assets = [a for a in assets if a.ident not in self.fields or seg_lo <= a.start < seg_hi]
+        own = [a for a in assets if seg_lo <= a.start < seg_hi]
+        if own:  # "1.6 Mt to Makhachkala and 1.2 Mt to BTC": each number its own list item
+            assets = own
         if lo > 0 and not assets and not any(_is_link(s, c) for c in countries):
             before = clause_start(s, lo)
             if COMPARISON_START.search(s[:lo]):
@@ -129,6 +137,10 @@ class Linker:
             elif RELATIVE_START.search(s[:lo]):
                 # "the terminal, which handles 80%": the asset just before is the subject
                 assets = [a for a in found_assets if before <= a.start < lo][-1:]
+                # "Italy, which imported 19.7 Mt from Kazakhstan": the buyer is the antecedent
+                countries += [
+                    c for c in all_countries if before <= c.start < lo and _is_destination(s, c)
+                ][-1:]
         via_country, via_at, bypass = _via(s, q, countries)
         destination = next(
             (
@@ -141,6 +153,8 @@ class Linker:
         taken = (via_country, bypass, destination)
         exporter = self._owner(s, countries, taken) or self._owner(s, all_countries, taken)
         route, node = self._route_and_node(q, assets)
+        if destination and node in self.fields:
+            node = None  # "the field's operator shipped 1 Mt to Germany": the field is the origin
         route_at = next((a.start for a in assets if a.ident == route), -1)
         if via_country is not None and route is not None and nearer(via_at, route_at, q):
             route = node = None  # "via Russia, mostly through CPC": the country is the claim's via
@@ -219,7 +233,11 @@ def _is_link(s: str, c: Mention) -> bool:
 
 
 def _is_destination(s: str, c: Mention) -> bool:
-    return bool(DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start]))
+    """Return True for a country oil goes to: "to China", "Germany imported …"."""
+    return bool(
+        DESTINATION_BEFORE.search(s[max(0, c.start - 12) : c.start])
+        or IMPORTER_AFTER.match(s, c.end)
+    )
 
 
 def _via(s: str, q: Quantity, countries: list[Mention]) -> tuple[str | None, int, str | None]:

@@ -36,9 +36,11 @@ from corridor.claims.vocabulary import (
     FIELD_WORDS,
     FINANCE,
     FLOW_WORDS,
+    MORE_THAN_AFTER,
     NETWORK_WORDS,
     NON_NETWORK,
     OF_OWNER,
+    ONE_CARGO,
     OTHER_COMMODITY,
     OTHER_SCOPE,
     OWNERSHIP,
@@ -52,6 +54,7 @@ from corridor.claims.vocabulary import (
     PRODUCING_BODY,
     PRODUCTION,
     PRODUCTS,
+    RAISE_TO,
     REFERS_BACK,
     REFINING,
     RESERVES,
@@ -184,7 +187,7 @@ SET_ASIDE_KINDS: dict[str, str] = {
     "products": "petroleum products or petrochemicals, not crude",
     "all_cargo": "all cargo (dry and liquid together), not crude alone",
     "reserves": "reserves in the ground, not a flow",
-    "vessel": "a ship's size, not a flow",
+    "vessel": "a ship's size or one cargo, not a flow",
     "agreement": "an agreement, deal or quota: what was agreed, not what flowed",
     "plan": "a plan, target, forecast or possibility, not an observed figure",
     "change": "a change (growth, cut, disruption), not a level",
@@ -253,7 +256,8 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     article so far (`carry`) or the tense.
     """
     carried = carry.route or carry.node or carry.destination
-    if not is_about_network(ctx.linker, s, q) and not (carried and FLOW_WORDS.search(s)):
+    leans = FLOW_WORDS.search(s) or REFERS_BACK.search(s)  # "In 2023 this figure was 993 kt"
+    if not is_about_network(ctx.linker, s, q) and not (carried and leans):
         return None
     kind = set_aside(ctx, s, q)
     if kind is not None:
@@ -262,7 +266,14 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     metric, via = metric_of(s, q, links)
     if metric is None:
         return None
-    if metric == "production" and (kind := _producer(ctx.linker, s, q)):
+    kind = _producer(ctx.linker, s, q) if metric in NATIONAL else None
+    if links.named and links.exporter not in ctx.linker.exporters | {ctx.n.meta.exporter}:
+        kind = "other_country"  # "cuts in Norway and Canada": no flows of theirs in the package
+    if metric in ("volume_via_node", "capacity") and via in ctx.linker.fields:
+        kind = "field"  # a field's output or capacity, not a flow through the network
+    if kind is not None:
+        # one field's or one company's total; a company's flow on a route or to a country is
+        # the network's ("the operator shipped 1 Mt to Germany")
         return SetAside(s, q.text, q.value, q.high, q.unit, kind, SET_ASIDE_KINDS[kind], *q_span(q))
     state = metric == "capacity"
     year, span, basis = period_of(ctx, s, q, links.exporter, carry, state=state)
@@ -354,10 +365,15 @@ def set_aside(ctx: Context, s: str, q: Quantity) -> str | None:
         ("plan", POSSIBILITY, "" if CAPACITY.search(whole) else before[-PLAN_REACH:]),
         ("plan", PLAN_AFTER, s[q.end : segment(s, q)[1]]),
         ("change", CHANGE_VOLUME_BEFORE, before),
-        ("company", PRODUCER, before),
+        ("change", MORE_THAN_AFTER, after),
+        ("vessel", ONE_CARGO, before[-60:]),
     ):
         if pattern.search(where):
             return kind
+    if RAISE_TO.search(before) and PLAN.search(before):
+        return "plan"  # "aims to raise the volume carried via BTC … to 2.2 Mt"
+    if PRODUCER.search(before) and not _names_flow(ctx.linker, seg):
+        return "company"  # a company's own total; its flow on a route or to a country is not
     if CAPACITY.search(seg) and PRODUCTION.search(seg) and not ctx.linker.assets_in(seg):
         return "field"  # a country's production capacity: no network asset to rate it on
     return "field" if _field_figure(ctx.linker, s, q, seg) else None
@@ -378,7 +394,14 @@ def _field_figure(linker: Linker, s: str, q: Quantity, seg: str) -> bool:
         return True
     if q.kind == "share" and not PRODUCTION.search(seg):
         return False  # "80% of exports (Tengiz, Kashagan …)": the fields say whose oil
-    return _names_field(linker, s, q) and not _names_network_asset(linker, s, q)
+    # only a field named in the number's own list item: "…, helped by the Tengiz expansion" is
+    # not the number's subject
+    mentions = linker.assets_in(seg)
+    return (
+        bool(PRODUCTION.search(seg))
+        and any(a.ident in linker.fields for a in mentions)
+        and not any(a.kind == "route" or a.ident not in linker.fields for a in mentions)
+    )
 
 
 def _share_aside(s: str, q: Quantity, seg: str, before: str, after: str) -> str | None:
@@ -393,31 +416,36 @@ def _share_aside(s: str, q: Quantity, seg: str, before: str, after: str) -> str 
     return None
 
 
+def _names_flow(linker: Linker, text: str) -> bool:
+    """Return True when a text names a route, a non-field node or a country oil goes to."""
+    assets = linker.assets_in(text)
+    if any(a.kind == "route" or a.ident not in linker.fields for a in assets):
+        return True
+    return any(
+        DESTINATION_BEFORE.search(text[max(0, c.start - 12) : c.start])
+        for c in linker.countries(text)
+    )
+
+
+#: The metrics that are a whole country's figures: a field's or a company's is not one of them.
+NATIONAL: frozenset[Metric] = frozenset({"production", "total_exports", "refinery_runs"})
+
+
 def _producer(linker: Linker, s: str, q: Quantity) -> str | None:
-    """Return "field" or "company" when a production figure is one field's or one body's."""
-    if _names_field(linker, s, q):
-        return "field"
+    """Return "field" or "company" when a national figure is one field's or one body's.
+
+    The field must be the subject (named before the number) or named in the number's own list
+    item: "output reached 278 kt, helped by the Tengiz expansion" is the country's.
+    """
     lo, _ = clause(s, q)
+    seg_lo, seg_hi = segment(s, q)
     before = s[lo : q.start]
-    if PRODUCING_BODY.search(before) and not linker.countries(before):
+    where = before + " " + s[seg_lo:seg_hi]
+    if any(a.ident in linker.fields for a in linker.assets_in(where)) or FIELD_WORDS.search(where):
+        return "field"
+    if PRODUCER.search(before) or (PRODUCING_BODY.search(before) and not linker.countries(before)):
         return "company"
     return None
-
-
-def _names_field(linker: Linker, s: str, q: Quantity) -> bool:
-    """Return True when the number's clause names an oil field (by name or as "field")."""
-    lo, hi = clause(s, q)
-    part = s[lo:hi]
-    named = any(a.ident in linker.fields for a in linker.assets_in(part))
-    return named or bool(FIELD_WORDS.search(part) and PRODUCTION.search(part))
-
-
-def _names_network_asset(linker: Linker, s: str, q: Quantity) -> bool:
-    """Return True when the number's clause names a route or a node that is not a field."""
-    lo, hi = clause(s, q)
-    return any(
-        a.kind == "route" or a.ident not in linker.fields for a in linker.assets_in(s[lo:hi])
-    )
 
 
 def with_carry(linker: Linker, s: str, q: Quantity, links: Links, carry: Carry) -> Links:
@@ -576,12 +604,16 @@ def period_of(
     if year is None:
         return None, None, basis
     lo, hi = clause(s, q)
-    span = part_of_year(s[lo:hi], year) or part_of_year(s, year)
+    seg_lo, seg_hi = segment(s, q)
+    span = (
+        part_of_year(s[seg_lo:seg_hi], year)  # "816 kt in January, 836 kt in February"
+        or part_of_year(s[lo:hi], year)
+        or part_of_year(s, year)
+    )
     inherits = SAME_PERIOD.search(s) or basis.startswith("from an earlier")
     if span is None and carry.span is not None and carry.span[0].year == year and inherits:
         span = carry.span
         basis += f"; the part of the year ({span[0]} to {span[1]}) from an earlier sentence"
-    seg_lo, seg_hi = segment(s, q)
     if span is None and (
         SHORT_PERIOD.search(s[seg_lo:seg_hi]) or SHORT_PERIOD.search(s[lo : q.start])
     ):
@@ -639,7 +671,11 @@ def _year_said(ctx: Context, s: str, q: Quantity) -> tuple[int, str] | None:
             return when.year - 1, f"last year, from the article's date {when}"
     if written is not None:
         return written, "written"
-    if when is not None and (span := part_of_year(part, when.year)) is not None:
+    seg_lo, seg_hi = segment(s, q)
+    near = s[seg_lo:seg_hi]
+    if when is not None and (
+        (span := part_of_year(near, when.year)) or (span := part_of_year(part, when.year))
+    ):
         year = when.year if span[0] <= when else when.year - 1
         return year, f"part of a year, the latest before the article's date {when}"
     if THIS_YEAR_WORDS.search(part) and when:

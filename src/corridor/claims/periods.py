@@ -9,6 +9,8 @@ Examples
 (datetime.date(2024, 1, 1), datetime.date(2024, 11, 1))
 >>> part_of_year("in the first half of 2023", 2023)
 (datetime.date(2023, 1, 1), datetime.date(2023, 7, 1))
+>>> part_of_year("by the end of October it had shipped 46 Mt", 2024)
+(datetime.date(2024, 1, 1), datetime.date(2024, 11, 1))
 >>> part_of_year("deliveries in June fell", 2025)
 (datetime.date(2025, 6, 1), datetime.date(2025, 7, 1))
 >>> part_of_year("the whole of 2025", 2025) is None
@@ -29,10 +31,14 @@ _MONTH_SPAN = re.compile(
 _MONTH_NAMES_RE = (
     r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 )
+#: The year to the end of a month: "by the end of October", "as of end-October", "through May".
+_TO_MONTH = re.compile(
+    r"\b(?i:by\s+the\s+end\s+of|as\s+of\s+(?:the\s+)?end[- ]of|at\s+the\s+end\s+of|"
+    r"by\s+end[- ]|through|up\s+to)\s*" + "(January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\b"
+)
 _ONE_MONTH = re.compile(
-    r"\b(?i:in|for|during|of|since|by\s+the\s+end\s+of)\s+"
-    + _MONTH_NAMES_RE
-    + r"\b(?!\s+\d{1,2}\b)"
+    r"\b(?i:in|for|during|of|since)\s+" + _MONTH_NAMES_RE + r"\b(?!\s+\d{1,2}\b)"
     r"|\b" + _MONTH_NAMES_RE + r"(?:'s|’s)"  # "March's output"
 )
 _HALF = re.compile(r"\b(first|second)\s+half\b|\bH([12])\b", re.I)
@@ -67,7 +73,8 @@ def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
 
     Reads month spans ("January–October", "Jan-Oct", "from February to May"), halves ("first
     half", "H1"), quarters ("Q3", "third quarter"), the first months of a year ("eight months",
-    "10 months", "9M") and one month named ("in June").
+    "10 months", "9M"), the year to a month's end ("by the end of October") and one month
+    named ("in June", "March's output").
     """
     if m := _MONTH_SPAN.search(sentence):
         first = _MONTHS.index(m.group(1).lower()) + 1
@@ -83,6 +90,8 @@ def part_of_year(sentence: str, year: int) -> tuple[date, date] | None:
         count = m.group(1) or m.group(2)
         months = int(count) if count.isdigit() else _COUNTS.index(count.lower()) + 2
         return month_span(1, months, year) if 1 <= months <= 11 else None
+    if m := _TO_MONTH.search(sentence):
+        return month_span(1, _MONTH_NAMES.index(m.group(1)) + 1, year)
     if m := _ONE_MONTH.search(sentence):
         month = _MONTH_NAMES.index(m.group(1) or m.group(2)) + 1
         return month_span(month, month, year)

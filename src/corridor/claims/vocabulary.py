@@ -64,7 +64,8 @@ NETWORK_WORDS = re.compile(
 CHANGE = re.compile(
     r"\b(rose|risen|rise|rising|increased?|increasing|grew|grown|growth|jumped|surged|"
     r"fell|fallen|fall|falling|declined?|dropped|drop|down|up|higher|lower|cut|slashed|"
-    r"decreased?|reduction|by)\s+(?:by\s+)?(?:about\s+|around\s+|some\s+|more\s+than\s+|"
+    r"decreased?|reduction|by|(?:increase|decrease|growth|decline|rise|fall|drop)\s+of\s+"
+    r"[\d.,]+\s*(?:%|percent|per\s+cent)\s*(?:,|and))\s+(?:by\s+)?(?:about\s+|around\s+|some\s+|more\s+than\s+|"
     r"over\s+|nearly\s+|almost\s+|less\s+than\s+|up\s+to\s+|approximately\s+|roughly\s+)?$",
     re.I,
 )
@@ -124,7 +125,9 @@ BYPASS = re.compile(
     r"without\s+(?:crossing|transiting))\s+(?:the\s+)?(?:territory\s+of\s+)?$",
     re.I,
 )
-PRODUCTION = re.compile(r"\b(produc(?:e|ed|es|tion|ing)|output|extract(?:ed|ion))\b", re.I)
+PRODUCTION = re.compile(
+    r"\b(produc(?:e|ed|es|tion|ing)|output|extract(?:ed|ion)|mined|mining)\b", re.I
+)
 REFINING = re.compile(r"\b(refin(?:ed|ery|eries|ing)|(?:re)?processed|refinery\s+runs)\b", re.I)
 EXPORT = re.compile(r"\bexport", re.I)
 #: Where one clause of a sentence ends and the next begins ("; , of which, while …").
@@ -147,7 +150,8 @@ SEGMENT_BREAK = re.compile(r";|,(?!\d)|\s[–—]\s|—|\band\s+(?=\d)")
 OTHER_COMMODITY = re.compile(
     r"\b(grain|wheat|barley|flour|metals?|ferrous|steel|iron|copper|zinc|alumin(?:i)?um|coal|"
     r"fertili[sz]ers?|chemicals?|containers?|TEU|cubic\s+met(?:er|re)s?|bcm|gas\s+condensate\s+"
-    r"processing|electricity|kWh|uranium|cotton|sugar|ore)\b",
+    r"processing|electricity|kWh|uranium|cotton|sugar|ore|construction\s+materials|cement|"
+    r"timber|vehicles|cars|sulphur|sulfur)\b",
     re.I,
 )
 #: All-cargo figures (dry and liquid together): a port's or a railway's whole turnover.
@@ -160,7 +164,7 @@ ALL_CARGO = re.compile(
 PRODUCTS = re.compile(
     r"\b(petroleum\s+products|oil\s+products|refined\s+products|fuels?\b|gasoline|"
     r"petrol|diesel|jet\s+fuel|kerosene|bitumen|LPG|fuel\s+oil|petrochemicals?|polymers?|"
-    r"polypropylene)",
+    r"polypropylene)\b",
     re.I,
 )
 WORLD_SHARE = re.compile(
@@ -207,7 +211,8 @@ CHANGE_VOLUME_BEFORE = re.compile(
     r"\b(?:cut(?:s|ting)?|reduc(?:e|ed|ing|tion)|disrupt(?:ed|ing|ion)?|lost|losing|loss\s+of|"
     r"shut\s+in|halted|curtail(?:ed|ing)?|(?:rose|rise|grew|increased?|fell|declined?|dropped|"
     r"decreased?|jumped|surged|went\s+(?:up|down))\s+by|(?:increase|decrease|rise|drop|decline|"
-    r"growth|reduction)\s+(?:of|by))\s+(?:by\s+)?(?:some\s+|about\s+|around\s+|up\s+to\s+|"
+    r"growth|reduction|cuts?)\s+(?:of|by))\s+(?:by\s+)?(?:somewhere\s+)?(?:between\s+)?"
+    r"(?:some\s+|about\s+|around\s+|up\s+to\s+|"
     r"over\s+|more\s+than\s+|nearly\s+|almost\s+|approximately\s+)?$",
     re.I,
 )
@@ -244,8 +249,8 @@ SAME_PERIOD = re.compile(
 )
 #: A sub-year period the package can hold no observation of: a day, a week, "currently".
 SHORT_PERIOD = re.compile(
-    r"\b(daily\s+(?:production|output|exports?|loadings?|shipments?)\s+(?:of|at|was|were|"
-    r"amounted|reached|stood)|on\s+(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
+    r"\b(daily\s+(?:\w+\s+){0,2}(?:production|output|exports?|loadings?|shipments?)\s+(?:of|at|"
+    r"was|were|amounted|reached|stood|hit)|on\s+(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
     r"Oct|Nov|Dec)[a-z]*\.?\s*\d{0,2}\b|weekly|this\s+week|last\s+week|per\s+week|a\s+week|"
     r"this\s+month|monthly\s+rate|current\s+(?:monthly\s+)?rate|month[- ]to[- ]date|"
     r"so\s+far\s+this\s+month|in\s+recent\s+days|as\s+of\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
@@ -284,6 +289,7 @@ def country_aliases() -> tuple[re.Pattern[str], dict[str, str]]:
 #: Plan words just after a number ("100,000 tons planned for June", "in the November plan").
 PLAN_AFTER = re.compile(
     r"^[^.;]{0,25}\b(?:in|over|during)\s+the\s+(?:next|coming)\b|"
+    r"^[^.;]{0,30}\b(?:we|they|it|which|that)\s+(?:plans?|intends?|expects?|aims?|hopes?)\s+to\b|"
     r"^[^.;]{0,12}\b(planned|targeted|expected|forecast|projected|envisaged|scheduled|"
     r"(?:in|under)\s+the\s+(?:\w+\s+)?(?:plan|schedule|target))\b",
     re.I,
@@ -344,3 +350,25 @@ OF_WHICH = re.compile(r"\s*(?:of\s+)?(?:which|it|them)\b", re.I)
 
 #: "of" before a country after a number makes it the oil's owner ("63 Mt of Kazakh oil").
 OF_OWNER = re.compile(r"\bof\s+(?:the\s+)?(?:\w+\s+)?$", re.I)
+
+#: Words just after a country that make it the buyer ("Germany imported", "Italy, which bought").
+IMPORTER_AFTER = re.compile(
+    r"(?:'s|’s)?\s*,?\s*(?:which\s+|that\s+|has\s+|have\s+)?(?:imported|imports|received|receives|"
+    r"bought|buys|purchased|purchases|took\s+in)\b",
+    re.I,
+)
+#: A change written after a volume: "1.1 million tons more than in 2022".
+MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\b", re.I)
+
+#: One cargo, not a flow: "a test shipment of 7,000 tons", "a batch of 80,000 tonnes".
+ONE_CARGO = re.compile(
+    r"\b(?:test\s+|first\s+|pilot\s+|single\s+)?(?:shipment|batch|cargo|consignment|parcel)\s+"
+    r"of\s+(?:about\s+|some\s+|around\s+)?$",
+    re.I,
+)
+#: The target of a raise: "to increase the volume … to 2.2 Mt" (a plan word earlier decides).
+RAISE_TO = re.compile(
+    r"\b(?:increase|raise|boost|expand|bring|double|lift|ramp\s+up)\b[^.;]{0,160}\bto\s+"
+    r"(?:about\s+|around\s+|some\s+|up\s+to\s+)?$",
+    re.I,
+)
