@@ -211,6 +211,7 @@ class Carry:
     route: str | None = None
     node: str | None = None
     destination: str | None = None
+    metric: Metric | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     linked in the number's own clause, with its period from the clause, the sentence, the
     article so far (`carry`) or the tense.
     """
-    carried = carry.route or carry.node or carry.destination
+    carried = carry.route or carry.node or carry.destination or carry.metric
     leans = FLOW_WORDS.search(s) or REFERS_BACK.search(s)  # "In 2023 this figure was 993 kt"
     if not is_about_network(ctx.linker, s, q) and not (carried and leans):
         return None
@@ -264,6 +265,8 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
         return SetAside(s, q.text, q.value, q.high, q.unit, kind, SET_ASIDE_KINDS[kind], *q_span(q))
     links = with_carry(ctx.linker, s, q, ctx.linker.link(s, q), carry)
     metric, via = metric_of(s, q, links)
+    if metric is None and carry.metric and REFERS_BACK.search(s):
+        metric, via = carry.metric, None  # "Oil output fell. Over 10 months it was 73.5 Mt."
     if metric is None:
         return None
     kind = _producer(ctx.linker, s, q) if metric in NATIONAL else None
@@ -472,7 +475,7 @@ def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
     years = [
         int(m.group(1))
         for m in YEAR.finditer(s)
-        if not DEADLINE.search(s[max(0, m.start() - 12) : m.start()]) and int(m.group(1)) <= latest
+        if not DEADLINE.search(s[max(0, m.start() - 30) : m.start()]) and int(m.group(1)) <= latest
     ]
     if years:
         carry.year = years[0]
@@ -496,6 +499,9 @@ def update_carry(linker: Linker, s: str, carry: Carry, ctx: Context) -> None:
     ]
     if dest:
         carry.destination = dest[0]
+    found = _flow_metric(s)
+    if found is not None or routes or nodes or dest:
+        carry.metric = found[0] if found else None
 
 
 def shipper(linker: Linker, s: str, q: Quantity, links: Links, metric: Metric) -> str:
@@ -701,7 +707,7 @@ def written_year(s: str, q: Quantity) -> int | None:
         (m.start(), int(m.group(1)))
         for m in YEAR.finditer(s)
         if not (q.start <= m.start() < q.end)
-        and not DEADLINE.search(s[max(0, m.start() - 12) : m.start()])
+        and not DEADLINE.search(s[max(0, m.start() - 30) : m.start()])
     ]
     if not found:
         return None

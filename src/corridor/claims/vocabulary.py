@@ -311,7 +311,11 @@ ASSET_NOUN = re.compile(
 
 #: Words before a year that make it a deadline, not the period of a figure ("by 2026").
 DEADLINE = re.compile(
-    r"\b(by|until|till|before|through|to|from|since)\s+(?:the\s+end\s+of\s+)?$", re.I
+    r"\b(?:(?:by|until|till|before|to|from|since)\s+(?:the\s+end\s+of\s+)?|"
+    # a comparison's base year is not the figure's: "more than the same period in 2022"
+    r"(?:than|compared\s+(?:with|to)|against|versus|vs\.?)\s+(?:in\s+)?|"
+    r"same\s+period\s+(?:of|in|last)\s+)$",
+    re.I,
 )
 #: Shipments with no named total: "shipments surged to 1.39 Mt", "deliveries reached …".
 FLOW_WORDS = re.compile(
