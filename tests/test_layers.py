@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "reconciliation": 2,
     "risk": 4,
     "interdependence": 4,
+    "compare": 4,
     "claims": 4,
     "store": 4,
     "report": 4,

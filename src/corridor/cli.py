@@ -657,6 +657,46 @@ def serve_command(
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
+class CompareFormat(StrEnum):
+    """Formats of `corridor compare`."""
+
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+@app.command("compare")
+def compare_command(
+    package: PackageOpt = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year; default each exporter's latest with flows.")
+    ] = None,
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", "-f", help="table, json or html.")
+    ] = CompareFormat.table,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page.")] = None,
+) -> None:
+    """Every exporter side by side: top transit country, main route, HHI, N-1 loss."""
+    from corridor.compare import compare
+    from corridor.views.compare import compare_view
+    from corridor.views.html import report_html
+
+    with errors():
+        n = load(package)
+        if year is not None:
+            n.check_year(year)
+        c = compare(n, year=year)
+        view = compare_view(c)
+        if html_out is not None:
+            write(html_out, report_html(view, n.meta))
+        if fmt is CompareFormat.json:
+            echo_json(c.to_dict())
+        elif fmt is CompareFormat.html:
+            typer.echo(report_html(view, n.meta))
+        else:
+            show(view)
+
+
 @app.command("ledger")
 def ledger_command(
     a: Annotated[str, typer.Argument(help="ISO3 of one country, e.g. KAZ.")],
