@@ -430,3 +430,15 @@ def test_explain_page_is_one_click_from_each_headline_figure(client: TestClient)
     assert explained.status_code == 200
     assert "kaz-bypassing-rus-2023" in explained.text
     assert "observations.csv line" in explained.text
+
+
+def test_compare_page_and_api(client: TestClient) -> None:
+    api = client.get("/api/compare", params={"year": 2023})
+    assert api.status_code == 200
+    rows = api.json()["exporters"]
+    assert rows[0]["exporter"] == "KAZ"
+    assert rows[0]["top_transit_country"] == "RUS"
+    page = client.get("/compare", params={"year": 2023})
+    assert page.status_code == 200
+    assert "most dependent on one transit country first" in page.text
+    assert client.get("/api/compare", params={"year": 1800}).status_code in (400, 404, 422)

@@ -24,6 +24,7 @@ from corridor.views.model import Figure, Table, View
 NAV = [
     ("/", "Overview"),
     ("/ledger", "Ledger"),
+    ("/compare", "Compare"),
     ("/scenario", "Scenario"),
     ("/risk", "Risk"),
     ("/claims", "Claims"),

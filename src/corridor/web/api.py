@@ -90,6 +90,18 @@ def ledger(
     return service.ledger(a, b, year)
 
 
+@router.get("/compare")
+def compare(
+    service: ServiceDep,
+    year: Annotated[
+        int | None, Query(description="Default: each exporter's latest year with flows")
+    ] = None,
+) -> dict[str, Any]:
+    """Compare every exporter: top transit country, main route, HHI, the largest N-1 loss."""
+    result: dict[str, Any] = service.comparison(year).to_dict()
+    return result
+
+
 @router.get("/scenarios")
 def scenarios(service: ServiceDep) -> list[dict[str, Any]]:
     """List the package's built-in scenarios, with their YAML."""

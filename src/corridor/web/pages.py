@@ -102,6 +102,15 @@ def ledger_page(
     return _page(service, "ledger.html", view.title, view=view, **context)
 
 
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(service: ServiceDep, year: int | None = None) -> HTMLResponse:
+    """Show every exporter of the package side by side, ranked, with a chart."""
+    from corridor.views.compare import compare_view
+
+    view = compare_view(service.comparison(year))
+    return _page(service, "page.html", view.title, view=view)
+
+
 @router.get("/sources", response_class=HTMLResponse)
 def sources(service: ServiceDep) -> HTMLResponse:
     """List every source of the package."""

@@ -66,6 +66,7 @@ class Cache:
     metrics: dict[tuple[str, int], dict[str, Any]]
     reports: dict[tuple[str, int], ReportInputs]
     ledgers: dict[tuple[str, str, int], dict[str, Any]]
+    comparisons: dict[int | None, Any]
 
 
 class Service:
@@ -77,7 +78,7 @@ class Service:
         self.n, self.store = network, store
         self.token, self.require_token = token, require_token
         self.cancel: dict[str, threading.Event] = {}
-        self.cache = Cache({}, {}, {})
+        self.cache = Cache({}, {}, {}, {})
 
     def package_label(self) -> str:
         """Return the package's name and title, as stored with each run."""
@@ -131,6 +132,16 @@ class Service:
         if (a, b, y) not in self.cache.ledgers:
             self.cache.ledgers[(a, b, y)] = ledger_dict(ledger(n, a, b, year=y), a, b, y)
         return self.cache.ledgers[(a, b, y)]
+
+    def comparison(self, year: int | None) -> Any:
+        """Return every exporter compared (`corridor.compare.compare`), computed once a year."""
+        from corridor.compare import compare
+
+        if year is not None:
+            self.n.check_year(year)
+        if year not in self.cache.comparisons:
+            self.cache.comparisons[year] = compare(self.n, year=year)
+        return self.cache.comparisons[year]
 
     def scenarios(self) -> list[dict[str, Any]]:
         """Return the JSON of ``GET /api/scenarios``."""
