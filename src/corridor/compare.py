@@ -174,7 +174,12 @@ def _main_route(n: Network, d: Dependence, home: str) -> str | None:
 
 def _worst_outage(n: Network, d: Dependence, countries: list[str], year: int) -> Outage | None:
     """Return the largest loss from closing any one route or transit country for the year."""
-    routes = [str(r) for r in d.by_route.index[d.by_route["volume"] > 0]]
+    # a field's own feeder line (the field to its hub) is a production outage, not a transit
+    # one, and which field feeds which export route is often not pinned by the evidence
+    kind = n.nodes["kind"].to_dict()
+    origins = {o for o in n.origins(d.exporter) if kind.get(o) == "field"}
+    used = d.by_route.index[d.by_route["volume"] > 0]
+    routes = [str(r) for r in used if n.routes.loc[r, "from_node"] not in origins]
     closures: list[tuple[str, dict[str, Any]]] = [
         (f"route {r}", {"type": "capacity_factor", "route": r, "factor": 0}) for r in routes
     ] + [(f"country {c}", {"type": "close_country", "country": c}) for c in countries]

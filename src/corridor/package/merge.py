@@ -153,9 +153,15 @@ def _plain(x: object) -> object:
     return x
 
 
+#: Columns that say where a row was read (a file and line), not what it says.
+PROVENANCE = frozenset({"origin"})
+
+
 def _differs(a: pd.Series, b: pd.Series) -> str | None:
     """Return the first column in which two rows differ, or None when they are the same."""
     for col in a.index:
+        if col in PROVENANCE:
+            continue
         if _plain(a[col]) != _plain(b.get(col)):
             return str(col)
     return None
