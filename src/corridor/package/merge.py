@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +34,13 @@ KEYS: dict[str, tuple[str, ...]] = {
     "prices": ("year", "benchmark", "commodity", "grade"),
     "costs": ("route", "year", "grade"),
 }
+
+
+def load_merged(paths: Sequence[str | Path]) -> Network:
+    """Load each package folder and return them as one network (`merge_networks`)."""
+    from corridor.package import load_package
+
+    return merge_networks([load_package(p) for p in paths])
 
 
 def merge_networks(networks: Sequence[Network]) -> Network:
