@@ -55,3 +55,30 @@ def test_compare_cli_json_and_table() -> None:
     bad = cli.invoke(app, ["compare", "--year", "1800"])
     assert bad.exit_code != 0
     assert "Traceback" not in bad.output
+
+
+def test_every_built_in_exporter_ranked_on_the_merged_packages() -> None:
+    from corridor.package import builtin_path
+    from corridor.package.merge import load_merged
+
+    names = ["kazakhstan", "azerbaijan", "turkmenistan", "kurdistan"]
+    names += ["south-sudan", "niger", "chad", "uganda"]
+    n = load_merged([builtin_path(x) for x in names])
+    rows = {r.exporter: r for r in compare(n, outages=False).rows}
+    # the transit country the research notes name for each (Uganda: EACOP not flowing yet)
+    expected = {
+        "AZE": {"GEO", "TUR"},
+        "TKM": {"AZE", "GEO", "TUR"},
+        "IRQ": {"TUR"},
+        "SSD": {"SDN"},
+        "NER": {"BEN"},
+        "TCD": {"CMR"},
+        "KAZ": {"RUS"},
+    }
+    for exporter, countries in expected.items():
+        assert rows[exporter].top_transit in countries, exporter
+    assert "UGA" not in rows
+    # BTC is one asset in the merged network, carrying Azerbaijani, Kazakh and Turkmen oil
+    btc = n.flows[n.flows["route"] == "btc"]
+    assert {"AZE", "KAZ"} <= set(btc["exporter"])
+    assert list(n.routes.index).count("btc") == 1
