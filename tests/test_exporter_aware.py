@@ -58,6 +58,7 @@ def test_rus_report_json_withholds_every_share(cli: CliRunner) -> None:
     for y in years:
         assert y["shares_withheld"] is True
         assert y["total_exports"] is None
+        assert y["hhi"] is None
         assert (y["focus_country"], y["focus_route"]) == ("KAZ", "kcp")
         for key in ("share_crossing", "share_via", "share_bypassing"):
             assert y[key]["value"] is None
@@ -78,6 +79,7 @@ def test_rus_metrics_follow_its_own_transit_country(kazakhstan: corridor.Network
     assert m.shares_withheld
     assert key_figures(m) == ["volume:crossing:KAZ", "volume:via:kcp"]
     assert m.share_crossing("KAZ") != m.share_crossing("KAZ")  # NaN: withheld
+    assert m.hhi != m.hhi  # and so is the concentration of its routes
     e = m.estimate("volume:via:kcp")
     assert 9 < e.low <= e.high <= 10.5  # the volume stays, with its interval
 

@@ -130,8 +130,12 @@ class Dependence(Displayable):
 
     @property
     def hhi(self) -> float:
-        """Herfindahl–Hirschman index of export-route shares of the routed volume (0–10,000)."""
-        if not self.routed:
+        """Herfindahl–Hirschman index of export-route shares of the routed volume (0–10,000).
+
+        NaN where the shares are withheld: the package's few flows of the exporter say nothing
+        of how its exports spread over routes.
+        """
+        if not self.routed or self.shares_withheld:
             return float("nan")
         return float(((100 * self.by_export_route["share_of_routed"]) ** 2).sum())
 
