@@ -151,15 +151,23 @@ def write(path: Path, text: str) -> None:
 
 
 def load(package: Path | None) -> Network:
-    """Load a package (default the built-in one)."""
-    from corridor.package import load_package
+    """Load a package: a folder or a built-in package's name (default the built-in one).
 
-    return load_package(package)
+    Raises UnknownError, listing the built-in packages, for a name that is neither.
+    """
+    from corridor.package import load_package, resolve_package
+
+    return load_package(resolve_package(package))
 
 
 PackageOpt = Annotated[
     Path | None,
-    typer.Option("--package", "-p", help="Package folder; default the built-in Kazakhstan one."),
+    typer.Option(
+        "--package",
+        "-p",
+        help="Package folder, or a built-in package's name (see `corridor packages`); "
+        "default the built-in Kazakhstan one.",
+    ),
 ]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
@@ -279,10 +287,25 @@ def _report_years(
 # --- package -----------------------------------------------------------------------------------
 
 
+@app.command("packages")
+def packages_command(fmt: FormatOpt = Format.table) -> None:
+    """List the built-in packages: name, title, exporters, commodities, years."""
+    from corridor.package import builtin_packages
+    from corridor.views.build import packages_view
+
+    with errors():
+        found = builtin_packages()
+    if fmt is Format.json:
+        echo_json(found)
+        return
+    show(packages_view(found))
+
+
 @app.command("validate")
 def validate_command(
     path: Annotated[
-        Path | None, typer.Argument(help="Package folder; default the built-in.")
+        Path | None,
+        typer.Argument(help="Package folder or a built-in package's name; default the built-in."),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -291,6 +314,10 @@ def validate_command(
     from corridor.reconciliation import reconcile_warnings
     from corridor.views import format as f
 
+    with errors():
+        from corridor.package import resolve_package
+
+        path = resolve_package(path)
     try:
         n = load(path)
     except PackageValidationError as exc:
@@ -415,6 +442,7 @@ def scenario_run_command(
     html_out: HtmlOpt = None,
 ) -> None:
     """Run a what-if: re-route around the change; report stranded volume, money and limits."""
+    from corridor.metrics import focus
     from corridor.rerouting import reroute
     from corridor.scenario import find_scenario, shift_years
     from corridor.views.build import scenario_view
@@ -427,7 +455,8 @@ def scenario_run_command(
         if exporter is not None:
             exporter = n.check_exporter(exporter.upper())
         result = reroute(n, s, exporter=exporter)
-        view = scenario_view(result, n=n)
+        country, route = focus(n, result.exporter, s.commodity)
+        view = scenario_view(result, n=n, focus_country=country, focus_route=route)
         if html_out is not None:
             from corridor.views.html import report_html
 

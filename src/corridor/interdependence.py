@@ -9,6 +9,11 @@ For each direction (A depends on B, B depends on A), each commodity and each kin
 - **imports from** the partner: the partner's flows delivered into the dependent side;
 - **route without a figure**: links in the network with no volume that year (a gap, shown).
 
+Each row says in words what crosses, from whom to whom (``what``: "Russian Federation crude
+oil and condensate to China crossing Kazakhstan"). Where the package holds no total exports
+of the dependent side (a few flows of a neighbour), the row's share is withheld (None), not
+taken of the flows the package happens to hold (`corridor.metrics.reports_total_exports`).
+
 Each row (`LedgerRow`) has the volume (in the commodity's unit), its value (volume × the year's
 price of the commodity, or the nearest year's, whose year is then in ``price_year``), the share
 of the dependent side's total where the data has one, the spare capacity on the dependent
@@ -32,6 +37,7 @@ import pandas as pd
 from corridor.exceptions import InvalidArgumentError
 from corridor.metrics import dependence
 from corridor.network import Network
+from corridor.package.read import country_name
 from corridor.rerouting.problem import Period, RerouteProblem
 from corridor.scenario import CloseCountry, Scenario, apply_scenario
 from corridor.units import T_PER_MT
@@ -41,6 +47,7 @@ COLUMNS = [
     "partner",
     "commodity",
     "link",
+    "what",
     "route",
     "volume",
     "unit",
@@ -70,6 +77,7 @@ class LedgerRow:
     commodity: str
     link: str
     unit: str
+    what: str = ""  # the link in words: whose commodity, from where to where, crossing what
     route: str = ""  # the route a "route without a figure" row is about
     volume: float | None = None
     value_usd: float | None = None
@@ -117,6 +125,12 @@ class _Pair:
     commodity: str
     year: int
     price: _Price
+
+    def goods(self, whose: str | None = None) -> str:
+        """Return whose commodity a row is about: ``Russian Federation crude oil``."""
+        c = self.n.commodities
+        name = str(c.at[self.commodity, "name"]) if self.commodity in c.index else self.commodity
+        return f"{country_name(whose or self.dependent)} {name.lower()}"
 
     def row(self, link: str, **fields: Any) -> LedgerRow:
         return LedgerRow(
@@ -199,13 +213,18 @@ def _exports(pair: _Pair) -> list[LedgerRow]:
         stranded, spare = _if_closed(pair)
         fees, fee_sources = _fees(n, mine, partner, pair.year)
         sources = sorted(set(m.sources) | set(fee_sources) | set(price.sources))
+        share = m.share_crossing(partner)
         out.append(
             pair.row(
                 "exports crossing",
+                what=f"{pair.goods()} to {_destinations(n, m, partner)} crossing "
+                f"{country_name(partner)}",
                 volume=volume,
                 value_usd=price.money(volume),
-                share=m.share_crossing(partner),
-                share_of=f"{pair.dependent}'s {m.denominator_kind}",
+                share=None if m.shares_withheld or share != share else share,
+                share_of=m.denominator_kind
+                if m.shares_withheld
+                else f"{pair.dependent}'s {m.denominator_kind}",
                 spare_capacity=spare,
                 value_at_risk_usd=price.money(stranded),
                 tariffs_usd=fees,
@@ -221,6 +240,7 @@ def _exports(pair: _Pair) -> list[LedgerRow]:
         out.append(
             pair.row(
                 "exports to",
+                what=f"{pair.goods()} sold into {country_name(partner)}",
                 volume=volume,
                 value_usd=value,
                 value_at_risk_usd=value,
@@ -228,6 +248,26 @@ def _exports(pair: _Pair) -> list[LedgerRow]:
             )
         )
     return out
+
+
+def _destinations(n: Network, m: Any, partner: str) -> str:
+    """Return where the paths crossing `partner` end, by volume: ``China``."""
+    vol: dict[str, float] = {}
+    for p in m.paths.itertuples():
+        if partner in p.transit:
+            vol[str(p.destination)] = vol.get(str(p.destination), 0.0) + float(p.volume)
+
+    def name(d: str) -> str:
+        if d == "?":
+            return "an onward route not reported"
+        if d in n.nodes.index:  # a market node with no country: its name
+            return str(n.nodes.at[d, "name"])
+        return country_name(d)
+
+    names = [name(d) for d in sorted(vol, key=lambda d: (-vol[d], d))]
+    if len(names) > 1:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if names else "destinations not reported"
 
 
 def _if_closed(pair: _Pair) -> tuple[float, float | None]:
@@ -282,6 +322,7 @@ def _imports(pair: _Pair) -> list[LedgerRow]:
     return [
         pair.row(
             "imports from",
+            what=f"{pair.goods(pair.partner)} delivered into {country_name(dep)}",
             volume=volume,
             value_usd=value,
             share=volume / total if total else None,
@@ -305,7 +346,12 @@ def _routes_without_figure(pair: _Pair) -> list[LedgerRow]:
             note = route["note"] if isinstance(route.get("note"), str) else ""
             out.append(
                 pair.row(
-                    "route without a figure", route=r, sources=[str(route["source"])], note=note
+                    "route without a figure",
+                    what=f"{pair.goods(pair.partner)} to {country_name(pair.dependent)} "
+                    f"({r}): no figure",
+                    route=r,
+                    sources=[str(route["source"])],
+                    note=note,
                 )
             )
     return out

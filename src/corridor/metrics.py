@@ -22,7 +22,15 @@ anywhere else, the onward route is not reported and the destination is unknown.
 
 A share is a volume divided by the exporter's total exports for the year, from the ``supply``
 table. Where the total is not reported, shares are of the routed volume and say so
-(`Dependence.denominator_kind`).
+(`Dependence.denominator_kind`). Where the package holds no total exports of the exporter in
+any year (`reports_total_exports`: a few flows of a neighbour, such as Russian crude crossing
+Kazakhstan in the Kazakhstan package), no share is printed: the shares are withheld (NaN, None
+in JSON; `Dependence.shares_withheld`), since the package's flows of that exporter are not its
+trade; volumes keep their intervals.
+
+The headline figures follow the exporter (`focus`): the package's declared focus country and
+route for its own exporter; for any other, the top transit country of its flows in the
+package and its main route.
 
 Where the package has observations of the exporter in the year (its flows and supply rows are
 observations too), `dependence` reconciles them (`corridor.reconciliation.reconcile`): the
@@ -84,6 +92,7 @@ class Dependence(Displayable):
     focus_route: str | None = None
     unit: str = UNIT
     reconciliation: Reconciliation | None = None
+    shares_withheld: bool = False
 
     def __repr__(self) -> str:
         of = (
@@ -109,7 +118,9 @@ class Dependence(Displayable):
 
     @property
     def denominator_kind(self) -> str:
-        """``"total exports"`` or ``"routed volume"`` (total exports not reported)."""
+        """``"total exports"``, ``"routed volume"`` (total not reported) or `WITHHELD`."""
+        if self.shares_withheld:
+            return WITHHELD
         return "total exports" if self.total_exports is not None else "routed volume"
 
     @property
@@ -119,8 +130,12 @@ class Dependence(Displayable):
 
     @property
     def hhi(self) -> float:
-        """Herfindahl–Hirschman index of export-route shares of the routed volume (0–10,000)."""
-        if not self.routed:
+        """Herfindahl–Hirschman index of export-route shares of the routed volume (0–10,000).
+
+        NaN where the shares are withheld: the package's few flows of the exporter say nothing
+        of how its exports spread over routes.
+        """
+        if not self.routed or self.shares_withheld:
             return float("nan")
         return float(((100 * self.by_export_route["share_of_routed"]) ** 2).sum())
 
@@ -164,6 +179,9 @@ class Dependence(Displayable):
             "routed_volume": volume(self.routed) if len(self.paths) else None,
             "unattributed_volume": volume(self.unattributed),
             "share_denominator": self.denominator_kind,
+            "shares_withheld": self.shares_withheld,
+            "focus_country": country,
+            "focus_route": route,
             "share_by_route": shares(self.by_route),
             "volume_by_route": {
                 str(k): round(float(v), 6) for k, v in self.by_route["volume"].items()
@@ -202,17 +220,39 @@ class Dependence(Displayable):
         >>> e.unit, e.low <= e.value <= e.high
         ('share', True)
         """
+        measure, kind, target = parse_figure(figure)
+        if self.shares_withheld and measure == "share":
+            return Estimate(float("nan"), float("nan"), float("nan"), "share", False)
         if self.reconciliation is not None:
             return self.reconciliation.estimate(figure, self.exporter)
-        measure, kind, target = parse_figure(figure)
         if kind == "all":
             v = self.denominator
+            return Estimate(v, v, v, self.unit, True)
+        if self.shares_withheld:
+            v = self._point_volume(kind, target)
             return Estimate(v, v, v, self.unit, True)
         share = self._point_share(kind, target)
         if measure == "share":
             return Estimate(share, share, share, "share", True)
         v = share * self.denominator if share == share else float("nan")
         return Estimate(v, v, v, self.unit, True)
+
+    def _point_volume(self, kind: str, target: str) -> float:
+        tables = {
+            "crossing": self.by_transit_country,
+            "chokepoint": self.by_chokepoint,
+            "operator": self.by_operator,
+            "to": self.by_destination,
+            "via": self.by_route,
+            "route": self.by_route,
+        }
+        if kind == "bypassing":
+            return self.routed - self._point_volume("crossing", target)
+        if kind not in tables:
+            msg = f"figure kind {kind!r}: no point figure of that kind without a reconciliation"
+            raise InvalidArgumentError(msg)
+        t = tables[kind]
+        return float(t.at[target, "volume"]) if target in t.index else 0.0
 
     def _point_share(self, kind: str, target: str) -> float:
         tables = {
@@ -238,7 +278,7 @@ class Dependence(Displayable):
 
         With a reconciliation: the estimate's value (unknown mass attributed in proportion).
         """
-        if self.reconciliation is not None:
+        if self.reconciliation is not None or self.shares_withheld:
             return self.estimate(f"share:crossing:{country}").value
         if not self.denominator:
             return float("nan")
@@ -247,7 +287,7 @@ class Dependence(Displayable):
 
     def share_bypassing(self, country: str) -> float:
         """Share of exports on routes that do not touch `country`."""
-        if self.reconciliation is not None:
+        if self.reconciliation is not None or self.shares_withheld:
             return self.estimate(f"share:bypassing:{country}").value
         if not self.denominator:
             return float("nan")
@@ -255,10 +295,68 @@ class Dependence(Displayable):
 
     def share_via(self, route: str) -> float:
         """Share of exports carried at some point by `route`."""
-        if not self.denominator:
+        if not self.denominator or self.shares_withheld:
             return float("nan")
         r = self.by_route
         return float(r.at[route, "share"]) if route in r.index else 0.0
+
+
+#: `Dependence.denominator_kind` where the package holds no total exports of the exporter.
+WITHHELD = "shares withheld: no total exports in the package"
+
+
+def reports_total_exports(n: Network, exporter: str, commodity: str | None = None) -> bool:
+    """Return whether the package holds the exporter's total exports in any year.
+
+    A ``supply`` row of quantity ``exports`` or an observation of measure ``exports`` over
+    scope ``all``. Without one, a share of the exporter's exports has no denominator the data
+    support: `dependence` withholds its shares.
+    """
+    commodity = commodity or n.meta.commodity
+    s = n.supply
+    mine = (s["exporter"] == exporter) & (s["commodity"] == commodity)
+    if bool((mine & (s["quantity"] == "exports")).any()):
+        return True
+    o = n.observations
+    total = (o["measure"] == "exports") & (o["scope"] == "all")
+    return bool((total & (o["exporter"] == exporter) & o["commodity"].isin([commodity, ""])).any())
+
+
+def focus(n: Network, exporter: str, commodity: str | None = None) -> tuple[str | None, str | None]:
+    """Return the transit country and route the exporter's headline figures are about.
+
+    The package's declared focus (``corridor.focus``) for its own exporter and commodity;
+    for any other exporter, derived from its flows in the package over every year: the
+    country its paths cross with the most volume (never the exporter itself) and the route
+    carrying the most. None where the data name none.
+
+    Examples
+    --------
+    >>> n = corridor.load_package()
+    >>> focus(n, "KAZ"), focus(n, "RUS")
+    (('RUS', 'cpc'), ('KAZ', 'kcp'))
+    """
+    commodity = commodity or n.meta.commodity
+    own = exporter == n.meta.exporter and commodity == n.meta.commodity
+    country = n.meta.focus_country if own and n.meta.focus_country != exporter else None
+    route = n.meta.focus_route if own else None
+    if own and (country or route):
+        return country, route
+    by_country: dict[str, float] = defaultdict(float)
+    by_route: dict[str, float] = defaultdict(float)
+    for year in n.years_with_flows(exporter, commodity):
+        for p in flow_paths(n, exporter, year, commodity).itertuples():
+            for c in dict.fromkeys(p.transit):
+                if c != exporter:
+                    by_country[str(c)] += float(p.volume)
+            for r in dict.fromkeys(p.routes):
+                by_route[str(r)] += float(p.volume)
+
+    def top(volumes: dict[str, float]) -> str | None:
+        ranked = sorted(volumes.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[0][0] if ranked and ranked[0][1] > 0 else None
+
+    return top(by_country), top(by_route)
 
 
 def _pct(x: float) -> str:
@@ -467,7 +565,8 @@ def dependence(
     total = float(total_rows["volume"].iloc[0]) if len(total_rows) else None
     if total is not None and total_exports is not None:
         total = total_exports
-    if rec is not None:
+    withheld = total_exports is None and not reports_total_exports(n, exporter, commodity)
+    if rec is not None and not withheld:
         total = rec.estimate("total", exporter).value
     total_sources = tuple(total_rows["source"])
     routed = float(paths["volume"].sum())
@@ -483,6 +582,7 @@ def dependence(
     by_export_route["share_of_routed"] = by_export_route["volume"] / routed if routed else 0.0
     observed = n.flows[(n.flows["exporter"] == exporter) & (n.flows["year"] != year)]
     seen_routes = (set(observed["route"]) | set(f["route"])) & set(n.commodity_routes(commodity))
+    focus_country, focus_route = focus(n, exporter, commodity)
     m = Dependence(
         exporter=exporter,
         year=year,
@@ -501,12 +601,17 @@ def dependence(
         by_destination=by_destination,
         by_export_route=by_export_route,
         missing_routes=tuple(sorted(seen_routes - set(f["route"]))),
-        focus_country=n.meta.focus_country,
-        focus_route=n.meta.focus_route if commodity == n.meta.commodity else None,
+        focus_country=focus_country,
+        focus_route=focus_route,
         unit=n.unit_of(commodity),
         reconciliation=rec,
+        shares_withheld=withheld,
     )
-    if rec is not None:
+    if withheld:
+        for table in _share_tables(m):
+            table["share"] = float("nan")
+        m.by_corridor["share"] = float("nan")
+    if rec is not None and not withheld:
         for table, kind in (
             (m.by_route, "via"),
             (m.by_transit_country, "crossing"),
@@ -515,8 +620,20 @@ def dependence(
             (m.by_destination, "to"),
         ):
             _with_intervals(m, table, kind)
+    if rec is not None:
         _with_volume_intervals(m)
     return m
+
+
+def _share_tables(m: Dependence) -> list[pd.DataFrame]:
+    return [
+        m.by_route,
+        m.by_transit_country,
+        m.by_chokepoint,
+        m.by_operator,
+        m.by_destination,
+        m.by_export_route,
+    ]
 
 
 #: Friendly names of figures (`canonical_figure`).
@@ -544,8 +661,16 @@ def canonical_figure(figure: str) -> str:
 
 
 def key_figures(m: Dependence) -> list[str]:
-    """Return the figure strings of a year's key figures: crossing, via, bypassing, total."""
+    """Return the figure strings of a year's key figures: crossing, via, bypassing, total.
+
+    Where the shares are withheld (`Dependence.shares_withheld`), the volumes crossing the
+    focus country and via the focus route instead: no share, and no "bypassing" volume, which
+    would read as the exporter's trade outside the package.
+    """
     country, route = m.focus_country, m.focus_route
+    if m.shares_withheld:
+        out = [f"volume:crossing:{country}"] if country else []
+        return out + ([f"volume:via:{route}"] if route else [])
     out = [f"share:crossing:{country}"] if country else []
     out += [f"share:via:{route}"] if route else []
     out += [f"share:bypassing:{country}"] if country else []

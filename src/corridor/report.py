@@ -3,8 +3,8 @@
 The views never compute (``corridor.views.build``): the CLI and the web service call
 `report_inputs`, which runs the metrics for the report's year and for every year with flows,
 the year-by-year summary, the explanation of each key figure (the observations behind it, where
-the year is reconciled), and (when asked) the interdependence ledger of the exporter and the
-package's focus country.
+the year is reconciled), and (when asked) the interdependence ledger of the exporter and its
+focus country (`corridor.metrics.focus`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def explanations(m: Dependence) -> dict[str, Explanation]:
         return {}
     figures = [*key_figures(m)]
     for route in m.by_route.index:
-        figures += [f"volume:route:{route}", f"share:via:{route}"]
+        figures += [f"volume:route:{route}"]
+        figures += [] if m.shares_withheld else [f"share:via:{route}"]
     return {f: rec.explain(f, m.exporter) for f in figures}
 
 
@@ -76,7 +77,8 @@ def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) 
     year : int
         The report's year (checked).
     ledger : bool
-        Also compute the ledger of the exporter and the package's focus country (it re-routes:
+        Also compute the ledger of the exporter and its focus country (`corridor.metrics.focus`:
+        the package's declared one for its exporter, else the top transit country; it re-routes:
         one LP per link crossing the partner).
 
     Returns
@@ -85,6 +87,6 @@ def report_inputs(n: Network, exporter: str, year: int, *, ledger: bool = True) 
     """
     metrics = dependence(n, exporter=exporter, year=year)
     history = [dependence(n, exporter=exporter, year=y) for y in n.years_with_flows(exporter)]
-    country = n.meta.focus_country
+    country = metrics.focus_country
     led = interdependence_ledger(n, exporter, country, year=year) if ledger and country else None
     return ReportInputs(metrics, summary(n, exporter), history, led, explanations(metrics))

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.exceptions import PackageValidationError, Problem
+from corridor.exceptions import CorridorError, PackageValidationError, Problem, UnknownError
 from corridor.network import Network
 from corridor.package.build import add_canonical_columns, build_network
 from corridor.package.checks import check_package
@@ -33,10 +33,13 @@ from corridor.schema import tables
 
 __all__ = [
     "DESCRIPTOR",
+    "builtin_names",
+    "builtin_packages",
     "builtin_path",
     "describe",
     "load_package",
     "package_summary",
+    "resolve_package",
     "validate_package",
 ]
 
@@ -64,6 +67,94 @@ def builtin_path(name: str = "kazakhstan") -> Path:
     True
     """
     return Path(str(files("corridor").joinpath("data", name)))
+
+
+def builtin_names() -> list[str]:
+    """Return the names of the packages shipped inside Corridor, sorted.
+
+    Every folder of ``corridor/data`` with a ``datapackage.json`` is one.
+
+    Examples
+    --------
+    >>> "kazakhstan" in builtin_names()
+    True
+    """
+    data = Path(str(files("corridor").joinpath("data")))
+    return sorted(p.name for p in data.iterdir() if (p / DESCRIPTOR).is_file())
+
+
+def resolve_package(package: str | Path | None) -> Path | None:
+    """Return the folder a ``--package`` value names: a path, or a built-in package's name.
+
+    An existing folder or ``datapackage.json`` wins, and so does anything shaped like a path
+    (``dir/name``, ``datapackage.json``); a bare name is a built-in package's
+    (`builtin_names`); None stays None (the default package).
+
+    Raises
+    ------
+    UnknownError
+        When a bare name is neither an existing folder nor a built-in package; the message lists
+        the built-in packages.
+
+    Examples
+    --------
+    >>> resolve_package("kazakhstan") == builtin_path("kazakhstan")
+    True
+    """
+    if package is None:
+        return None
+    path = Path(package)
+    if path.exists() or len(path.parts) > 1 or path.suffix:
+        return path  # a path: `load_package` says what is wrong with it
+    names = builtin_names()
+    if str(package) in names:
+        return builtin_path(str(package))
+    msg = (
+        f"no package folder {str(package)!r} and no built-in package of that name; "
+        f"built-in packages: {', '.join(names) or '(none)'}"
+    )
+    kind = "package"
+    raise UnknownError(kind, str(package), names, message=msg)
+
+
+def builtin_packages() -> list[dict[str, Any]]:
+    """Describe every built-in package: name, title, exporters, commodities, years.
+
+    Exporters and commodities are those with figures in the package; a package that does
+    not load is listed from its descriptor, with its ``error``.
+
+    Examples
+    --------
+    >>> [p["exporters"] for p in builtin_packages() if p["name"] == "kazakhstan"]
+    [['KAZ', 'AZE', 'RUS']]
+    """
+    out = []
+    for name in builtin_names():
+        folder = builtin_path(name)
+        entry: dict[str, Any] = {"name": name, "path": str(folder), "error": None}
+        try:
+            n = load_package(folder)
+        except CorridorError as exc:
+            descriptor, _ = read_descriptor(folder)
+            meta = descriptor.meta
+            title = meta.title if meta is not None else ""
+            exporters = [meta.exporter] if meta is not None else []
+            commodities = [meta.commodity] if meta is not None else []
+            years = {"first": meta.first_year, "last": meta.last_year} if meta is not None else None
+            entry["error"] = str(exc).splitlines()[0]
+        else:
+            title, exporters = n.meta.title, [n.meta.exporter, *n.exporters()]
+            used = {*n.routes.loc[list(set(n.flows["route"])), "commodity"], *n.supply["commodity"]}
+            commodities = [n.meta.commodity, *sorted(str(c) for c in used)]
+            years = {"first": n.meta.first_year, "last": n.meta.last_year}
+        entry.update(
+            title=title,
+            exporters=list(dict.fromkeys(exporters)),
+            commodities=list(dict.fromkeys(commodities)),
+            years=years,
+        )
+        out.append(entry)
+    return out
 
 
 def _in_file_order(problems: list[Problem], parsed_files: list[str]) -> list[Problem]:
@@ -97,7 +188,8 @@ def load_package(path: str | Path | None = None) -> Network:
     Parameters
     ----------
     path : str or Path, optional
-        Package folder (or its ``datapackage.json``); None loads the built-in Kazakhstan package.
+        Package folder (or its ``datapackage.json``), or the name of a built-in package
+        (`builtin_names`); None loads the built-in Kazakhstan package.
 
     Returns
     -------
@@ -116,6 +208,8 @@ def load_package(path: str | Path | None = None) -> Network:
     ('KAZ', True)
     """
     path = Path(path) if path is not None else builtin_path()
+    if not path.exists() and str(path) in builtin_names():
+        path = builtin_path(str(path))
     folder = path.parent if path.name == DESCRIPTOR else path
     network, problems = _read(folder)
     if network is None:

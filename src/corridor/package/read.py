@@ -120,6 +120,18 @@ def is_country(code: str) -> bool:
     return len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
 
 
+def country_name(code: str) -> str:
+    """Return a short country name for an ISO3 code (the code when unknown).
+
+    Examples
+    --------
+    >>> country_name("RUS"), country_name("KAZ"), country_name("XXX")
+    ('Russian Federation', 'Kazakhstan', 'XXX')
+    """
+    c = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    return str(getattr(c, "common_name", None) or getattr(c, "name", code)) if c else code
+
+
 def _split(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split("|") if p.strip())
 

@@ -45,10 +45,9 @@ COMPARATORS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", 
 
 def country_name(code: str) -> str:
     """Return a short country name for an ISO3 code (the code when unknown)."""
-    import pycountry
+    from corridor.package.read import country_name as name
 
-    c = pycountry.countries.get(alpha_3=code)
-    return str(getattr(c, "common_name", None) or getattr(c, "name", code)) if c else code
+    return name(code)
 
 
 def sources_of(n: Network | None, ids: Iterable[str]) -> list[Source]:
@@ -121,12 +120,15 @@ def headline_figures(m: Any) -> list[tuple[str, str]]:
     """Return the key figures of a year as (label, figure string) pairs, in display order."""
     from corridor.metrics import key_figures
 
-    country = m.focus_country
+    country, route = m.focus_country, m.focus_route
+    name = country_name(str(country))
+    here = "of the flows in this package"
     labels = {
-        f"share:crossing:{country}": f"share crossing {country_name(str(country))} "
-        "(territory or ports)",
-        f"share:via:{m.focus_route}": f"share via {m.focus_route}",
-        f"share:bypassing:{country}": f"share bypassing {country_name(str(country))}",
+        f"share:crossing:{country}": f"share crossing {name} (territory or ports)",
+        f"share:via:{route}": f"share via {route}",
+        f"share:bypassing:{country}": f"share bypassing {name}",
+        f"volume:crossing:{country}": f"volume crossing {name} ({here})",
+        f"volume:via:{route}": f"volume via {route} ({here})",
         "total": "total exports",
     }
     return [(labels[f], f) for f in key_figures(m)]
@@ -148,7 +150,46 @@ def _key_section(m: Any, href: Callable[[str], str] | None = None) -> Section:
             links[label] = href(figure)
     if m.total_exports is None:
         key += [("HHI of export-route shares", fmt.num(m.hhi, 0)), ("total exports", fmt.DASH)]
+    if getattr(m, "shares_withheld", False):
+        key.append(("shares", f"withheld: this package holds no total exports of {name_of(m)}"))
     return Section(key=key, links=links)
+
+
+def name_of(m: Any) -> str:
+    """Return the exporter's name (pycountry), for titles: ``Russian Federation``."""
+    return country_name(str(m.exporter))
+
+
+def packages_view(packages: Sequence[Mapping[str, Any]]) -> View:
+    """Return the built-in packages: name, title, exporters, commodities, years.
+
+    `packages` is `corridor.package.builtin_packages`.
+    """
+    cols = [
+        Col("name"),
+        Col("title", wide=True),
+        Col("exporters"),
+        Col("commodities"),
+        Col("years"),
+        Col("problem", wide=True),
+    ]
+    rows: list[list[Cell]] = []
+    for p in packages:
+        years = p.get("years") or {}
+        span = f"{years['first']}–{years['last']}" if years else fmt.DASH
+        rows.append(
+            [
+                str(p["name"]),
+                str(p.get("title") or ""),
+                _joined(p.get("exporters") or []),
+                _joined(p.get("commodities") or []),
+                span,
+                str(p.get("error") or ""),
+            ]
+        )
+    caption = "select one with --package NAME (or give a package folder's path)"
+    table = Table("Built-in packages", cols, rows, caption, id="packages")
+    return View("Built-in packages", [Section(tables=[table])])
 
 
 def dependence_view(m: Any, n: Network | None = None) -> View:
@@ -204,6 +245,18 @@ def _route_links(m: Any, href: Callable[[str], str | None] | None) -> dict[tuple
     return links
 
 
+def _withheld_volume(m: Any, table: pd.DataFrame, kind: str, key: Any) -> str:
+    """Return the volume of a row of a ``by_*`` table: its interval, else the best fit."""
+    from corridor.exceptions import InvalidArgumentError, UnknownError
+
+    if m.reconciliation is None:
+        return fmt.estimate(_volume_cell(table, key, m.unit))
+    try:
+        return fmt.estimate(m.estimate(f"volume:{kind}:{key}"))
+    except (UnknownError, InvalidArgumentError):  # "?": the onward route is not reported
+        return f"{fmt.num(float(table.at[key, 'volume']), 1)} {m.unit} (best fit)"
+
+
 def _routes_section(
     n: Network | None, m: Any, href: Callable[[str], str | None] | None = None
 ) -> Section:
@@ -246,24 +299,30 @@ def _routes_section(
         total = m.estimate("total")
         rows.append(["", "total exports", total, whole, "", "", "", _joined(m.total_sources)])
 
-    def shares(table: pd.DataFrame, label: Callable[[Any], str]) -> str:
-        return (
-            _joined(f"{label(k)} {fmt.estimate(_share_cell(table, k))}" for k in table.index)
-            or fmt.DASH
-        )
+    withheld = bool(getattr(m, "shares_withheld", False))
+
+    def shares(table: pd.DataFrame, label: Callable[[Any], str], kind: str) -> str:
+        def cell(k: Any) -> str:
+            if withheld:  # no denominator: the volume of the flows in this package
+                return _withheld_volume(m, table, kind, k)
+            return fmt.estimate(_share_cell(table, k))
+
+        return _joined(f"{label(k)} {cell(k)}" for k in table.index) or fmt.DASH
 
     def chokepoint(k: Any) -> str:
         return UNKNOWN_LABEL if k == UNKNOWN else str(names.get(k, k))
 
+    of = "volumes of the flows in this package " if withheld else ""
     notes = [
-        "by transit country: " + shares(m.by_transit_country, str),
-        "by chokepoint: " + shares(m.by_chokepoint, chokepoint),
+        f"{of}by transit country: " + shares(m.by_transit_country, str, "crossing"),
+        "by chokepoint: " + shares(m.by_chokepoint, chokepoint, "chokepoint"),
         "by destination: "
-        + shares(m.by_destination, lambda k: UNKNOWN_LABEL if k == UNKNOWN else str(k)),
+        + shares(m.by_destination, lambda k: UNKNOWN_LABEL if k == UNKNOWN else str(k), "to"),
     ]
     if not len(m.by_route):
         notes.insert(0, f"No route flows reported for {m.exporter} in {m.year}: a gap in the data.")
-    table = Table(f"Routes, {m.year}", cols, rows, f"shares of {m.denominator_kind}", id="routes")
+    caption = m.denominator_kind if withheld else f"shares of {m.denominator_kind}"
+    table = Table(f"Routes, {m.year}", cols, rows, caption, id="routes")
     table.links.update(_route_links(m, href))
     figures = []
     if n is not None:
@@ -291,7 +350,7 @@ def _summary_figure(r: pd.Series, column: str, unit: str) -> Estimate | None:
 
 
 def _summary_section(n: Network, m: Any, s: pd.DataFrame, history: Sequence[Any]) -> Section:
-    country, route = n.meta.focus_country, n.meta.focus_route
+    country, route = m.focus_country, m.focus_route
     cols = [
         Col("year"),
         Col("production", "num", m.unit, 1),
@@ -364,9 +423,10 @@ def scenario_view(
 ) -> View:
     """Return a what-if result: by period, flows and shares that change, stranded, limits."""
     d = _as_dict(result)
-    if n is not None:
-        focus_country = focus_country or n.meta.focus_country
-        focus_route = focus_route or n.meta.focus_route
+    if n is not None and d.get("exporter") == n.meta.exporter and focus_country is None:
+        # the package's declared focus is its own exporter's; callers pass another's
+        # (`corridor.metrics.focus`)
+        focus_country, focus_route = n.meta.focus_country, focus_route or n.meta.focus_route
     periods = d["periods"]
     head = Section(
         intro=" ".join(str(d.get("description", "")).split()),
@@ -708,7 +768,7 @@ def ledger_view(
         Col("depends"),
         Col("on"),
         Col("commodity"),
-        Col("link"),
+        Col("link", wide=True),
         Col("volume", "num"),
         Col("unit"),
         Col("share", "pct"),
@@ -725,7 +785,7 @@ def ledger_view(
             r["dependent"],
             r["partner"],
             r["commodity"],
-            f"{r['link']}: {r['route']}" if r.get("route") else r["link"],
+            r.get("what") or (f"{r['link']}: {r['route']}" if r.get("route") else r["link"]),
             r["volume"],
             r["unit"],
             r["share"],

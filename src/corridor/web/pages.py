@@ -95,7 +95,7 @@ def ledger_page(
     """Show the two-way interdependence ledger of two countries."""
     meta = service.n.meta
     a = a or meta.exporter
-    b = b or meta.focus_country or a
+    b = b or service.focus(a)[0] or a
     data = service.ledger(a, b, year)
     view = build.ledger_view(data, n=service.n)
     context = {"a": data["a"], "b": data["b"], "year": data["year"]}
@@ -220,7 +220,9 @@ def run_view(service: Service, run: dict[str, Any]) -> View | None:
     if not result:
         return None
     if run["kind"] == "scenario":
-        return build.scenario_view(result, n=n)
+        exporter = result.get("exporter") if isinstance(result, dict) else None
+        country, route = service.focus(str(exporter or n.meta.exporter))
+        return build.scenario_view(result, n=n, focus_country=country, focus_route=route)
     if run["kind"] == "risk":
         return build.risk_view(result, n=n)
     return build.claims_view(result, n=n)

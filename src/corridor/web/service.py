@@ -92,6 +92,12 @@ class Service:
         exporter = n.check_exporter((exporter or n.meta.exporter).upper())
         return exporter, n.check_year(latest_year(n, exporter) if year is None else year)
 
+    def focus(self, exporter: str | None = None) -> tuple[str | None, str | None]:
+        """Return the exporter's focus country and route (`corridor.metrics.focus`)."""
+        from corridor.metrics import focus
+
+        return focus(self.n, exporter or self.n.meta.exporter)
+
     def metrics(self, year: int | None, exporter: str | None) -> dict[str, Any]:
         """Return the JSON of ``GET /api/metrics``: a year's figures and the summary."""
         from corridor.metrics import dependence, summary
