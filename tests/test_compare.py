@@ -37,6 +37,8 @@ def test_an_exporter_with_a_few_flows_only_is_marked_and_ranked_last(
     russia = next(r for r in rows if r.exporter == "RUS")
     assert russia.exports is None
     assert russia.denominator == "the flows in this package"
+    assert russia.top_transit == "KAZ"  # by volume; no share without Russia's total exports
+    assert russia.top_transit_share is None
     assert rows.index(russia) > 0
 
 

@@ -73,3 +73,25 @@ def test_a_shared_id_defined_twice_differently_names_both_files(tmp_path: Path) 
 
 def test_one_package_is_returned_as_it_is(kazakhstan: corridor.Network) -> None:
     assert merge_networks([kazakhstan]) is kazakhstan
+
+
+def test_the_cli_reads_several_packages_as_one() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    cli = CliRunner()
+    res = cli.invoke(
+        app, ["compare", "-p", "kazakhstan,azerbaijan", "--year", "2024", "-f", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    rows = {r["exporter"]: r for r in json.loads(res.stdout)["exporters"]}
+    # Azerbaijan's own package holds its 2024 total (24.4 Mt): its shares are of that total
+    assert rows["AZE"]["exports_mt"]["value"] == pytest.approx(24.4)
+    assert rows["KAZ"]["top_transit_country"] == "RUS"
+    bad = cli.invoke(app, ["compare", "-p", "kazakhstan,atlantis"])
+    assert bad.exit_code != 0
+    assert "atlantis" in bad.output
+    assert "Traceback" not in bad.output

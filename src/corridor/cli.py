@@ -153,10 +153,16 @@ def write(path: Path, text: str) -> None:
 def load(package: Path | None) -> Network:
     """Load a package: a folder or a built-in package's name (default the built-in one).
 
-    Raises UnknownError, listing the built-in packages, for a name that is neither.
+    Several, joined by commas ("kazakhstan,azerbaijan"), are read as one network
+    (`corridor.package.merge.merge_networks`: shared ids are one asset). Raises UnknownError,
+    listing the built-in packages, for a name that is neither.
     """
     from corridor.package import load_package, resolve_package
+    from corridor.package.merge import merge_networks
 
+    if package is not None and "," in str(package):
+        parts = [p.strip() for p in str(package).split(",") if p.strip()]
+        return merge_networks([load_package(resolve_package(p)) for p in parts])
     return load_package(resolve_package(package))
 
 
@@ -165,8 +171,8 @@ PackageOpt = Annotated[
     typer.Option(
         "--package",
         "-p",
-        help="Package folder, or a built-in package's name (see `corridor packages`); "
-        "default the built-in Kazakhstan one.",
+        help="Package folder, or a built-in package's name (see `corridor packages`); several "
+        "joined by commas are read as one network; default the built-in Kazakhstan one.",
     ),
 ]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")]

@@ -139,19 +139,24 @@ def _row(n: Network, exporter: str, year: int, *, outages: bool) -> ExporterRow:
     home = exporter  # an exporter's id is its ISO3 country code
     transit = d.by_transit_country.drop(index=[home], errors="ignore")
     transit = transit[transit["volume"] > 0]
-    top = str(transit["share"].idxmax()) if len(transit) else None
+    top = str(transit["volume"].idxmax()) if len(transit) else None
     main = _main_route(n, d, home)
     total = d.estimate("total") if d.total_exports is not None else None
-    known = total is not None and not math.isinf(total.high)
+    known = (
+        total is not None
+        and not math.isinf(total.high)
+        and not getattr(d, "shares_withheld", False)
+    )
     return ExporterRow(
         exporter=exporter,
         year=year,
         # a total the evidence does not bound is not the exporter's exports
         exports=total if known else None,
         top_transit=top,
-        top_transit_share=d.estimate(f"share:crossing:{top}") if top else None,
+        # shares only of a total the package holds (`corridor.metrics` withholds the others)
+        top_transit_share=d.estimate(f"share:crossing:{top}") if top and known else None,
         main_route=main,
-        main_route_share=d.estimate(f"share:via:{main}") if main else None,
+        main_route_share=d.estimate(f"share:via:{main}") if main and known else None,
         hhi=d.hhi,
         worst=_worst_outage(n, d, [*transit.index.astype(str)], year) if outages else None,
         denominator=d.denominator_kind if known else "the flows in this package",
