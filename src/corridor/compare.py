@@ -120,13 +120,16 @@ def compare(n: Network, *, year: int | None = None, outages: bool = True) -> Com
     rows = []
     for exporter in n.exporters():
         years = n.years_with_flows(exporter)
-        if not years:
+        if not years:  # a route not flowing yet (Uganda's EACOP): listed, with nothing to rank
+            rows.append(_no_flows(exporter, year or n.meta.last_year))
             continue
         y = year if year in years else latest_year(n, exporter)
         rows.append(_row(n, exporter, y, outages=outages))
-    # exporters whose exports the package holds first, then by the top transit share
+    # exporters whose exports the package holds first, then by the top transit share; those
+    # with no flows last
     rows.sort(
         key=lambda r: (
+            r.denominator == "no flows in the package",
             r.exports is None,
             -(r.top_transit_share.value if r.top_transit_share else -1.0),
         )
@@ -161,6 +164,22 @@ def _row(n: Network, exporter: str, year: int, *, outages: bool) -> ExporterRow:
         worst=_worst_outage(n, d, [*transit.index.astype(str)], year) if outages else None,
         denominator=d.denominator_kind if known else "the flows in this package",
         sources=d.sources,
+    )
+
+
+def _no_flows(exporter: str, year: int) -> ExporterRow:
+    """Return the row of an exporter with no flows in the package."""
+    return ExporterRow(
+        exporter=exporter,
+        year=year,
+        exports=None,
+        top_transit=None,
+        top_transit_share=None,
+        main_route=None,
+        main_route_share=None,
+        hhi=math.nan,
+        worst=None,
+        denominator="no flows in the package",
     )
 
 
