@@ -74,12 +74,13 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
     for i, s in enumerate(parts):
         # a headline takes the period its story opens with ("In 2021, …" in the lead)
         here = Carry(year=lead_year(context, parts[1:4])) if i == 0 else carry
+        named = bool(context.linker.countries(s))  # once a sentence, not once a number
         for q in quantities(s):
             found = read_number(context, s, q, here)
             if isinstance(found, SetAside):
                 aside.append(found)
             elif found is not None:
-                claims.append(_judged(judge, found, named=bool(context.linker.countries(s))))
+                claims.append(_judged(judge, found, named=named))
         update_carry(context.linker, s, carry, context)
     return ArticleCheck(claims, aside, when)
 

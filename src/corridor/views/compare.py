@@ -6,20 +6,8 @@ import math
 from typing import Any
 
 from corridor.compare import Comparison
-from corridor.reconciliation import Estimate
 from corridor.views import format as fmt
 from corridor.views.model import Cell, Col, Figure, Section, Table, View
-
-
-def _share(e: Estimate | None) -> str:
-    """Return a share with the interval the evidence allows ("94.7 % (94.5–94.9)")."""
-    if e is None:
-        return fmt.DASH
-    value = fmt.pct(e.value)
-    if e.high - e.low <= 0.002:
-        return value
-    high = "?" if math.isinf(e.high) else f"{100 * e.high:.1f}"
-    return f"{value} ({100 * e.low:.1f}–{high})"
 
 
 def compare_view(c: Comparison) -> View:
@@ -29,9 +17,9 @@ def compare_view(c: Comparison) -> View:
         Col("year"),
         Col("exports", "text", "Mt"),
         Col("top transit country"),
-        Col("share crossing it"),
+        Col("share crossing it", "est"),
         Col("main route"),
-        Col("share via it"),
+        Col("share via it", "est"),
         Col("HHI", "num", places=0),
         Col("largest N-1 loss", wide=True),
         Col("revenue at risk", "money", "USD m"),
@@ -44,7 +32,7 @@ def compare_view(c: Comparison) -> View:
         exports = (
             f"not in the package (shares of {r.denominator})"
             if r.exports is None
-            else f"{r.exports.value:.1f}"
+            else fmt.estimate(r.exports)
         )
         rows.append(
             [
@@ -52,9 +40,9 @@ def compare_view(c: Comparison) -> View:
                 str(r.year),
                 exports,
                 r.top_transit or fmt.DASH,
-                _share(r.top_transit_share),
+                r.top_transit_share,
                 r.main_route or fmt.DASH,
-                _share(r.main_route_share),
+                r.main_route_share,
                 r.hhi,
                 loss,
                 money,
