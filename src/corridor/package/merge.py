@@ -115,9 +115,6 @@ def _merged(
         rows = []
         for ident, row in df.iterrows():
             k: object = ident if keyed else _row_key(row, key)
-            if k is None:
-                rows.append(ident)
-                continue
             if k in seen:
                 other, before = seen[k]
                 field = _differs(before, row)
@@ -143,7 +140,7 @@ def _merged(
 
 
 def _row_key(row: pd.Series, key: tuple[str, ...] | None) -> object:
-    """Return the key of a row of a table without ids (None: every row kept, repeats dropped)."""
+    """Return the key of a row of a table without ids: its key columns, else the whole row."""
     if key is None:
         return tuple(_plain(row[c]) for c in row.index)
     return tuple(_plain(row.get(c)) for c in key)
