@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "risk": 4,
     "interdependence": 4,
     "compare": 4,
+    "chokepoints": 2,
     "claims": 4,
     "store": 4,
     "report": 4,

@@ -762,3 +762,42 @@ def ledger_command(
             typer.echo(report_html(view, n.meta))
         else:
             show(view)
+
+
+#: What `corridor chokepoints` loads without --package: the default exporter's package with the
+#: chokepoints' throughput.
+CHOKEPOINTS_DEFAULT = Path("kazakhstan,chokepoints")
+
+
+class ChokepointsFormat(StrEnum):
+    """Formats of `corridor chokepoints`."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command("chokepoints")
+def chokepoints_command(
+    package: PackageOpt = None,
+    year: Annotated[int | None, typer.Option(help="Year; default the latest with flows.")] = None,
+    fmt: Annotated[
+        ChokepointsFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ChokepointsFormat.table,
+) -> None:
+    """Chokepoints each exporter's oil passes, and its share of their traffic.
+
+    Merge the exporters' packages with the chokepoints one, e.g. -p kazakhstan,chokepoints
+    (the default); a share is withheld where the packages hold no throughput.
+    """
+    from corridor.chokepoints import chokepoint_traffic
+    from corridor.views.chokepoints import chokepoints_view
+
+    with errors():
+        n = load(package or CHOKEPOINTS_DEFAULT)
+        if year is not None:
+            n.check_year(year)
+        t = chokepoint_traffic(n, year=year)
+        if fmt is ChokepointsFormat.json:
+            echo_json(t.to_dict())
+        else:
+            show(chokepoints_view(t))

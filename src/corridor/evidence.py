@@ -8,7 +8,8 @@ observation is written in, and the one rule that turns a figure into a band:
   (``cpc``), a sum of routes (``cpc|atyrau-samara``), a node (``node:aktau``: the volume leaving
   it), or a selector over the exporter's paths: ``crossing:RUS`` (paths that touch Russia's
   territory or ports), ``bypassing:RUS`` (paths that do not), ``to:DEU`` (paths delivering to
-  Germany), ``via:cpc`` (paths using the CPC pipeline).
+  Germany), ``via:cpc`` (paths using the CPC pipeline); and ``chokepoint:turkish-straits``: all
+  shippers' traffic through a chokepoint (a throughput, not about any exporter's paths).
 - **period**: a start and an end given as partial dates, both inclusive: ``2023`` is the year,
   ``2024-01`` to ``2024-10`` is January–October, ``2022-03-22`` to ``2022-04-15`` a span of days.
   Internally a period is ``[start, end)`` in days (`Period`).
@@ -43,7 +44,9 @@ from typing import Literal
 
 from corridor.exceptions import InvalidArgumentError
 
-ScopeKind = Literal["all", "route", "routes", "node", "crossing", "bypassing", "to", "via"]
+ScopeKind = Literal[
+    "all", "route", "routes", "node", "crossing", "bypassing", "to", "via", "chokepoint"
+]
 
 #: Selector kinds written ``kind:target``, and what their target is.
 SELECTORS: dict[str, str] = {
@@ -52,7 +55,13 @@ SELECTORS: dict[str, str] = {
     "bypassing": "country",
     "to": "country",
     "via": "route",
+    "chokepoint": "chokepoint",
 }
+
+#: Scope kinds that are not about an exporter's paths: all shippers' traffic through a place
+#: that no route of the network ends at (a strait). The reconciliation and the claims leave them
+#: to `corridor.chokepoints`.
+PLACE_SCOPES = frozenset({"chokepoint"})
 
 #: Relative half-width of the band around a point value, by the row's confidence.
 TOLERANCE: dict[str, float] = {"high": 0.01, "medium": 0.03, "low": 0.10}
@@ -111,7 +120,8 @@ def parse_scope(text: str) -> Scope:
     if bad or not routes:
         msg = (
             "expected 'all', a route id, route ids joined by '|', or a selector such as "
-            f"crossing:RUS, bypassing:RUS, to:DEU, via:cpc, node:aktau; got {text!r}"
+            "crossing:RUS, bypassing:RUS, to:DEU, via:cpc, node:aktau, "
+            f"chokepoint:turkish-straits; got {text!r}"
         )
         raise InvalidArgumentError(msg)
     return Scope("route" if len(routes) == 1 else "routes", routes)

@@ -305,7 +305,7 @@ class Network:
         """Return the exporters with figures in the package: the flows', supply's, observations'."""
         found = set(self.flows["exporter"]) | set(self.supply["exporter"])
         found |= set(self.observations["exporter"])
-        return sorted({str(e) for e in found if e} | {self.meta.exporter})
+        return sorted({str(e) for e in found | {self.meta.exporter} if e})  # "": no exporter
 
     def check_exporter(self, exporter: str) -> str:
         """Return `exporter` if the package has figures for it, else raise UnknownError."""

@@ -104,7 +104,7 @@ import pandas as pd
 from scipy import sparse  # type: ignore[import-untyped]
 
 from corridor.display import Displayable
-from corridor.evidence import WEIGHT, Period, Scope, band, parse_scope
+from corridor.evidence import PLACE_SCOPES, WEIGHT, Period, Scope, band, parse_scope
 from corridor.exceptions import (
     InvalidArgumentError,
     NoFlowsError,
@@ -400,11 +400,17 @@ class _Model:
     # ---- selection and layout -----------------------------------------------------------------
 
     def _select(self, obs: pd.DataFrame) -> pd.DataFrame:
-        """Observations of the commodity whose period touches the year."""
+        """Observations of the commodity whose period touches the year.
+
+        A chokepoint's throughput (`PLACE_SCOPES`) is all shippers' traffic through a strait,
+        not a figure of any exporter's paths: it is left out, and not listed as ignored.
+        """
         first, after = date(self.year, 1, 1), date(self.year + 1, 1, 1)
         keep = []
         for oid, row in obs.iterrows():
             if (row["commodity"] or self.n.meta.commodity) != self.commodity:
+                continue
+            if _of_a_place(row["scope"]):
                 continue
             if Period(row["start"], row["end"]).overlap(first, after) > 0:
                 keep.append(oid)
@@ -1165,6 +1171,11 @@ _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, Any]] = weakref.WeakKeyDict
 # -- observations until the package reader builds them ------------------------------------------
 
 
+def _of_a_place(scope: object) -> bool:
+    """Return True for the scope of a chokepoint's throughput (`corridor.evidence.PLACE_SCOPES`)."""
+    return str(scope).partition(":")[0] in PLACE_SCOPES and ":" in str(scope)
+
+
 def has_observations(n: Network, exporter: str, year: int, commodity: str | None = None) -> bool:
     """Return whether Corridor reconciles an exporter's year (the one rule for when it does).
 
@@ -1173,8 +1184,9 @@ def has_observations(n: Network, exporter: str, year: int, commodity: str | None
     its flows and supply rows count, as they are observations too. Metrics, scenarios, replay
     and risk all follow this rule; a package without the table keeps its figures as observed.
     """
-    if n.file_observations().empty:
-        return False
+    own = n.file_observations()
+    if own.empty or all(_of_a_place(s) for s in own["scope"]):
+        return False  # a chokepoint's throughput alone reconciles nothing
     commodity = commodity or n.meta.commodity
     o = n.observations
     first, after = date(year, 1, 1), date(year + 1, 1, 1)

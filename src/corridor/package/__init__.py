@@ -120,8 +120,9 @@ def resolve_package(package: str | Path | None) -> Path | None:
 def builtin_packages() -> list[dict[str, Any]]:
     """Describe every built-in package: name, title, exporters, commodities, years.
 
-    Exporters and commodities are those with figures in the package; a package that does
-    not load is listed from its descriptor, with its ``error``.
+    Exporters and commodities are those with figures in the package (none for a package of
+    all shippers' figures, such as the chokepoints); a package that does not load is listed
+    from its descriptor, with its ``error``.
 
     Examples
     --------
@@ -138,12 +139,12 @@ def builtin_packages() -> list[dict[str, Any]]:
             descriptor, _ = read_descriptor(folder)
             meta = descriptor.meta
             title = meta.title if meta is not None else ""
-            exporters = [meta.exporter] if meta is not None else []
+            exporters = [meta.exporter] if meta is not None and meta.exporter else []
             commodities = [meta.commodity] if meta is not None else []
             years = {"first": meta.first_year, "last": meta.last_year} if meta is not None else None
             entry["error"] = str(exc).splitlines()[0]
         else:
-            title, exporters = n.meta.title, [n.meta.exporter, *n.exporters()]
+            title, exporters = n.meta.title, [e for e in (n.meta.exporter, *n.exporters()) if e]
             used = {*n.routes.loc[list(set(n.flows["route"])), "commodity"], *n.supply["commodity"]}
             commodities = [n.meta.commodity, *sorted(str(c) for c in used)]
             years = {"first": n.meta.first_year, "last": n.meta.last_year}

@@ -24,8 +24,8 @@ from typing import Any
 import pandas as pd
 
 from corridor import units
+from corridor.evidence import PLACE_SCOPES, Scope, parse_period, parse_scope
 from corridor.evidence import SELECTORS as SELECTOR_TARGETS
-from corridor.evidence import Scope, parse_period, parse_scope
 from corridor.exceptions import InvalidArgumentError, Problem
 from corridor.network import Network, PackageMeta
 from corridor.package.read import DESCRIPTOR, TableRows, problem
@@ -293,6 +293,16 @@ def check_for_risks_matching_events(risks: TableRows, events: TableRows) -> list
     return found
 
 
+def _of_a_place(row: Mapping[str, Any]) -> bool:
+    """Return True for an observation of all shippers' traffic through a chokepoint.
+
+    Its barrels mix crude and products of every grade, so no grade converts them: it stays in
+    its own unit (no ``amount``), read by `corridor.chokepoints` only.
+    """
+    scope = _scope_of(row.get("scope"))
+    return scope is not None and scope.kind in PLACE_SCOPES
+
+
 def check_for_units_needing_a_grade(parsed: Parsed) -> list[Problem]:
     """Find quantities in barrels (or per barrel) with no grade to convert them to tonnes.
 
@@ -314,7 +324,7 @@ def check_for_units_needing_a_grade(parsed: Parsed) -> list[Problem]:
             continue
         for row, line in rows.each():
             given = [row.get(k) for k in ("value", "low", "high") if row.get(k) is not None]
-            if not given or row["unit"] is None or row["grade"]:
+            if not given or row["unit"] is None or row["grade"] or _of_a_place(row):
                 continue
             if units.needs_grade(row["unit"]):
                 message = (
@@ -650,7 +660,7 @@ def check_for_flows_above_exports(
 SCOPES_BY_MEASURE: dict[str, tuple[str, ...]] = {
     "flow": ("route", "routes", "node", "crossing", "bypassing", "to", "via"),
     "exports": ("all", "crossing", "bypassing", "to", "via"),
-    "throughput": ("route", "routes", "node"),
+    "throughput": ("route", "routes", "node", "chokepoint"),
     "capacity": ("route", "routes", "node"),
     "production": ("all",),
     "imports": ("all",),
@@ -843,9 +853,12 @@ def check_for_scopes_not_allowed_by_measure(observations: TableRows) -> list[Pro
 
 
 def check_for_unknown_scope_targets(
-    observations: TableRows, routes: TableRows, nodes: TableRows
+    observations: TableRows,
+    routes: TableRows,
+    nodes: TableRows,
+    chokepoints: TableRows | None = None,
 ) -> list[Problem]:
-    """Find scopes naming a route, node or country the package does not have.
+    """Find scopes naming a route, node, country or chokepoint the package does not have.
 
     The countries are those of the nodes and the routes' transit countries.
 
@@ -853,6 +866,8 @@ def check_for_unknown_scope_targets(
     ----------
     observations, routes, nodes : TableRows
         Parsed rows.
+    chokepoints : TableRows, optional
+        Parsed chokepoint rows (none: no ``chokepoint:`` scope is known).
 
     Returns
     -------
@@ -867,6 +882,7 @@ def check_for_unknown_scope_targets(
         "route": [r["id"] for r in routes.rows if r["id"]],
         "node": [r["id"] for r in nodes.rows if r["id"]],
         "country": countries,
+        "chokepoint": [r["id"] for r in chokepoints.rows if r["id"]] if chokepoints else [],
     }
     found = []
     for row, line in observations.each():
@@ -912,5 +928,7 @@ def check_package(parsed: Parsed, meta: PackageMeta) -> list[Problem]:
         ),
         *check_for_misplaced_exporters(p["observations"]),
         *check_for_scopes_not_allowed_by_measure(p["observations"]),
-        *check_for_unknown_scope_targets(p["observations"], p["routes"], p["nodes"]),
+        *check_for_unknown_scope_targets(
+            p["observations"], p["routes"], p["nodes"], p.get("chokepoints")
+        ),
     ]

@@ -49,8 +49,9 @@ def merge_networks(networks: Sequence[Network]) -> Network:
     Parameters
     ----------
     networks : sequence of Network
-        Loaded packages of one commodity. The first one's exporter, focus and name lead; the
-        years span them all.
+        Loaded packages of one commodity. The first one's focus and name lead, and the first
+        exporter declared (a package of all shippers, such as the chokepoints, declares none);
+        the years span them all.
 
     Returns
     -------
@@ -87,7 +88,7 @@ def merge_networks(networks: Sequence[Network]) -> Network:
     meta = PackageMeta(
         name=names,
         title=" + ".join(n.meta.title for n in networks),
-        exporter=first.exporter,
+        exporter=next((n.meta.exporter for n in networks if n.meta.exporter), ""),
         commodity=first.commodity,
         first_year=min(n.meta.first_year for n in networks),
         last_year=max(n.meta.last_year for n in networks),

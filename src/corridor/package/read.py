@@ -469,11 +469,12 @@ def _read_meta(desc: Mapping[str, Any], folder: Path) -> tuple[PackageMeta | Non
     info = desc.get("corridor")
     problems: list[Problem] = []
     if not isinstance(info, dict):
-        message = "missing object {exporter, commodity, years}"
+        message = "missing object {exporter, commodity, years} (exporter optional)"
         problems.append(problem(DESCRIPTOR, None, "corridor", message))
         info = {}
-    exporter, commodity = info.get("exporter"), info.get("commodity")
-    if not isinstance(exporter, str) or not is_country(exporter):
+    # a package of all shippers' figures (the chokepoints) has no exporter: "" stands for none
+    exporter, commodity = info.get("exporter", ""), info.get("commodity")
+    if exporter != "" and (not isinstance(exporter, str) or not is_country(exporter)):
         problems.append(problem(DESCRIPTOR, None, "corridor.exporter", ISO3_EXPECTED, exporter))
     if not isinstance(commodity, str) or not _ID.match(commodity):
         problems.append(
@@ -520,7 +521,8 @@ def read_descriptor(folder: Path) -> tuple[Descriptor, list[Problem]]:
     Returns
     -------
     Descriptor
-        ``meta`` is None when the exporter, commodity or years are unusable; ``paths`` maps
+        ``meta`` is None when the exporter, commodity or years are unusable (a package
+        without ``corridor.exporter`` has the exporter ``""``: all shippers); ``paths`` maps
         each listed resource's name to its file, relative to `folder`.
     list of Problem
         Every problem found in the descriptor.

@@ -102,6 +102,19 @@ def compare(
     return result
 
 
+@router.get("/chokepoints")
+def chokepoints(
+    service: ServiceDep,
+    year: Annotated[int | None, Query(description="Default: the latest year with flows")] = None,
+) -> dict[str, Any]:
+    """Return each chokepoint's throughput and each exporter's share of its traffic."""
+    from corridor.chokepoints import chokepoint_traffic
+
+    if year is not None:
+        service.n.check_year(year)
+    return chokepoint_traffic(service.n, year=year).to_dict()
+
+
 @router.get("/scenarios")
 def scenarios(service: ServiceDep) -> list[dict[str, Any]]:
     """List the package's built-in scenarios, with their YAML."""
