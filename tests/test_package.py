@@ -804,7 +804,7 @@ def test_each_broken_observation_names_its_problem(make_toy: MakeToy) -> None:
         f"{f} 3, field value: set at least one of value, low and high",
         f"{f} 4, field value: must not be below low 3.0, got '2.0'",
         f"{f} 5, field scope: unknown selector 'bypass'; expected one of node, crossing, "
-        "bypassing, to, via, got 'bypass:RUS'",
+        "bypassing, to, via, chokepoint, got 'bypass:RUS'",
         f"{f} 6, field scope: unknown route 'zz'; known: a, t1, s, p, k, btc, t2, got 'a|zz'",
         f"{f} 7, field scope: unknown country 'FRA'; known: AZE, CHN, GEO, KAZ, RUS, TUR, "
         "got 'crossing:FRA'",
@@ -915,7 +915,7 @@ def test_check_for_scopes_not_allowed_by_measure() -> None:
     ]
     assert found[2].message == (
         "a scope of kind 'via' is not allowed for measure 'throughput'; "
-        "expected: route, routes, node"
+        "expected: route, routes, node, chokepoint"
     )
 
 
