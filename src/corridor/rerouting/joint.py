@@ -57,8 +57,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.optimize import linprog
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from corridor.exceptions import NoFlowsError
 from corridor.metrics import Dependence, dependence, latest_year
@@ -143,9 +143,7 @@ class JointResult:
                     "stranded": stranded,
                     "stranded_share": stranded / volume if volume > TOL else float("nan"),
                     "rerouted": float(r["rerouted"].sum()),
-                    "revenue_at_risk": (
-                        float("nan") if money.isna().any() else float(money.sum())
-                    ),
+                    "revenue_at_risk": (float("nan") if money.isna().any() else float(money.sum())),
                 }
             )
         return pd.DataFrame(out).set_index("exporter")
@@ -216,7 +214,9 @@ class _Year:
         self.skipped: list[str] = []
         for e in exporters:
             try:
-                self.problems.append(RerouteProblem(n, apply_scenario(scenario, n, exporter=e, year=year)))
+                self.problems.append(
+                    RerouteProblem(n, apply_scenario(scenario, n, exporter=e, year=year))
+                )
             except NoFlowsError:
                 if strict:
                     raise
@@ -237,9 +237,7 @@ class _Year:
                 self.node_whole[self.node_ids.index(v)] = p.node_whole[i]
         if first is not None:
             idx = np.array([first.node_ids.index(v) for v in self.node_ids], np.int64)
-            self.node_outside = np.array(
-                [self.outside[first.tail == i].sum() for i in idx], float
-            )
+            self.node_outside = np.array([self.outside[first.tail == i].sum() for i in idx], float)
         self._bases: dict[str, Dependence] = {}
 
     def shared_route_caps(self, p: Period) -> Array:
@@ -274,7 +272,9 @@ class _Year:
         """Return an exporter's baseline figures in a period (its months' pattern)."""
         key = f"{q.exporter}/{p.label if q.monthly is not None else ''}"
         if key not in self._bases:
-            self._bases[key] = q.base_dependence(p) if q.monthly is not None else q.base_dependence()
+            self._bases[key] = (
+                q.base_dependence(p) if q.monthly is not None else q.base_dependence()
+            )
         return self._bases[key]
 
 
@@ -366,11 +366,11 @@ class _LP:
             col += 3 * self.n_r + n_o + n_s + n_t
         # (4J) and (5J): shared capacities
         shared = year.shared_route_caps(p)
-        for r in np.flatnonzero(np.isfinite(shared)):
+        for i in np.flatnonzero(np.isfinite(shared)):
             ub_r.append(np.full(len(qs), ub_row))
-            ub_c.append(np.array([b[0] + r for b in self.blocks]))
+            ub_c.append(np.array([b[0] + int(i) for b in self.blocks]))
             ub_v.append(np.ones(len(qs)))
-            ub_b.append(np.array([shared[r]]))
+            ub_b.append(np.array([shared[i]]))
             ub_row += 1
         node_shared = year.shared_node_caps()
         for k, v in enumerate(year.node_ids):
@@ -501,7 +501,9 @@ def joint_exporters(n: Network, scenario: Scenario, years: Sequence[int]) -> lis
     return sorted(found)
 
 
-def _period_rows(lp: _LP, x: Array | None, year: _Year) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _period_rows(
+    lp: _LP, x: Array | None, year: _Year
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     p, out, flows = lp.p, [], []
     for e, q in enumerate(year.problems):
         start, n_o, _ = lp.blocks[e]
@@ -526,8 +528,14 @@ def _period_rows(lp: _LP, x: Array | None, year: _Year) -> tuple[list[dict[str, 
             for r, b, v in zip(q.route_ids, q.baseline_at(p), flow, strict=True):
                 if b > TOL or v > TOL:
                     flows.append(
-                        {"period": p.label, "exporter": q.exporter, "route": r, "baseline": b,
-                         "scenario": v, "change": v - b}
+                        {
+                            "period": p.label,
+                            "exporter": q.exporter,
+                            "route": r,
+                            "baseline": b,
+                            "scenario": v,
+                            "change": v - b,
+                        }
                     )
         volume = lp.volume[e]
         out.append(
@@ -581,7 +589,8 @@ def reroute_joint(
     >>> from corridor.package import load_package, resolve_package
     >>> from corridor.package.merge import merge_networks
     >>> from corridor.scenario import find_scenario
-    >>> n = merge_networks([load_package(resolve_package(p)) for p in ("azerbaijan", "turkmenistan")])
+    >>> parts = ("azerbaijan", "turkmenistan")
+    >>> n = merge_networks([load_package(resolve_package(p)) for p in parts])
     >>> r = reroute_joint(n, find_scenario(n, "btc-outage-1m"))
     >>> r.exporters
     ['AZE', 'TKM']
@@ -604,9 +613,7 @@ def reroute_joint(
         if p.year not in years:
             years[p.year] = _Year(n, s, p.year, members, strict)
             if years[p.year].skipped:
-                notes.append(
-                    f"{p.year}: no flows of {', '.join(years[p.year].skipped)}; left out"
-                )
+                notes.append(f"{p.year}: no flows of {', '.join(years[p.year].skipped)}; left out")
         year = years[p.year]
         if not year.problems:
             continue
