@@ -455,7 +455,7 @@ def scenario_run_command(
 ) -> None:
     """Run a what-if: re-route around the change; report stranded volume, money and limits.
 
-    With ``--exporter all`` the exporters compete for the spare capacity (one LP per period,
+    With `--exporter all` the exporters compete for the spare capacity (one LP per period,
     `corridor.rerouting.joint`): a table per exporter and the joint total.
     """
     from corridor.metrics import focus
