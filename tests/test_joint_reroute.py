@@ -253,3 +253,23 @@ def test_the_cli_runs_every_exporter_together(tmp_path: Path) -> None:
     assert table.exit_code == 0, table.output
     assert "By exporter" in table.output
     assert "total" in table.output
+
+
+def test_supply_changes_are_the_scenario_exporters_only(tmp_path: Path) -> None:
+    n = _net(tmp_path)  # the package's exporter is KAZ
+    more = Scenario(
+        name="both-closed-more",
+        years=[2024],
+        changes=[
+            {"type": "capacity_factor", "route": "pa", "factor": 0},
+            {"type": "capacity_factor", "route": "pb", "factor": 0},
+            {"type": "supply", "node": "oa", "change": 2},
+        ],
+    )
+    r = reroute_joint(n, more)
+    volume = r.rows.set_index("exporter")["volume_rate"]
+    assert volume["KAZ"] == pytest.approx(12.0)
+    assert volume["AZE"] == pytest.approx(6.0)
+    # 18 in, 8 through sp: 10 stranded, 10/18 of each exporter's volume
+    assert _rate(r, "KAZ") == pytest.approx(12 * 10 / 18, abs=1e-6)
+    assert _rate(r, "AZE") == pytest.approx(6 * 10 / 18, abs=1e-6)

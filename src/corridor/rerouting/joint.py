@@ -44,6 +44,8 @@ The objective is lexicographic, solved in stages, each stage's optimum fixed (wi
    meet the targets, disturb the baselines as little as possible, then take the cheapest
    routes (each exporter's route costs with the same tie-break as `RerouteModel`).
 
+Supply changes and targets are the scenario's exporter's (its ``exporter``, else the
+package's), as in `reroute`; the other exporters keep their supply and have no target.
 Each exporter's stranded volume is priced at its own price (`RerouteProblem.price`);
 re-routed volume is `corridor.rerouting.run.rerouted` of the exporter's own paths.
 """
@@ -52,7 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -60,7 +62,7 @@ import pandas as pd
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from corridor.exceptions import NoFlowsError
+from corridor.exceptions import InvalidArgumentError, NoFlowsError
 from corridor.metrics import Dependence, dependence, latest_year
 from corridor.network import Network
 from corridor.reconciliation import has_observations
@@ -212,11 +214,13 @@ class _Year:
     ) -> None:
         self.problems: list[RerouteProblem] = []
         self.skipped: list[str] = []
+        owner = scenario.exporter or n.meta.exporter
         for e in exporters:
+            inputs = apply_scenario(scenario, n, exporter=e, year=year)
+            if e != owner:  # supply changes and targets are the scenario's exporter's
+                inputs = replace(inputs, supply=(), targets=())
             try:
-                self.problems.append(
-                    RerouteProblem(n, apply_scenario(scenario, n, exporter=e, year=year))
-                )
+                self.problems.append(RerouteProblem(n, inputs))
             except NoFlowsError:
                 if strict:
                     raise
@@ -235,6 +239,7 @@ class _Year:
         for p in self.problems:
             for i, v in enumerate(p.cap_node_ids):
                 self.node_whole[self.node_ids.index(v)] = p.node_whole[i]
+        self.node_outside = np.zeros(len(self.node_ids))
         if first is not None:
             idx = np.array([first.node_ids.index(v) for v in self.node_ids], np.int64)
             self.node_outside = np.array([self.outside[first.tail == i].sum() for i in idx], float)
@@ -596,6 +601,9 @@ def reroute_joint(
     ['AZE', 'TKM']
     """
     scenario.check_against(n)
+    if exporters is not None and not exporters:
+        msg = "give at least one exporter to re-route jointly, or none for every exporter"
+        raise InvalidArgumentError(msg)
     strict = exporters is not None
     chosen = [n.check_exporter(e) for e in exporters] if exporters is not None else None
     s = scenario
