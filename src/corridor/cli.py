@@ -443,11 +443,21 @@ def scenario_run_command(
     name: Annotated[str, typer.Argument(help="A package scenario's name, or a YAML file.")],
     package: PackageOpt = None,
     year: Annotated[int | None, typer.Option(help="Move a one-year scenario to YEAR.")] = None,
-    exporter: Annotated[str | None, typer.Option(help="ISO3 exporter.")] = None,
+    exporter: Annotated[
+        str | None,
+        typer.Option(
+            help="ISO3 exporter; 'all' re-routes every exporter with flows in the scenario's "
+            "years together, sharing the routes' capacity (joint re-routing)."
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     html_out: HtmlOpt = None,
 ) -> None:
-    """Run a what-if: re-route around the change; report stranded volume, money and limits."""
+    """Run a what-if: re-route around the change; report stranded volume, money and limits.
+
+    With `--exporter all` the exporters compete for the spare capacity (one LP per period,
+    `corridor.rerouting.joint`): a table per exporter and the joint total.
+    """
     from corridor.metrics import focus
     from corridor.rerouting import reroute
     from corridor.scenario import find_scenario, shift_years
@@ -458,6 +468,9 @@ def scenario_run_command(
         s = find_scenario(n, name)
         if year is not None:
             s = shift_years(s, n.check_year(year))
+        if exporter is not None and exporter.lower() == "all":
+            _scenario_joint(n, s, fmt, html_out)
+            return
         if exporter is not None:
             exporter = n.check_exporter(exporter.upper())
         result = reroute(n, s, exporter=exporter)
@@ -471,6 +484,23 @@ def scenario_run_command(
             echo_json(result.to_dict())
         else:
             show(view)
+
+
+def _scenario_joint(n: Network, s: Any, fmt: Format, html_out: Path | None) -> None:
+    """Run a scenario for every exporter together and show it (`scenario run --exporter all`)."""
+    from corridor.rerouting.joint import reroute_joint
+    from corridor.views.joint import joint_view
+
+    result = reroute_joint(n, s)
+    view = joint_view(result)
+    if html_out is not None:
+        from corridor.views.html import report_html
+
+        write(html_out, report_html(view, n.meta))
+    if fmt is Format.json:
+        echo_json(result.to_dict())
+    else:
+        show(view)
 
 
 @app.command("replay")

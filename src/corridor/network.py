@@ -128,6 +128,9 @@ class PackageMeta:
     path: Path | None = None
     focus_country: str | None = None
     focus_route: str | None = None
+    #: The folders of the packages merged into this network (`corridor.package.merge`);
+    #: empty for a single package, whose folder is ``path``.
+    paths: tuple[Path, ...] = ()
 
     @property
     def years(self) -> range:

@@ -95,8 +95,14 @@ def merge_networks(networks: Sequence[Network]) -> Network:
         path=None,
         focus_country=first.focus_country,
         focus_route=first.focus_route,
+        paths=tuple(p for n in networks for p in _folders(n)),
     )
     return Network(meta, tables)
+
+
+def _folders(n: Network) -> tuple[Path, ...]:
+    """Return a network's package folders: its own, or those it was merged from."""
+    return (n.meta.path,) if n.meta.path is not None else n.meta.paths
 
 
 def _file(n: Network, table: str) -> str:

@@ -21,6 +21,7 @@ build on it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -200,6 +201,7 @@ class RerouteProblem:
             mine = self.reconciliation.route_flows(self.exporter)
             self.observed = mine[mine["route"].isin(self.observed["route"])]
         self.baseline = self._per_route(self.observed)
+        self._year_flows = f  # every exporter's baseline flows of the year (annual rates)
         self.others = self._per_route(f[f["exporter"] != self.exporter])
         self.monthly = self._monthly_rates()
         self.mode: Literal["reroute", "free"] = "free" if self.observed.empty else "reroute"
@@ -416,6 +418,15 @@ class RerouteProblem:
         """Return the capacity left for the exporter on each route in a period (inf: open)."""
         base = capacity_left(self.whole, self.others, self.allocation)
         return scale_capacity(base, self.factors(p), self.baseline_at(p))
+
+    def flows_outside(self, exporters: Collection[str]) -> Array:
+        """Return the baseline flows on each route of the exporters not in `exporters`.
+
+        The exporter itself is always left out; with no `exporters` this is `others`. Joint
+        re-routing (`corridor.rerouting.joint`) holds these flows fixed.
+        """
+        f = self._year_flows
+        return self._per_route(f[~f["exporter"].isin([self.exporter, *exporters])])
 
     def node_others(self) -> Array:
         """Return the other exporters' flows leaving each capacitated node."""

@@ -78,15 +78,37 @@ def _problem(file: str, lines: Any, err: Any) -> Problem:
 
 
 def package_scenarios(n: Network) -> dict[str, Path]:
-    """Return the scenario files shipped with a package (``scenarios/*.yaml``) by name."""
-    folder = n.meta.path / "scenarios" if n.meta.path is not None else None
-    if folder is None or not folder.is_dir():
-        return {}
-    out = {}
-    for f in sorted(folder.glob("*.y*ml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8"))
-        name = data.get("name") if isinstance(data, dict) else None
-        out[str(name or f.stem)] = f
+    """Return the scenario files shipped with a package (``scenarios/*.yaml``) by name.
+
+    For merged packages (`corridor.package.merge`), every package's scenarios, in the order
+    the packages were merged. A name used by two packages for the same text is one scenario.
+
+    Raises
+    ------
+    ScenarioError
+        When two merged packages give one scenario name to files that differ (naming both).
+    """
+    folders = [n.meta.path] if n.meta.path is not None else list(n.meta.paths)
+    out: dict[str, Path] = {}
+    for folder in (f / "scenarios" for f in folders):
+        if not folder.is_dir():
+            continue
+        for f in sorted(folder.glob("*.y*ml")):
+            text = f.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+            name = str((data.get("name") if isinstance(data, dict) else None) or f.stem)
+            before = out.get(name)
+            if before is not None and before.read_text(encoding="utf-8") != text:
+                problem = Problem(
+                    str(f),
+                    None,
+                    "name",
+                    f"scenario {name!r} is also defined, differently, in {before}; "
+                    "rename one of them",
+                    name,
+                )
+                raise ScenarioError(f.name, [problem])
+            out.setdefault(name, f)
     return out
 
 
