@@ -77,6 +77,18 @@ def test_package_validates_without_an_exporter(chokepoints: corridor.Network) ->
     assert sources[["title", "publisher", "url", "published"]].ne("").all().all()
 
 
+def test_validate_says_the_package_has_no_exporter() -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "chokepoints"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert "no exporter" in first
+    assert "exporter ," not in first
+
+
 def test_package_passes_frictionless() -> None:
     path = str(PACKAGE / "datapackage.json")
     assert frictionless.Package.validate_descriptor(path).valid

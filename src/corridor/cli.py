@@ -347,8 +347,9 @@ def validate_command(
         return ", ".join(f"{k} {f.pct(v)}" for k, v in d.items())
 
     console().print(
-        f"[green]valid[/green]: {info['title']} ({info['package']}), exporter "
-        f"{info['exporter']}, {info['commodity']}, years {years['first']}–{years['last']}"
+        f"[green]valid[/green]: {info['title']} ({info['package']}), "
+        f"{'exporter ' + info['exporter'] if info['exporter'] else 'no exporter'}, "
+        f"{info['commodity']}, years {years['first']}–{years['last']}"
     )
     for line in (
         "rows: " + ", ".join(f"{k} {v}" for k, v in info["rows"].items()),
