@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -147,10 +149,13 @@ def test_screening_and_memo_change_nothing(kazakhstan: corridor.Network) -> None
     assert fast.solves < plain.solves
 
 
-def test_same_seed_same_numbers_on_any_number_of_workers(kazakhstan: corridor.Network) -> None:
+def test_same_seed_same_numbers_on_any_number_of_workers(
+    kazakhstan: corridor.Network, tmp_path: Path
+) -> None:
     p = RiskProblem.from_network(kazakhstan)
     one = run_risk(p, n=400, seed=2, workers=1, chunk=37)
-    two = run_risk(p, n=400, seed=2, workers=2, chunk=50)
+    two = run_risk(p, n=400, seed=2, workers=2, chunk=50, out=tmp_path / "two")
+    assert RiskResult.read(tmp_path / "two").samples.equals(two.samples)
     pd.testing.assert_frame_equal(one.samples, two.samples, check_exact=False, atol=1e-9)
     assert one.summary.stranded == pytest.approx(two.summary.stranded, abs=1e-9)
     pd.testing.assert_frame_equal(
@@ -164,13 +169,24 @@ def test_dask_local_cluster_gives_identical_results(kazakhstan: corridor.Network
     distributed = pytest.importorskip("dask.distributed")
     p = RiskProblem.from_network(kazakhstan)
     local = run_risk(p, n=300, seed=4, workers=1)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        remote = run_risk(p, n=300, seed=4, scheduler=client, chunk=40)
+    # the test needs no fixed port: 8787 (Dask's dashboard) and 8786 may be taken
+    with contextlib.ExitStack() as taken:
+        for port in (8786, 8787):
+            s = taken.enter_context(socket.socket())
+            with contextlib.suppress(OSError):  # already taken by someone else: as good
+                s.bind(("127.0.0.1", port))
+                s.listen()
+        with (
+            distributed.LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # None still serves the scheduler's HTTP on 8787
+                scheduler_port=0,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            remote = run_risk(p, n=300, seed=4, scheduler=client, chunk=40)
     pd.testing.assert_frame_equal(local.samples, remote.samples, check_exact=False, atol=1e-9)
 
 
@@ -199,6 +215,7 @@ def test_interruption_leaves_a_readable_partial_result(
         "p95_contributions",
         "seconds_sampling",
         "baseline",
+        "complete",
     ]
     assert r.summary.baseline == "reconciled"  # the package has observations of KAZ
     assert repr(r).endswith(

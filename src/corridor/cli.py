@@ -530,29 +530,61 @@ def replay_command(
 # --- risk --------------------------------------------------------------------------------------
 
 
+def _share(value: float) -> float:
+    """Check ``--threshold``: a share between 0 and 1, not a percentage."""
+    if not 0 <= value <= 1:  # NaN too
+        hint = f"{value / 100:g}" if 1 < value <= 100 else "0.8"
+        pct = f"{value:g}" if 1 < value <= 100 else "80"
+        msg = f"got {value:g}: a share between 0 and 1; for {pct} % write {hint}"
+        raise typer.BadParameter(msg)
+    return value
+
+
 @risk_app.command("run")
 def risk_run_command(
     package: PackageOpt = None,
     scenario: Annotated[
         str | None, typer.Option("--scenario", "-s", help="Base scenario (name or file).")
     ] = None,
-    n: Annotated[int, typer.Option("--n", min=1, help="Number of sampled years.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same numbers).")] = 1,
-    workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+    n: Annotated[
+        int, typer.Option("--n", min=1, max=10_000_000, help="Number of sampled years.")
+    ] = 10_000,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="Random seed (same seed, same numbers).")
+    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Local worker processes.")] = 1,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ] = None,
     year: Annotated[
         int | None, typer.Option(help="Baseline year; default latest complete.")
     ] = None,
-    threshold: Annotated[float, typer.Option(help="Share crossing the focus country.")] = 0.8,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            callback=_share, help="Share crossing the focus country, between 0 and 1 (0.8: 80 %)."
+        ),
+    ] = 0.8,
+    chunk: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=10_000_000,
+            help="Samples per chunk, each stored as it finishes; default n/8/workers, 10-500.",
+        ),
+    ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for samples.parquet, summary.json.")
+        Path | None,
+        typer.Option(help="Folder for samples.parquet, summary.json (chunks/ while running)."),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Sample years of outages from the package's risks table and re-route each month."""
-    from corridor.risk import RiskProblem
+    """Sample years of outages from the package's risks table and re-route each month.
+
+    Finished samples are stored as they come: Ctrl-C (exit 130) or SIGTERM (exit 143) keeps
+    them and writes the summary; after a kill, `corridor risk show` reads the finished chunks.
+    """
+    from corridor.risk import RiskProblem, signals_interrupt
     from corridor.scenario import find_scenario
 
     with errors():
@@ -565,10 +597,18 @@ def risk_run_command(
             msg = "the package has no risks (risks.csv) for this exporter"
             raise NoFlowsError(net.meta.exporter, year or net.meta.last_year, msg)
         options = {"n": n, "seed": seed, "workers": workers, "scheduler": scheduler}
-        result = _sample(problem, threshold=threshold, **options)
         folder = out or Path("corridor-runs") / time.strftime("risk-%Y%m%d-%H%M%S")
-        result.write(folder)
+        received: list[int] = []
+        try:
+            with signals_interrupt() as received:
+                result = _sample(problem, threshold=threshold, chunk=chunk, out=folder, **options)
+        except KeyboardInterrupt:
+            # a second signal while the run was summarised: its finished chunks are on disk
+            typer.echo(f"interrupted: the finished samples are in {folder}", err=True)
+            raise typer.Exit(128 + (received[0] if received else 2)) from None
         _show_risk(result, folder, fmt, net)
+        if received:  # stopped by Ctrl-C (130) or SIGTERM (143)
+            raise typer.Exit(128 + received[0])
 
 
 def _sample(problem: Any, **options: Any) -> Any:
@@ -633,6 +673,13 @@ def risk_show_command(
 
     with errors():
         result = RiskResult.read(run)
+        s = result.summary
+        if s.interrupted:
+            more = "" if s.complete else "; the run stopped before its end, P95 parts not computed"
+            typer.echo(
+                f"interrupted: {s.samples_finished:,} of {s.samples_requested:,} samples{more}",
+                err=True,
+            )
         n = load(package) if html_out is not None else None
         if n is not None and html_out is not None:
             from corridor.views.build import risk_view

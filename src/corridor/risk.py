@@ -18,17 +18,30 @@ workers, locally (a process pool) or on a Dask cluster.
 The contribution of each risk to the P95 loss: for each sample in the worst 5 %, the loss
 without that risk's outages (same draws otherwise) gives its marginal loss; marginals are
 scaled to add up to the sample's loss, and averaged over the tail.
+
+No lost work: with ``out=``, each finished chunk of samples goes to ``chunks/`` in the run's
+folder and ``summary.json`` (``complete: false``, the samples done) is rewritten after it, each
+file written under a temporary name and renamed into place, so a killed run loses at most its
+chunks in flight and `RiskResult.read` reads the rest. Ctrl-C (and SIGTERM, through
+`signals_interrupt`) keeps the finished samples; worker processes die with their parent.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import math
+import os
+import re
+import shutil
 import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -39,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.display import Displayable
-from corridor.exceptions import InvalidArgumentError, RunStoreError, SolverError
+from corridor.exceptions import CorridorError, InvalidArgumentError, RunStoreError, SolverError
 from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
@@ -366,13 +379,58 @@ class Engine:
 
 # --- running: local process pool, Dask, or in-process ------------------------------------------
 
+#: The most samples one run may draw (10 million samples hold about 400 MB in memory).
+MAX_SAMPLES = 10_000_000
+#: The largest seed: `SeedSequence` takes any non-negative int; 63 bits keep it an int64.
+MAX_SEED = 2**63 - 1
+#: The most local worker processes one run may start.
+MAX_WORKERS = 256
+#: Seconds a Dask scheduler has to answer before the run stops with an error.
+SCHEDULER_TIMEOUT = 3
+#: The folder of a run's finished chunks, inside the run's folder.
+CHUNKS = "chunks"
+#: The columns of ``samples.parquet`` and of each chunk.
+SAMPLE_COLUMNS = ("sample", "stranded", "revenue_at_risk", "share_crossing", "outages")
+CONTRIBUTION_COLUMNS = ("risk", "name", "routes", "contribution", "share")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_MAX_SUMMARY_BYTES = 16 * 2**20
+
 _ENGINE: Engine | None = None
 
 
 def _init_worker(problem: RiskProblem) -> None:
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
+    _die_with_parent()
     _ENGINE = Engine(problem)
+
+
+def _die_with_parent() -> None:
+    """Make this worker end when its parent process does, even when the parent is SIGKILLed.
+
+    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere, or when that
+    call fails, a daemon thread polls the parent's process id.
+    """
+    parent = os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if armed:
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _run_chunk(seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
@@ -394,12 +452,40 @@ def _dask_chunk(
     return start, rows.reshape(-1, 3)
 
 
+@contextmanager
+def signals_interrupt() -> Iterator[list[int]]:
+    """Make SIGTERM stop a run as Ctrl-C does, inside the block; yield the signals received.
+
+    SIGINT and SIGTERM raise `KeyboardInterrupt` (which `run_risk` turns into an interrupted
+    run that keeps its finished samples); the yielded list records which signal came, so the
+    caller can exit with 128 + its number (130 for Ctrl-C, 143 for SIGTERM). Outside the main
+    thread, where Python cannot set signal handlers, it changes nothing.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
 @dataclass(frozen=True)
 class RiskSummary:
     """What a risk run found: loss quantiles, the crossing share, each risk's part of P95.
 
     ``stranded`` [Mt over the year] and ``revenue_at_risk`` [USD] hold the mean and the
     quantiles ``p50`` … ``p99``; `to_dict` gives the JSON form stored with a run.
+    ``complete`` is False in the ``summary.json`` of a run still going (or killed before its
+    end): its samples are then the finished chunks (see `RiskResult.read`).
     """
 
     problem: str
@@ -417,6 +503,7 @@ class RiskSummary:
     p95_contributions: list[dict[str, Any]]
     seconds_sampling: float | None = None
     baseline: str = "observed"  # "reconciled" or "observed": where the baseline flows come from
+    complete: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data (the form ``summary.json`` stores)."""
@@ -459,36 +546,292 @@ class RiskResult(Displayable):
         }
 
     def write(self, folder: str | Path) -> Path:
-        """Write ``samples.parquet``, ``contributions.parquet`` and ``summary.json``."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write ``samples.parquet``, ``contributions.parquet`` and ``summary.json``.
+
+        Each file goes to a temporary name in the folder first and is then renamed over the old
+        one, so a reader (or a crash) never sees half a file; ``summary.json`` comes last.
+        """
+        folder = _run_folder(folder)
         for name, df in (("samples", self.samples), ("contributions", self.contributions)):
-            tmp = folder / f"{name}.parquet.tmp"
-            fastparquet.write(str(tmp), df.reset_index(drop=True), write_index=False)
-            tmp.replace(folder / f"{name}.parquet")
-        tmp = folder / "summary.json.tmp"
-        tmp.write_text(json.dumps(self.summary.to_dict(), indent=2, default=str))
-        tmp.replace(folder / "summary.json")
+            _write_parquet(folder / f"{name}.parquet", df)
+        _write_json(folder / "summary.json", self.summary.to_dict())
         return folder
 
     @classmethod
     def read(cls, folder: str | Path) -> RiskResult:
-        """Read a run written by `write`."""
+        """Read a run written by `write` or by `run_risk` (``out=``), finished or not.
+
+        A run whose ``summary.json`` says ``complete: false`` (killed, or still going) is read
+        from its finished chunks: ``interrupted`` is True, ``samples_finished`` counts the
+        samples found, the statistics are those of these samples and the P95 contributions are
+        empty (they are computed at the end of a run).
+
+        Raises
+        ------
+        RunStoreError
+            When the folder does not exist or is a file, or ``summary.json`` or a Parquet file
+            is missing, empty, truncated or of the wrong shape (the message names the file).
+        """
         folder = Path(folder)
+        if not folder.exists():
+            msg = f"no risk run in {folder}: the folder does not exist"
+            raise RunStoreError(msg)
+        if not folder.is_dir():
+            msg = f"no risk run in {folder}: it is a file, not a run's folder"
+            raise RunStoreError(msg)
         summary_file = folder / "summary.json"
         if not summary_file.is_file():
             msg = f"no risk run in {folder} (expected summary.json there)"
             raise RunStoreError(msg)
-        summary = RiskSummary.from_dict(json.loads(summary_file.read_text()))
-        samples, contrib = (
-            _read_parquet(folder / f"{name}.parquet") for name in ("samples", "contributions")
-        )
+        summary = RiskSummary.from_dict(_read_summary(summary_file))
+        if not summary.complete:
+            return _read_unfinished(folder, summary)
+        samples = _read_parquet(folder / "samples.parquet", SAMPLE_COLUMNS)
+        if len(samples) != summary.samples_finished:
+            msg = (
+                f"{folder / 'samples.parquet'}: holds {len(samples)} samples, but summary.json "
+                f"says {summary.samples_finished}; the run is damaged"
+            )
+            raise RunStoreError(msg)
+        contrib = _read_parquet(folder / "contributions.parquet", CONTRIBUTION_COLUMNS)
         return cls(samples, summary, contrib)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    # fastparquet leaves a file it opened itself open; hand it the bytes instead
-    return fastparquet.ParquetFile(io.BytesIO(path.read_bytes())).to_pandas()
+def _run_folder(folder: str | Path) -> Path:
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot write a risk run to {folder}: {exc.strerror or exc}"
+        raise RunStoreError(msg) from None
+    return folder
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write `path` through a temporary file in its folder, then rename it over `path`."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2, default=str)
+    _write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _write_parquet(path: Path, df: pd.DataFrame) -> None:
+    frame = df.reset_index(drop=True)
+    _write_atomic(path, lambda tmp: fastparquet.write(str(tmp), frame, write_index=False))
+
+
+def _samples_frame(start: int, block: np.ndarray, price: float) -> pd.DataFrame:
+    """Return the samples start, start + 1, … of `block` (rows: stranded, share, outages)."""
+    return pd.DataFrame(
+        {
+            "sample": np.arange(start, start + len(block), dtype=np.int64),
+            "stranded": block[:, 0],
+            "revenue_at_risk": block[:, 0] * T_PER_MT * price,
+            "share_crossing": block[:, 1],
+            "outages": block[:, 2].astype(np.int64),
+        }
+    )
+
+
+def _read_parquet(path: Path, columns: Iterable[str]) -> pd.DataFrame:
+    if not path.is_file():
+        msg = f"{path}: missing; the run is damaged or was not written to the end"
+        raise RunStoreError(msg)
+    try:
+        # fastparquet leaves a file it opened itself open; hand it the bytes instead
+        df = fastparquet.ParquetFile(io.BytesIO(path.read_bytes())).to_pandas()
+    except Exception as exc:  # fastparquet raises many kinds of errors on a damaged file
+        msg = (
+            f"{path}: not a readable Parquet file, truncated or damaged "
+            f"({type(exc).__name__}: {str(exc)[:200]})"
+        )
+        raise RunStoreError(msg) from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        msg = f"{path}: columns missing: {', '.join(missing)}; not a file of a risk run"
+        raise RunStoreError(msg)
+    return df
+
+
+_NUMBER = (int, float)
+#: The fields ``summary.json`` must have, and their JSON types.
+_SUMMARY_FIELDS: dict[str, tuple[type, ...]] = {
+    "problem": (str,),
+    "samples_requested": (int,),
+    "samples_finished": (int,),
+    "interrupted": (bool,),
+    "seed": (int,),
+    "workers": (int,),
+    "scheduler": (str, type(None)),
+    "seconds": _NUMBER,
+    "risks": (list,),
+    "stranded": (dict,),
+    "revenue_at_risk": (dict,),
+    "share_crossing": (dict,),
+    "p95_contributions": (list,),
+    "complete": (bool,),
+}
+#: Numbers inside the summary's parts that reading an unfinished run needs.
+_SUMMARY_NUMBERS = (
+    ("stranded", "no_outage"),
+    ("revenue_at_risk", "price_usd_per_t"),
+    ("share_crossing", "threshold"),
+)
+
+
+def _kind(value: object, kinds: tuple[type, ...]) -> bool:
+    return isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool))
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    """Return the JSON of a run's ``summary.json``, checked for the fields a reader needs."""
+    if path.stat().st_size > _MAX_SUMMARY_BYTES:
+        msg = f"{path}: {path.stat().st_size:,} bytes, too large for a risk run's summary"
+        raise RunStoreError(msg)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        msg = f"{path}: not UTF-8 text; not a risk run's summary, or damaged"
+        raise RunStoreError(msg) from None
+    except json.JSONDecodeError as exc:
+        what = "empty" if not exc.doc.strip() else "not valid JSON"
+        msg = (
+            f"{path}: {what} ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+            "the file is truncated or damaged"
+        )
+        raise RunStoreError(msg) from None
+    except RecursionError:
+        msg = f"{path}: nested too deeply; not a risk run's summary"
+        raise RunStoreError(msg) from None
+    if not isinstance(data, dict):
+        msg = f"{path}: a JSON {type(data).__name__}, expected an object (a risk run's summary)"
+        raise RunStoreError(msg)
+    data.setdefault("complete", True)  # runs written before chunks were stored
+    for key, kinds in _SUMMARY_FIELDS.items():
+        value = data.get(key)
+        if key not in data or not _kind(value, kinds):
+            want = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            got = "nothing" if key not in data else f"{json.dumps(value)[:40]}"
+            msg = f"{path}: field {key!r} should be {want}, got {got}; the summary is damaged"
+            raise RunStoreError(msg)
+    for part, key in _SUMMARY_NUMBERS:
+        if not _kind(data[part].get(key), _NUMBER):
+            got = json.dumps(data[part].get(key))[:40]
+            msg = f"{path}: field {part}.{key} should be a number, got {got}"
+            raise RunStoreError(msg)
+    if not 0 <= data["samples_finished"] <= data["samples_requested"]:
+        msg = (
+            f"{path}: samples_finished {data['samples_finished']} is not between 0 and "
+            f"samples_requested {data['samples_requested']}"
+        )
+        raise RunStoreError(msg)
+    return data
+
+
+_CHUNK_NAME = re.compile(r"part-(\d{10})-(\d{10})\.parquet")
+
+
+def _read_unfinished(folder: Path, summary: RiskSummary) -> RiskResult:
+    """Read a run that did not reach its end from its finished chunks."""
+    frames = []
+    chunks = folder / CHUNKS
+    for path in sorted(chunks.glob("part-*.parquet")) if chunks.is_dir() else []:
+        name = _CHUNK_NAME.fullmatch(path.name)
+        if name is None:
+            msg = f"{path}: not a chunk's name (part-START-STOP.parquet, 10 digits each)"
+            raise RunStoreError(msg)
+        df = _read_parquet(path, SAMPLE_COLUMNS)
+        start, stop = int(name[1]), int(name[2])
+        if len(df) != stop - start or list(df["sample"]) != list(range(start, stop)):
+            msg = f"{path}: holds {len(df)} samples, not the samples {start} to {stop - 1}"
+            raise RunStoreError(msg)
+        frames.append(df[list(SAMPLE_COLUMNS)])
+    empty = _samples_frame(0, np.zeros((0, 3)), 0.0)
+    samples = pd.concat(frames, ignore_index=True) if frames else empty
+    stats = _statistics(
+        samples,
+        summary.stranded["no_outage"],
+        summary.revenue_at_risk["price_usd_per_t"],
+        summary.share_crossing.get("country"),
+        summary.share_crossing["threshold"],
+    )
+    summary = replace(summary, samples_finished=len(samples), interrupted=True, **stats)
+    return RiskResult(samples, summary, pd.DataFrame(columns=list(CONTRIBUTION_COLUMNS)))
+
+
+class _RunWriter:
+    """A run's folder while it runs: each finished chunk, then the summary, renamed into place.
+
+    ``summary.json`` says ``complete: false`` and how many samples are done until the end,
+    when `finish` writes the whole run and removes the chunks.
+    """
+
+    def __init__(self, folder: str | Path, summary: RiskSummary) -> None:
+        self.folder = _run_folder(folder)
+        self.chunks = self.folder / CHUNKS
+        self.summary = summary
+        try:
+            self.chunks.mkdir(exist_ok=True)
+        except OSError as exc:
+            msg = f"cannot write a risk run to {self.chunks}: {exc.strerror or exc}"
+            raise RunStoreError(msg) from None
+        # a new run in a folder replaces the run there: drop the old one's files
+        for old in self.chunks.glob("part-*.parquet"):
+            old.unlink()
+        for name in ("samples", "contributions"):
+            (self.folder / f"{name}.parquet").unlink(missing_ok=True)
+        _write_json(self.folder / "summary.json", summary.to_dict())
+
+    def add(self, chunk: pd.DataFrame, done: int, seconds: float) -> None:
+        """Store a finished chunk, then count it in the summary."""
+        start = int(chunk["sample"].iloc[0])
+        stop = start + len(chunk)
+        _write_parquet(self.chunks / f"part-{start:010d}-{stop:010d}.parquet", chunk)
+        self.summary = replace(self.summary, samples_finished=done, seconds=round(seconds, 3))
+        _write_json(self.folder / "summary.json", self.summary.to_dict())
+
+    def finish(self, result: RiskResult) -> None:
+        """Write the whole run (``summary.json`` last), then remove the chunks."""
+        result.write(self.folder)
+        shutil.rmtree(self.chunks, ignore_errors=True)
+
+
+def check_run(
+    n: int, seed: int, workers: int = 1, threshold: float = 0.8, chunk: int | None = None
+) -> None:
+    """Check a risk run's arguments (the CLI and the web API pass theirs through here).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a number of samples outside 1 … `MAX_SAMPLES`, a seed outside 0 … `MAX_SEED` (or
+        not an integer), workers outside 1 … `MAX_WORKERS`, a threshold that is not a share
+        between 0 and 1, or a chunk size below 1.
+    """
+    ints = (
+        ("n", n, 1, MAX_SAMPLES, "samples"),
+        ("seed", seed, 0, MAX_SEED, "a seed"),
+        ("workers", workers, 1, MAX_WORKERS, "worker processes"),
+        ("chunk", 1 if chunk is None else chunk, 1, MAX_SAMPLES, "samples per chunk"),
+    )
+    for name, value, low, high, what in ints:
+        if not isinstance(value, int | np.integer) or isinstance(value, bool):
+            msg = f"{name} must be an integer ({what}), got {str(value)[:40]!r}"
+            raise InvalidArgumentError(msg)
+        if not low <= value <= high:
+            msg = f"{name} must be between {low:,} and {high:,} ({what}), got {value:,}"
+            raise InvalidArgumentError(msg)
+    if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+        msg = f"threshold must be a share between 0 and 1; for 80 % write 0.8; got {threshold!r}"
+        raise InvalidArgumentError(msg)
 
 
 def run_risk(
@@ -501,6 +844,7 @@ def run_risk(
     chunk: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     should_stop: Callable[[int], bool] | None = None,
+    out: str | Path | None = None,
 ) -> RiskResult:
     """Run `n` samples; return quantiles, probabilities and each risk's part of the P95 loss.
 
@@ -509,31 +853,71 @@ def run_risk(
     problem : RiskProblem
         From `RiskProblem.from_network`.
     n, seed : int
-        Number of samples and the seed (same seed, same numbers on any number of workers).
+        Number of samples (1 … `MAX_SAMPLES`) and the seed (0 … `MAX_SEED`; same seed, same
+        numbers on any number of workers).
     workers : int
-        Local worker processes (1: in this process).
+        Local worker processes (1: in this process). They end with this process, even when it
+        is killed.
     scheduler : str or dask.distributed.Client, optional
         A Dask scheduler address (``tcp://host:8786``) or client: run the chunks there.
     threshold : float
-        Report the probability that the share crossing the focus country falls below it.
+        Report the probability that the share crossing the focus country falls below it (a
+        share between 0 and 1).
+    chunk : int, optional
+        Samples per chunk (default n / 8 / workers, between 10 and 500).
     on_progress, should_stop : callable, optional
         Called with the number of finished samples; `should_stop` returning True (or Ctrl-C)
         stops the run and returns the samples finished so far (``summary.interrupted``).
+    out : str or Path, optional
+        Folder to store the run in as it goes: each finished chunk in ``chunks/`` and
+        ``summary.json`` (``complete: false``) updated after it, all renamed into place; at
+        the end the whole run (`RiskResult.write`). A killed run loses at most its chunks in
+        flight, and `RiskResult.read` reads what it finished.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For arguments out of range (`check_run`).
+    CorridorError
+        When the Dask scheduler does not answer within `SCHEDULER_TIMEOUT` seconds.
     """
+    check_run(n, seed, workers, threshold, chunk)
     t0 = time.perf_counter()
     chunk = chunk or max(10, min(500, n // max(1, 8 * max(workers, 1))))
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+    parent = Engine(problem)  # the no-outage loss now, the P95 contributions at the end
+    run = {
+        "problem": problem.label,
+        "samples_requested": n,
+        "samples_finished": 0,
+        "interrupted": False,
+        "seed": seed,
+        "workers": workers,
+        "scheduler": None if scheduler is None else str(scheduler),
+        "seconds": 0.0,
+    }
+    empty = _samples_frame(0, np.zeros((0, 3)), problem.price)
+    no_contributions = pd.DataFrame(columns=list(CONTRIBUTION_COLUMNS))
+    writer = None
+    if out is not None:
+        started = _summary(problem, empty, no_contributions, threshold, run, parent.nominal_loss)
+        writer = _RunWriter(out, replace(started, complete=False))
     rows: dict[int, np.ndarray] = {}
-    interrupted = False
+    done = 0
 
     def collect(start: int, block: np.ndarray) -> bool:
+        nonlocal done
         rows[start] = block
-        done = sum(len(b) for b in rows.values())
+        done += len(block)
+        if writer is not None:
+            frame = _samples_frame(start, block, problem.price)
+            writer.add(frame, done, time.perf_counter() - t0)
         if on_progress:
             on_progress(done)
         return bool(should_stop and should_stop(done))
 
     sampling = time.perf_counter()
+    interrupted = False
     try:
         if scheduler is not None:
             interrupted = _run_dask(problem, seed, bounds, scheduler, collect)
@@ -549,39 +933,27 @@ def run_risk(
     except KeyboardInterrupt:
         interrupted = True
     sampling = time.perf_counter() - sampling
-    index = (
-        np.concatenate([np.arange(a, a + len(rows[a])) for a in sorted(rows)])
+    samples = (
+        pd.concat([_samples_frame(a, rows[a], problem.price) for a in sorted(rows)])
         if rows
-        else (np.zeros(0, int))
-    )
-    data = np.concatenate([rows[a] for a in sorted(rows)]) if rows else np.zeros((0, 3))
-    samples = pd.DataFrame(
-        {
-            "sample": index,
-            "stranded": data[:, 0],
-            "revenue_at_risk": data[:, 0] * T_PER_MT * problem.price,
-            "share_crossing": data[:, 1],
-            "outages": data[:, 2].astype(int),
-        }
-    )
+        else empty
+    ).reset_index(drop=True)
+    rows.clear()
     contributions = (
-        _contributions(problem, seed, samples)
-        if len(samples)
-        else pd.DataFrame(columns=["risk", "name", "routes", "contribution", "share"])
+        _contributions(problem, seed, samples, parent) if len(samples) else no_contributions
     )
-    run = {
-        "problem": problem.label,
-        "samples_requested": n,
+    run |= {
         "samples_finished": len(samples),
         "interrupted": interrupted,
-        "seed": seed,
-        "workers": workers,
-        "scheduler": None if scheduler is None else str(scheduler),
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    summary = _summary(problem, samples, contributions, threshold, run)
-    summary = replace(summary, seconds_sampling=round(sampling, 3))
-    return RiskResult(samples, summary, contributions)
+    summary = _summary(problem, samples, contributions, threshold, run, parent.nominal_loss)
+    result = RiskResult(
+        samples, replace(summary, seconds_sampling=round(sampling, 3)), contributions
+    )
+    if writer is not None:
+        writer.finish(result)
+    return result
 
 
 def _run_pool(
@@ -605,6 +977,7 @@ def _run_pool(
     finally:
         for fut in pending:
             fut.cancel()
+        # the chunks in flight finish (a chunk is short), the others are dropped
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -620,7 +993,7 @@ def _run_dask(
     except ImportError as exc:  # pragma: no cover - depends on the extra
         msg = "running on a Dask scheduler needs Dask: pip install 'corridor[dask]'"
         raise InvalidArgumentError(msg) from exc
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    client = scheduler if isinstance(scheduler, Client) else _connect(Client, scheduler)
     try:
         remote = client.scatter(problem, broadcast=True)
         key = int(time.time_ns())
@@ -637,11 +1010,26 @@ def _run_dask(
             client.close()
 
 
-def _contributions(problem: RiskProblem, seed: int, samples: pd.DataFrame) -> pd.DataFrame:
+def _connect(client: Any, address: str) -> Any:
+    """Connect to the Dask scheduler at `address`, or raise a CorridorError within seconds."""
+    try:
+        return client(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        msg = (
+            f"no Dask scheduler answered at {address!r} within {SCHEDULER_TIMEOUT} s "
+            f"({type(exc).__name__}: {str(exc)[:120]}); start one (`dask scheduler`) or drop "
+            "--scheduler to run locally"
+        )
+        raise CorridorError(msg) from None
+
+
+def _contributions(
+    problem: RiskProblem, seed: int, samples: pd.DataFrame, engine: Engine | None = None
+) -> pd.DataFrame:
     """Each risk's share of the loss in the worst 5 % of samples (see the module docstring)."""
     k = max(1, math.ceil(0.05 * len(samples)))
     tail = samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(k)
-    engine = Engine(problem)
+    engine = engine or Engine(problem)
     parts = np.zeros(len(problem.risks))
     for row in tail.itertuples():
         loss = row.stranded - engine.nominal_loss
@@ -682,7 +1070,21 @@ def _summary(
     contributions: pd.DataFrame,
     threshold: float,
     run: dict[str, Any],
+    nominal: float,
 ) -> RiskSummary:
+    return RiskSummary(
+        **run,
+        risks=[asdict(x) | {"routes": list(x.routes)} for x in problem.risks],
+        **_statistics(samples, nominal, problem.price, problem.focus, threshold),
+        p95_contributions=contributions.to_dict("records"),
+        baseline=problem.baseline_kind,
+    )
+
+
+def _statistics(
+    samples: pd.DataFrame, nominal: float, price: float, country: str | None, threshold: float
+) -> dict[str, Any]:
+    """Return the summary's ``stranded``, ``revenue_at_risk`` and ``share_crossing``."""
     s = samples["stranded"].to_numpy()
     r = samples["revenue_at_risk"].to_numpy()
     share = samples["share_crossing"].to_numpy()
@@ -692,28 +1094,23 @@ def _summary(
             f"p{int(100 * p)}": (float(np.quantile(x, p)) if len(x) else None) for p in QUANTILES
         }
 
-    nominal = Engine(problem).nominal_loss if len(samples) else float("nan")
-    return RiskSummary(
-        **run,
-        risks=[asdict(x) | {"routes": list(x.routes)} for x in problem.risks],
-        stranded={
+    return {
+        "stranded": {
             "unit": "Mt",
             "no_outage": nominal,
             "mean": float(s.mean()) if len(s) else None,
             **q(s),
         },
-        revenue_at_risk={
+        "revenue_at_risk": {
             "unit": "USD",
-            "price_usd_per_t": problem.price,
+            "price_usd_per_t": price,
             "mean": float(r.mean()) if len(r) else None,
             **q(r),
         },
-        share_crossing={
-            "country": problem.focus,
+        "share_crossing": {
+            "country": country,
             "mean": float(np.nanmean(share)) if len(share) else None,
             "threshold": threshold,
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
-        p95_contributions=contributions.to_dict("records"),
-        baseline=problem.baseline_kind,
-    )
+    }
