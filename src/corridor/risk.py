@@ -628,11 +628,19 @@ def _write_parquet(path: Path, df: pd.DataFrame) -> None:
     _write_atomic(path, lambda tmp: fastparquet.write(str(tmp), frame, write_index=False))
 
 
-def _samples_frame(start: int, block: np.ndarray, price: float) -> pd.DataFrame:
-    """Return the samples start, start + 1, … of `block` (rows: stranded, share, outages)."""
+def _samples_frame(start: int | np.ndarray, block: np.ndarray, price: float) -> pd.DataFrame:
+    """Return the samples of `block` (rows: stranded, share, outages) as a table.
+
+    `start` is the first sample's index (the others follow), or the array of all indices.
+    """
+    index = (
+        np.arange(start, start + len(block), dtype=np.int64)
+        if isinstance(start, int)
+        else start.astype(np.int64)
+    )
     return pd.DataFrame(
         {
-            "sample": np.arange(start, start + len(block), dtype=np.int64),
+            "sample": index,
             "stranded": block[:, 0],
             "revenue_at_risk": block[:, 0] * T_PER_MT * price,
             "share_crossing": block[:, 1],
@@ -933,12 +941,16 @@ def run_risk(
     except KeyboardInterrupt:
         interrupted = True
     sampling = time.perf_counter() - sampling
+    order = sorted(rows)
     samples = (
-        pd.concat([_samples_frame(a, rows[a], problem.price) for a in sorted(rows)])
+        _samples_frame(
+            np.concatenate([np.arange(a, a + len(rows[a])) for a in order]),
+            np.concatenate([rows.pop(a) for a in order]),
+            problem.price,
+        )
         if rows
         else empty
-    ).reset_index(drop=True)
-    rows.clear()
+    )
     contributions = (
         _contributions(problem, seed, samples, parent) if len(samples) else no_contributions
     )
