@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -145,10 +146,15 @@ def test_summary_json_is_written_atomically(
     folder = copy_run(finished, tmp_path / "run")
     before = (folder / "summary.json").read_bytes()
     result = RiskResult.read(folder)
+    result = replace(result, summary=replace(result.summary, seed=99))  # a different summary
     renamed: list[tuple[Path, Path]] = []
+    real = os.replace
 
     def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         renamed.append((Path(src), Path(dst)))
+        if Path(dst).name != "summary.json":
+            real(src, dst)
+            return
         msg = "disk full"
         raise OSError(msg)
 
@@ -161,6 +167,7 @@ def test_summary_json_is_written_atomically(
     assert renamed
     assert all(src.parent == dst.parent == folder for src, dst in renamed)
     assert all(src.name != dst.name for src, dst in renamed)
+    assert [dst.name for _, dst in renamed][-1] == "summary.json"
     assert sorted(p.name for p in folder.iterdir()) == [
         "contributions.parquet",
         "samples.parquet",
