@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -452,6 +453,12 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
 
 
+def kill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture
 def reap() -> Iterator[list[subprocess.Popen[bytes]]]:
     procs: list[subprocess.Popen[bytes]] = []
@@ -495,8 +502,12 @@ def test_sigterm_with_two_workers_keeps_the_samples_and_exits_143(
     workers = children(proc.pid)
     assert len(workers) == 2
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 143  # 128 + SIGTERM; no hang
-    assert not any(alive(w) for w in workers)
+    try:
+        assert proc.wait(timeout=30) == 143  # 128 + SIGTERM; no hang
+    finally:
+        left = [w for w in workers if alive(w)]
+        kill(left)
+    assert not left
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["complete"] is True
     assert summary["interrupted"] is True
@@ -544,7 +555,9 @@ def test_workers_end_when_the_parent_is_killed(
     deadline = time.monotonic() + 5
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(alive(w) for w in workers)
+    left = [w for w in workers if alive(w)]
+    kill(left)  # a regression must not leave orphans behind
+    assert not left
 
 
 @linux
