@@ -342,7 +342,9 @@ def _outside_folder(folder: Path, rel: str) -> str:
         return "must be a path relative to the package folder"
     try:
         inside = (folder / rel).resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError, ValueError):
+    except OSError as exc:
+        return f"cannot be resolved: {exc.strerror}"
+    except (RuntimeError, ValueError):  # a symlink loop, a path Python cannot hold
         inside = False
     return "" if inside else "must stay inside the package folder (no '..' or outside links)"
 
@@ -377,13 +379,17 @@ def read_table(folder: Path, table: Table, rel: str) -> tuple[TableRows, list[Pr
     path = folder / rel
     outside = _outside_folder(folder, rel)
     if outside:
-        return out, [problem(DESCRIPTOR, None, f"resources.{table.name}.path", outside, rel)]
-    if not path.is_file():
-        return out, [problem(rel, None, None, f"missing file for table '{table.name}'")]
+        shown = rel if len(rel) <= 200 else rel[:200] + "…"
+        return out, [problem(DESCRIPTOR, None, f"resources.{table.name}.path", outside, shown)]
     try:
+        if not path.is_file():
+            return out, [problem(rel, None, None, f"missing file for table '{table.name}'")]
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return out, [problem(rel, None, None, f"not UTF-8 text: {exc}")]
+    except OSError as exc:
+        message = f"cannot read the file of table '{table.name}': {exc.strerror}"
+        return out, [problem(DESCRIPTOR, None, f"resources.{table.name}.path", message)]
     problems: list[Problem] = []
     try:
         _parse_records(rel, table, csv_records(text), out, problems)
