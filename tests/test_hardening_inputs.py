@@ -467,3 +467,16 @@ def test_ctrl_c_exits_130_with_one_line(
     assert res.exit_code == INTERRUPTED == 130
     assert isinstance(res.exception, SystemExit)
     assert res.stderr == "interrupted (Ctrl-C); nothing more was written\n"
+
+
+@pytest.mark.parametrize(("table", "column"), [("routes", "id"), ("routes", "from_node")])
+def test_an_empty_key_cell_is_a_problem_not_a_crash_of_the_checks(
+    make_toy: Callable[..., Path], table: str, column: str
+) -> None:
+    # found by the fuzz test: cross-table checks sorted and joined None ids
+    def edit(rows: Rows) -> None:
+        rows[table][0][column] = ""
+
+    assert f"{table}.csv line 2, field {column}: is required; the cell is empty" in problems(
+        make_toy(edit)
+    )
