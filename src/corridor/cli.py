@@ -66,6 +66,8 @@ EXIT_CODES: dict[type[Exception], int] = {
     RunStoreError: 4,
     CorridorError: 1,
 }
+#: The exit code after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 #: Hosts the server may bind to without a token.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -108,7 +110,10 @@ def _debug() -> bool:
 
 @contextmanager
 def errors() -> Iterator[None]:
-    """Print Corridor errors as messages and exit with their code; tracebacks with --debug."""
+    """Print Corridor errors as messages and exit with their code; tracebacks with --debug.
+
+    Ctrl-C prints one line and exits `INTERRUPTED` (130).
+    """
     try:
         yield
     except CorridorError as exc:
@@ -116,6 +121,11 @@ def errors() -> Iterator[None]:
             raise
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exit_code(exc)) from None
+    except KeyboardInterrupt:
+        if _debug():
+            raise
+        typer.echo("interrupted (Ctrl-C); nothing more was written", err=True)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def console() -> Console:
@@ -213,6 +223,10 @@ def report_command(
     With --format csv: one row per route and year.
     """
     with errors():
+        if png is not None:
+            from corridor.views.charts import check_png_export
+
+            check_png_export()  # before anything is written
         n = load(package)
         exporter = n.check_exporter((exporter or n.meta.exporter).upper())
         commodity = n.check_commodity(commodity)
@@ -274,8 +288,9 @@ def _report_years(
         import csv
 
         from corridor.views.build import route_records
+        from corridor.views.format import csv_row
 
-        records = [r for y in years for r in route_records(figures(y))]
+        records = [csv_row(r) for y in years for r in route_records(figures(y))]
         out = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["route"])
         out.writeheader()
         out.writerows(records)
@@ -741,7 +756,7 @@ def claims_check_command(
 def serve_command(
     package: PackageOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0-65535).")] = 8000,
     db: Annotated[
         str, typer.Option(help="Run store: any SQLAlchemy URL.")
     ] = "sqlite:///corridor-runs.db",

@@ -8,6 +8,11 @@ Two of pint's defaults are wrong for this field, so unit strings are preprocesse
 ``kt`` is a kilotonne (pint: knot) and ``bbl`` is an oil barrel of 42 US gallons
 (pint: a 31.5-gallon barrel).
 
+A unit string is read by a fixed grammar before pint sees it (`check_unit_syntax`): a known
+unit (`KNOWN_UNITS`), optionally per another one (``Mt/year``, ``kbbl/day``, ``USD/t``).
+Pint's own parser evaluates expressions (``10**10**10`` would pin a core), so it only ever
+receives strings that passed the grammar.
+
 Examples
 --------
 >>> round(convert(1.0, "Mt/year", "kt/day"), 4)
@@ -42,6 +47,54 @@ DAYS_PER_YEAR = 365.25
 T_PER_MT = 1e6
 
 
+#: Units a unit string may name, by kind; each command then checks the dimension it needs.
+KNOWN_UNITS: dict[str, tuple[str, ...]] = {
+    "mass": ("t", "kt", "Mt", "Gt"),
+    "volume": ("bbl", "kbbl", "Mbbl", "m^3"),
+    "energy": ("Wh", "kWh", "MWh", "GWh", "TWh"),
+    "money": ("USD",),
+    "time": ("year", "day"),
+    "length": ("km",),
+}
+#: The longest unit string read; anything longer is refused before any parsing.
+MAX_UNIT_LENGTH = 40
+#: What a unit string must look like, as errors say it.
+UNIT_EXAMPLES = "(e.g. 'Mt/year', 'kbbl/day')"
+_SYNTAX = re.compile(r"([A-Za-z]+(?:\^3)?)(?:/([A-Za-z]+(?:\^3)?))?")
+_KNOWN = frozenset(u for group in KNOWN_UNITS.values() for u in group)
+
+
+def _shown(unit: str) -> str:
+    return repr(unit if len(unit) <= MAX_UNIT_LENGTH else unit[:MAX_UNIT_LENGTH] + "…")
+
+
+def check_unit_syntax(unit: str) -> str:
+    """Return `unit` stripped when it follows Corridor's unit grammar; else raise `UnitError`.
+
+    The grammar: ``UNIT`` or ``UNIT/UNIT`` for known units (`KNOWN_UNITS`): ``Mt/year``,
+    ``kbbl/day``, ``USD/t``. No numbers, powers or other operators: nothing in a unit string is
+    ever evaluated. Whether the dimension fits is each caller's check (`check_rate_unit` …).
+
+    Examples
+    --------
+    >>> check_unit_syntax(" kbbl/day ")
+    'kbbl/day'
+    >>> check_unit_syntax("10**10**10*Mt/year")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    corridor.exceptions.UnitError: cannot parse unit '10**10**10*Mt/year' (e.g. ...)
+    """
+    text = unit.strip() if isinstance(unit, str) else ""
+    if not text:
+        msg = "unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'"
+        raise UnitError(msg)
+    match = _SYNTAX.fullmatch(text) if len(text) <= MAX_UNIT_LENGTH else None
+    if match is None or not {match[1], match[2] or match[1]} <= _KNOWN:
+        msg = f"cannot parse unit {_shown(unit)} {UNIT_EXAMPLES}"
+        raise UnitError(msg)
+    return text
+
+
 @lru_cache(maxsize=1)
 def registry() -> Any:
     """Return Corridor's pint registry, built on first use (it takes about half a second)."""
@@ -59,16 +112,17 @@ def _dim(unit: str) -> Any:
 
 @lru_cache(maxsize=256)
 def parse_unit(unit: str) -> Any:
-    """Parse a unit string, raising `UnitError` with the string when pint cannot read it."""
-    if not unit or not unit.strip():
-        msg = "unit is empty; expected a unit such as 'Mt/year' or 'kbbl/day'"
-        raise UnitError(msg)
+    """Parse a unit string, raising `UnitError` with the string when it is not a known unit.
+
+    The string must pass `check_unit_syntax` first; only then does pint read it.
+    """
+    text = check_unit_syntax(unit)
     import pint.errors
 
     try:
-        return registry().parse_units(unit.strip())
+        return registry().parse_units(text)
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
-        msg = f"cannot parse unit {unit!r} (e.g. 'Mt/year', 'kbbl/day')"
+        msg = f"cannot parse unit {_shown(unit)} {UNIT_EXAMPLES}"
         raise UnitError(msg) from exc
 
 

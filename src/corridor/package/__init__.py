@@ -176,8 +176,14 @@ def _read(folder: Path) -> tuple[Network | None, list[Problem]]:
     meta = descriptor.meta
     if meta is None:
         return None, problems
-    problems += add_canonical_columns(parsed, meta.commodity)
-    problems += check_package(parsed, meta)
+    try:
+        problems += add_canonical_columns(parsed, meta.commodity)
+        problems += check_package(parsed, meta)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        if not problems:
+            raise
+        # a cell the cross-table checks rely on is empty or bad (an id, a node): the problems
+        # found while reading name it, and are reported alone (issue 15: never a traceback)
     if problems:
         return None, _in_file_order(problems, [rows.file for rows in parsed.values()])
     return build_network(parsed, meta), []

@@ -80,7 +80,9 @@ def amount_in_canonical(
     try:
         units.check_rate_unit(unit)
     except UnitError:
-        return units.convert(value, unit, f"({canonical}) * year")
+        # an amount (TWh) in the canonical rate's unit times a year: no unit expression is parsed
+        top = canonical.partition("/")[0]
+        return units.convert(value, unit, top) * units.convert(1.0, f"{top}/year", canonical)
     return units.to_canonical_rate(value, unit, bpt, canonical) * days / units.DAYS_PER_YEAR
 
 

@@ -28,6 +28,8 @@ from corridor.schema import Column, Table, tables
 
 #: File name of the descriptor in a package folder.
 DESCRIPTOR = "datapackage.json"
+#: The earliest and latest year a package may declare (``corridor.years``).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: What an ISO 3166-1 alpha-3 cell must be, as problems say it.
 ISO3_EXPECTED = "must be an ISO 3166-1 alpha-3 country code (e.g. KAZ, RUS, TUR)"
 
@@ -330,6 +332,23 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
+def _outside_folder(folder: Path, rel: str) -> str:
+    """Return why a table's path may not be read ("" when it may): it must stay in `folder`.
+
+    An absolute path, a ``..`` or a symbolic link that leads out of the package folder is
+    refused before the file is opened, so nothing of an outside file reaches a message.
+    """
+    if Path(rel).is_absolute() or "\x00" in rel:
+        return "must be a path relative to the package folder"
+    try:
+        inside = (folder / rel).resolve().is_relative_to(folder.resolve())
+    except OSError as exc:
+        return f"cannot be resolved: {exc.strerror}"
+    except (RuntimeError, ValueError):  # a symlink loop, a path Python cannot hold
+        inside = False
+    return "" if inside else "must stay inside the package folder (no '..' or outside links)"
+
+
 def _complainer(problems: list[Problem], rel: str, line: int, column: str) -> Complain:
     def complain(message: str, value: str | None = None) -> None:
         problems.append(problem(rel, line, column, message, value))
@@ -358,12 +377,19 @@ def read_table(folder: Path, table: Table, rel: str) -> tuple[TableRows, list[Pr
     """
     out = TableRows(table, rel)
     path = folder / rel
-    if not path.is_file():
-        return out, [problem(rel, None, None, f"missing file for table '{table.name}'")]
+    outside = _outside_folder(folder, rel)
+    if outside:
+        shown = rel if len(rel) <= 200 else rel[:200] + "…"
+        return out, [problem(DESCRIPTOR, None, f"resources.{table.name}.path", outside, shown)]
     try:
+        if not path.is_file():
+            return out, [problem(rel, None, None, f"missing file for table '{table.name}'")]
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return out, [problem(rel, None, None, f"not UTF-8 text: {exc}")]
+    except OSError as exc:
+        message = f"cannot read the file of table '{table.name}': {exc.strerror}"
+        return out, [problem(DESCRIPTOR, None, f"resources.{table.name}.path", message)]
     problems: list[Problem] = []
     try:
         _parse_records(rel, table, csv_records(text), out, problems)
@@ -436,9 +462,16 @@ def _load_json(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [problem(DESCRIPTOR, None, None, f"missing; expected it in {folder}")]
     try:
         desc = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        return None, [problem(DESCRIPTOR, line, None, f"not valid JSON: {exc}")]
+    except UnicodeDecodeError as exc:
+        return None, [problem(DESCRIPTOR, None, None, f"not UTF-8 text: {exc}")]
+    except RecursionError:
+        message = "not valid JSON: nested too deeply (a descriptor is a few levels deep)"
+        return None, [problem(DESCRIPTOR, None, None, message)]
+    except json.JSONDecodeError as exc:
+        return None, [problem(DESCRIPTOR, exc.lineno, None, f"not valid JSON: {exc}")]
+    except ValueError:  # Python refuses to read an integer of more than 4300 digits
+        message = "not valid JSON: a number has too many digits (at most 4300)"
+        return None, [problem(DESCRIPTOR, None, None, message)]
     if not isinstance(desc, dict):
         return None, [problem(DESCRIPTOR, None, None, "must be a JSON object")]
     return desc, []
@@ -448,10 +481,18 @@ def _read_years(info: Mapping[str, Any]) -> tuple[tuple[int, int] | None, list[P
     value = info.get("years")
     years: Mapping[str, Any] = value if isinstance(value, dict) else {}
     first, last = years.get("first"), years.get("last")
-    if isinstance(first, int) and isinstance(last, int) and 1900 <= first <= last:
+    if (
+        isinstance(first, int)
+        and isinstance(last, int)
+        and FIRST_YEAR <= first <= last <= LAST_YEAR
+    ):
         return (first, last), []
-    message = "must be {first, last} with integer years, first <= last"
-    return None, [problem(DESCRIPTOR, None, "corridor.years", message, value)]
+    message = (
+        f"must be {{first, last}} with integer years, {FIRST_YEAR} <= first <= last <= "
+        f"{LAST_YEAR} (a package covers real years; every year is a period the model solves)"
+    )
+    shown = value if len(str(value)) <= 80 else str(value)[:80] + "…"
+    return None, [problem(DESCRIPTOR, None, "corridor.years", message, shown)]
 
 
 def _read_focus(info: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:

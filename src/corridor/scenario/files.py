@@ -33,18 +33,67 @@ def load_scenario(path: str | Path, network: Network | None = None) -> Scenario:
     except OSError as exc:
         problem = Problem(name, None, None, f"cannot read: {exc.strerror}")
         raise ScenarioError(name, [problem]) from None
+    except UnicodeDecodeError as exc:
+        problem = Problem(name, None, None, f"not UTF-8 text: {exc}")
+        raise ScenarioError(name, [problem]) from None
     return parse_scenario(text, name, network)
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping that gives one key twice (naming its line).
+
+    Plain YAML keeps the last of two equal keys, so a scenario with ``changes:`` twice would
+    silently drop the first list.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Construct a mapping; raise `yaml.constructor.ConstructorError` at a repeated key."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if repeated:
+                context = "while reading a mapping"
+                problem = f"duplicate key {key!r}: each key may appear once in a mapping"
+                raise yaml.constructor.ConstructorError(
+                    context, node.start_mark, problem, key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(text: str, file: str = "<scenario>") -> tuple[Any, Any]:
+    """Return a YAML document's data and its node tree (for line numbers).
+
+    Raises
+    ------
+    ScenarioError
+        For text that is not YAML, repeats a key in a mapping, nests too deeply or holds an
+        integer Python will not read (over 4300 digits); with the line where known.
+    """
+    try:
+        lines = yaml.compose(text, Loader=ScenarioLoader)
+        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(file, [Problem(file, line, None, f"not valid YAML: {what}")]) from None
+    except RecursionError:
+        message = "not valid YAML: nested too deeply (a scenario is a few levels deep)"
+        raise ScenarioError(file, [Problem(file, None, None, message)]) from None
+    except ValueError:  # int() of a number with more than 4300 digits
+        message = "not valid YAML: a number has too many digits (at most 4300)"
+        raise ScenarioError(file, [Problem(file, None, None, message)]) from None
+    return data, lines
 
 
 def parse_scenario(text: str, file: str = "<scenario>", network: Network | None = None) -> Scenario:
     """Parse scenario YAML text (see `load_scenario`)."""
-    try:
-        lines = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(file, [Problem(file, line, None, f"not valid YAML: {exc}")]) from None
+    data, lines = read_yaml(text, file)
     if not isinstance(data, dict):
         raise ScenarioError(file, [Problem(file, 1, None, "must be a mapping with name, changes")])
     try:
@@ -94,11 +143,11 @@ def package_scenarios(n: Network) -> dict[str, Path]:
         if not folder.is_dir():
             continue
         for f in sorted(folder.glob("*.y*ml")):
-            text = f.read_text(encoding="utf-8")
-            data = yaml.safe_load(text)
+            text = _package_file(folder, f)
+            data, _ = read_yaml(text, f.name)
             name = str((data.get("name") if isinstance(data, dict) else None) or f.stem)
             before = out.get(name)
-            if before is not None and before.read_text(encoding="utf-8") != text:
+            if before is not None and _package_file(before.parent, before) != text:
                 problem = Problem(
                     str(f),
                     None,
@@ -110,6 +159,24 @@ def package_scenarios(n: Network) -> dict[str, Path]:
                 raise ScenarioError(f.name, [problem])
             out.setdefault(name, f)
     return out
+
+
+def _package_file(folder: Path, f: Path) -> str:
+    """Return a package scenario's text; it must be UTF-8 and stay inside `folder`."""
+    try:
+        inside = f.resolve().is_relative_to(folder.resolve())
+        text = f.read_text(encoding="utf-8") if inside else ""
+    except OSError as exc:
+        problem = Problem(str(f), None, None, f"cannot read: {exc.strerror}")
+        raise ScenarioError(f.name, [problem]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f.name, [Problem(str(f), None, None, f"not UTF-8 text: {exc}")]
+        ) from None
+    if not inside:
+        message = "links outside the package's scenarios folder; copy the file in instead"
+        raise ScenarioError(f.name, [Problem(str(f), None, None, message)])
+    return text
 
 
 def find_scenario(n: Network, name_or_file: str) -> Scenario:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
+import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -32,7 +33,19 @@ ReferenceKind = Literal[
     "chokepoint",
     "new_route",
     "rate_unit",
+    "iso3",
 ]
+
+#: The largest magnitude of any number in a scenario, in its unit: 1e9 bbl/day is about
+#: 50,000 Mt/year, twenty times the world's crude exports, so every real figure fits in any
+#: unit; larger numbers (1e308) would only wreck the LP's scaling.
+MAX_MAGNITUDE = 1e9
+#: A finite number of at most `MAX_MAGNITUDE` (negative allowed: a supply cut).
+Amount = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+#: A finite number in [0, `MAX_MAGNITUDE`]: a capacity, cost, target or price.
+NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)]
+#: A share of capacity left: a finite number in [0, 1].
+Share = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1)]
 
 
 @dataclass(frozen=True)
@@ -45,12 +58,20 @@ class Reference:
 
 
 class _Change(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     note: str = ""
 
     def references(self) -> list[Reference]:
         """Return what this change refers to in the network (checked by `check_against`)."""
         return []
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> _Change:
+        start, end = getattr(self, "start", None), getattr(self, "end", None)
+        if start is not None and end is not None and end <= start:
+            msg = f"end {end} must be after start {start} (end is exclusive)"
+            raise ValueError(msg)
+        return self
 
 
 class CapacityFactor(_Change):
@@ -58,7 +79,7 @@ class CapacityFactor(_Change):
 
     type: Literal["capacity_factor"]
     route: str
-    factor: float = Field(ge=0)
+    factor: Share
     start: date | None = None
     end: date | None = None
     exporter: str | None = None
@@ -75,7 +96,7 @@ class SetCapacity(_Change):
     route: str | None = None
     node: str | None = None
     exporter: str | None = None
-    value: float = Field(ge=0)
+    value: NonNegative
     unit: str = units.CANONICAL_RATE
     grade: str | None = None
 
@@ -131,20 +152,24 @@ class AddRoute(_Change):
     from_node: str
     to_node: str
     mode: Literal["pipeline", "tanker", "rail", "grid", "road"] = "pipeline"
-    capacity: float = Field(ge=0)
+    capacity: NonNegative
     unit: str = units.CANONICAL_RATE
-    cost: float = Field(default=0, ge=0)
+    cost: NonNegative = 0
     cost_unit: str = "USD/t"
     operator: str = ""
     transit: list[str] = []
     chokepoints: list[str] = []
 
     def references(self) -> list[Reference]:
-        """Return its two nodes, its (new) id, its chokepoints and its unit."""
+        """Return its nodes, (new) id, transit countries, chokepoints and rate unit.
+
+        Its ``cost_unit`` is checked with the scenario's own fields (`_scenario_problems`).
+        """
         return [
             Reference("node", self.from_node, ("from_node",)),
             Reference("node", self.to_node, ("to_node",)),
             Reference("new_route", self.id, ("id",)),
+            *(Reference("iso3", c, ("transit", j)) for j, c in enumerate(self.transit)),
             *(
                 Reference("chokepoint", k, ("chokepoints", j))
                 for j, k in enumerate(self.chokepoints)
@@ -158,7 +183,7 @@ class SupplyChange(_Change):
 
     type: Literal["supply"]
     node: str
-    change: float
+    change: Amount
     unit: str = units.CANONICAL_RATE
 
     def references(self) -> list[Reference]:
@@ -174,7 +199,7 @@ class Target(_Change):
 
     type: Literal["target"]
     route: str
-    value: float = Field(ge=0)
+    value: NonNegative
     unit: str = units.CANONICAL_RATE
 
     def references(self) -> list[Reference]:
@@ -202,8 +227,12 @@ class Ban(_Change):
     transit_exempt: bool = True
 
     def references(self) -> list[Reference]:
-        """Return the commodity."""
-        return [Reference("commodity", self.commodity, ("commodity",))]
+        """Return the commodity and the two countries."""
+        return [
+            Reference("commodity", self.commodity, ("commodity",)),
+            Reference("iso3", self.exporter, ("exporter",)),
+            Reference("iso3", self.importer, ("importer",)),
+        ]
 
 
 class Measure(_Change):
@@ -223,7 +252,7 @@ class PriceChange(_Change):
     """Use this price for the revenue at risk."""
 
     type: Literal["price"]
-    value: float = Field(ge=0)
+    value: NonNegative
     unit: Literal["USD/bbl", "USD/t"] = "USD/bbl"
     grade: str | None = None
 
@@ -254,7 +283,7 @@ CHANGE_TYPES: tuple[str, ...] = tuple(
 class Scenario(BaseModel):
     """A named set of changes to apply to the baseline over some years or a date range."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     description: str = ""
     exporter: str | None = None
@@ -330,9 +359,23 @@ def _rate_unit_problem(unit: str) -> str:
     return ""
 
 
+def _price_unit_problem(unit: str) -> str:
+    try:
+        units.check_price_unit(unit)
+    except UnitError as exc:
+        return str(exc)
+    return ""
+
+
+def _iso3_problem(code: str) -> str:
+    known = len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
+    return "" if known else "must be an ISO 3166-1 alpha-3 country code (e.g. KAZ, RUS, TUR)"
+
+
 _SPECIAL: dict[str, Callable[[str, Network], str]] = {
     "new_route": lambda v, n: "a route with this id exists already" if v in n.routes.index else "",
     "rate_unit": lambda v, n: _rate_unit_problem(v),
+    "iso3": lambda v, n: _iso3_problem(v),
 }
 
 
@@ -367,6 +410,11 @@ def _scenario_problems(
         d = getattr(s, key)
         if d is not None and not (n.meta.first_year <= d.year <= n.meta.last_year + 1):
             out.append(((key,), outside, d))
+    out += [
+        (("changes", i, "cost_unit"), msg, c.cost_unit)
+        for i, c in enumerate(s.changes)
+        if isinstance(c, AddRoute) and (msg := _price_unit_problem(c.cost_unit))
+    ]
     out += [
         (("sources", i), _unknown("source", x, known["source"]), x)
         for i, x in enumerate(s.sources)

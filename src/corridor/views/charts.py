@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from corridor.exceptions import CorridorError
 from corridor.metrics import UNKNOWN
 from corridor.network import Network
 from corridor.views.build import UNKNOWN_LABEL
@@ -478,8 +479,45 @@ def risk_contributions(contributions: Sequence[dict[str, Any]]) -> go.Figure:
     return fig
 
 
+#: What to run when PNG export is asked for without kaleido.
+PNG_INSTALL = "pip install 'corridor[png]'"
+
+
+def check_png_export() -> None:
+    """Raise `CorridorError` unless PNG export can run: kaleido installed (checked up front).
+
+    Called before anything is written, so a missing kaleido never leaves half the files.
+    """
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        msg = f"--png needs kaleido, which is not installed: {PNG_INSTALL}"
+        raise CorridorError(msg) from None
+
+
+def _png(fig: go.Figure, width: int, height: int) -> bytes:
+    """Render one figure as PNG with MathJax off, so kaleido asks no CDN for it (offline)."""
+    import kaleido
+
+    opts = {"format": "png", "width": width, "height": height, "scale": 2}
+    if hasattr(kaleido, "calc_fig_sync"):  # kaleido 1.x: plotly passes mathjax only if truthy
+        return bytes(kaleido.calc_fig_sync(fig.to_dict(), opts=opts, kopts={"mathjax": False}))
+    import plotly.io as pio  # kaleido 0.x: a None scope.mathjax loads none
+
+    pio.kaleido.scope.mathjax = None
+    return bytes(fig.to_image(**opts))
+
+
 def write_pngs(figures: dict[str, go.Figure], folder: str | Path) -> list[Path]:
-    """Write each figure as PNG with kaleido (it drives a local Chromium; no download)."""
+    """Write each figure as PNG with kaleido (a local Chromium; no download, no MathJax).
+
+    Raises
+    ------
+    CorridorError
+        When kaleido is not installed (naming ``pip install 'corridor[png]'``) or finds no
+        Chrome or Chromium to drive.
+    """
+    check_png_export()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     browser = (
@@ -492,6 +530,15 @@ def write_pngs(figures: dict[str, go.Figure], folder: str | Path) -> list[Path]:
     out = []
     for name, fig in figures.items():
         path = folder / f"{name}.png"
-        fig.write_image(path, width=1100, height=int(fig.layout.height or 500), scale=2)
+        try:
+            image = _png(fig, 1100, int(fig.layout.height or 500))
+        except Exception as exc:
+            if type(exc).__name__ != "ChromeNotFoundError":
+                raise
+            msg = "--png needs Chrome or Chromium: install one, or run kaleido_get_chrome"
+            raise CorridorError(msg) from None
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(image)
+        tmp.replace(path)
         out.append(path)
     return out

@@ -144,3 +144,30 @@ def cell(value: Any, kind: str, places: int = 2) -> str:
     if kind == "int":
         return DASH if missing(value) else f"{int(value):,}"
     return text(value)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    r"""Return a CSV cell safe to open in a spreadsheet (text starting a formula is escaped).
+
+    Text that starts with ``= + - @``, a tab or a carriage return gets a leading apostrophe;
+    numbers (negative ones too) are left as they are.
+
+    Examples
+    --------
+    >>> csv_cell("=cmd|' /C calc'!A0"), csv_cell("-1+2"), csv_cell("\tx"), csv_cell("BTC")
+    ("'=cmd|' /C calc'!A0", "'-1+2", "'\tx", 'BTC')
+    >>> csv_cell(-3.5), csv_cell(2024), csv_cell(None)
+    (-3.5, 2024, None)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a record with every cell made safe by `csv_cell`."""
+    return {k: csv_cell(v) for k, v in row.items()}
