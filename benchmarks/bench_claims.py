@@ -4,14 +4,21 @@ The real-news development set (`../shared/claims-dev/`, 40 third-party excerpts,
 there and never copied) is scored by its own scorer, run on this checkout's `corridor`; it
 prints precision, recall, linking, verdict accuracy and the share of mutated claims caught. A
 clone without the set says so and goes on.
+
+Then the doubling check of issue 15: for each kind of hostile text (a run of digits, comma
+groups, "%" spam, one sentence of hundreds of claims …; the generators of
+``tests/test_claims_linear.py``) the check of ``n`` and ``2n`` characters, their ratio and the
+target beside it (linear: at most ``RATIO`` times, plus a little slack).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import corridor
 from corridor.claims import check_claims
@@ -50,6 +57,34 @@ def real_news() -> None:
     print(f"  targets: {TARGETS}")
 
 
+def _linear_tests() -> ModuleType:
+    path = ROOT / "tests" / "test_claims_linear.py"
+    spec = importlib.util.spec_from_file_location("claims_linear", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def doubling(n: corridor.Network) -> None:
+    """Print the time of checking n and 2n characters of each kind of hostile text."""
+    lin = _linear_tests()
+    print(
+        f"claims on hostile text, doubling the input (median of {lin.RUNS} runs; target: "
+        f"t(2n) <= {lin.RATIO:g} t(n) + {lin.SLACK:g} s, linear ~2, quadratic ~4):"
+    )
+    lin.seconds(n, "warm up", 1)
+    for name, (make, size) in lin.GENERATORS.items():
+        t1 = lin.seconds(n, make(size))
+        t2 = lin.seconds(n, make(2 * size))
+        verdict = "ok" if t2 <= lin.RATIO * t1 + lin.SLACK else "TOO SLOW"
+        print(
+            f"  {name:24s} n={size:>7,d}: {t1:6.3f} s, 2n: {t2:6.3f} s, ratio "
+            f"{t2 / t1:5.2f} (target <= {lin.RATIO:g} + slack) {verdict}"
+        )
+
+
 def main() -> None:
     real_news()
     n = corridor.load_package()
@@ -81,6 +116,7 @@ def main() -> None:
         f"a {len(article) / 1e6:.2f} M-character article: {len(found)} claims in "
         f"{time.perf_counter() - t0:.1f} s"
     )
+    doubling(n)
 
 
 if __name__ == "__main__":
