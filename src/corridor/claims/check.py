@@ -215,10 +215,12 @@ def lead_year(ctx: Context, lead: list[str]) -> int | None:
     return None
 
 
-def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:
+def check_claims(
+    text: str, *, n: Network, date: date | None = None, budget_s: float | None = BUDGET_S
+) -> list[Claim]:
     """Return the claims about the network in an article, each with its verdict.
 
-    The claims of `check_article`, without the numbers set aside.
+    The claims of `check_article` (with its time budget), without the numbers set aside.
 
     Examples
     --------
@@ -228,4 +230,4 @@ def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Cla
     >>> c.metric, c.via, c.period, c.verdict
     ('share_crossing', 'RUS', 2025, 'supported')
     """
-    return check_article(text, n=n, date=date).claims
+    return check_article(text, n=n, date=date, budget_s=budget_s).claims

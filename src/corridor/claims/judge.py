@@ -289,6 +289,8 @@ class Judge:
         self._figures: dict[tuple[str, str | None, str, int], Figure] = {}
         self._observed: dict[tuple[str, int], bool] = {}
         self._rows: dict[tuple[str, str | None, str, Span], pd.DataFrame] = {}
+        self._totals: dict[tuple[str, int], bool] = {}
+        self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def reconciliation(self, year: int) -> Reconciliation:
         """Return the reconciliation of a year (computed once)."""
@@ -307,9 +309,12 @@ class Judge:
 
     def sources(self, e: Estimate) -> tuple[str, ...]:
         """Return the sources of the observations that pin an estimate down."""
-        obs = self.n.observations
-        ids = [i for i in e.pinned_by if i in obs.index]
-        return tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
+        key = tuple(str(i) for i in e.pinned_by)
+        if key not in self._sources:
+            obs = self.n.observations
+            ids = [i for i in e.pinned_by if i in obs.index]
+            self._sources[key] = tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
+        return self._sources[key]
 
     def of_estimate(self, e: Estimate, what: str) -> Figure:
         """Return a reconciled estimate as a figure."""
@@ -429,6 +434,11 @@ class Judge:
 
     def has_total(self, exporter: str, year: int) -> bool:
         """Return True when an observation gives the exporter's exports of the whole year."""
+        if (exporter, year) not in self._totals:
+            self._totals[exporter, year] = self._has_total(exporter, year)
+        return self._totals[exporter, year]
+
+    def _has_total(self, exporter: str, year: int) -> bool:
         obs = self.n.observations
         start, end = year_span(year)
         return bool(
