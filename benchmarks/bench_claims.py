@@ -82,7 +82,7 @@ def doubling(n: corridor.Network) -> None:
         verdict = "ok" if t2 <= lin.RATIO * t1 + lin.SLACK else "TOO SLOW"
         print(
             f"  {name:24s} n={size:>7,d}: {t1:6.3f} s, 2n: {t2:6.3f} s, ratio "
-            f"{t2 / t1:5.2f} (target <= {lin.RATIO:g} + slack) {verdict}"
+            f"{t2 / t1:5.2f} (target: 2n <= {lin.RATIO * t1 + lin.SLACK:.3f} s) {verdict}"
         )
 
 
