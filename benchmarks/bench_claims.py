@@ -4,17 +4,25 @@ The real-news development set (`../shared/claims-dev/`, 40 third-party excerpts,
 there and never copied) is scored by its own scorer, run on this checkout's `corridor`; it
 prints precision, recall, linking, verdict accuracy and the share of mutated claims caught. A
 clone without the set says so and goes on.
+
+Then the doubling check of issue 15: for each kind of hostile text (a run of digits, comma
+groups, "%" spam, one sentence of hundreds of claims …; the generators of
+``tests/test_claims_linear.py``) the check of ``n`` and ``2n`` characters, their ratio and the
+target beside it (linear: at most ``RATIO`` times, plus a little slack).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import corridor
 from corridor.claims import check_claims
+from corridor.claims.check import BUDGET_S
 from corridor.claims.evaluation import read_labelled_set, score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +58,33 @@ def real_news() -> None:
     print(f"  targets: {TARGETS}")
 
 
+def _linear_tests() -> ModuleType:
+    path = ROOT / "tests" / "test_claims_linear.py"
+    spec = importlib.util.spec_from_file_location("claims_linear", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def doubling(n: corridor.Network) -> None:
+    """Print the time of checking n and 2n characters of each kind of hostile text."""
+    lin = _linear_tests()
+    print(
+        f"claims on hostile text, doubling the input (CPU time, least of {lin.RUNS} runs; target: "
+        f"t(2n) <= {lin.RATIO:g} t(n) + {lin.SLACK:g} s, linear ~2, quadratic ~4):"
+    )
+    lin.seconds(n, "warm up", 1)
+    for name, (make, size) in lin.GENERATORS.items():
+        t1, t2 = lin.doubling(n, make, size)
+        verdict = "ok" if t2 <= lin.RATIO * t1 + lin.SLACK else "TOO SLOW"
+        print(
+            f"  {name:24s} n={size:>7,d}: {t1:6.3f} s, 2n: {t2:6.3f} s, ratio "
+            f"{t2 / t1:5.2f} (target: 2n <= {lin.RATIO * t1 + lin.SLACK:.3f} s) {verdict}"
+        )
+
+
 def main() -> None:
     real_news()
     n = corridor.load_package()
@@ -76,11 +111,13 @@ def main() -> None:
         * 2000
     )
     t0 = time.perf_counter()
-    found = check_claims(article, n=n)
+    found = check_claims(article, n=n, budget_s=None)
     print(
         f"a {len(article) / 1e6:.2f} M-character article: {len(found)} claims in "
-        f"{time.perf_counter() - t0:.1f} s"
+        f"{time.perf_counter() - t0:.1f} s (no time budget; the default stops a check after "
+        f"{BUDGET_S:g} s)"
     )
+    doubling(n)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ the route a sentence names carry over to the sentences after it (`normalise.Carr
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from corridor.claims.extract import quantities
 from corridor.claims.judge import UNOBSERVED_THROUGHPUT, Judge, either
 from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
-from corridor.exceptions import CorridorError
+from corridor.exceptions import ClaimsError, CorridorError
 from corridor.network import Network
 
 
@@ -29,6 +30,8 @@ class ArticleCheck:
     claims: list[Claim]
     set_aside: list[SetAside] = field(default_factory=list)
     date: date | None = None
+    #: Why the check stopped before the end of the article (its time budget ran out), else None.
+    stopped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the check as JSON-ready data."""
@@ -36,10 +39,18 @@ class ArticleCheck:
             "date": None if self.date is None else self.date.isoformat(),
             "claims": [c.to_dict() for c in self.claims],
             "set_aside": [a.to_dict() for a in self.set_aside],
+            "stopped": self.stopped,
         }
 
 
-def check_article(text: str, *, n: Network, date: date | None = None) -> ArticleCheck:
+#: Seconds one article's check may take (`check_article`'s ``budget_s``): a news article takes
+#: well under one; past it the check stops and says so rather than pin a core.
+BUDGET_S = 4.0
+
+
+def check_article(
+    text: str, *, n: Network, date: date | None = None, budget_s: float | None = BUDGET_S
+) -> ArticleCheck:
     """Find the quantitative claims about the network in an article and check each one.
 
     Parameters
@@ -51,18 +62,28 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
     date : date, optional
         Publication date, for "last year"/"this year" and undated present-tense claims; else
         the HTML's date, else the package's latest complete year is used.
+    budget_s : float or None, default `BUDGET_S`
+        Seconds the check may take, counted from the call; None for no limit. Past it the
+        check stops at the next number and returns what it has, with ``stopped`` saying where.
+        Reducing HTML to its text is not cut short (the size limit bounds it).
 
     Returns
     -------
     ArticleCheck
         The claims in text order, each with its verdict and where its period came from; the
-        numbers set aside (plans, changes, other commodities …) with the reason; the date.
+        numbers set aside (plans, changes, other commodities …) with the reason; the date;
+        ``stopped``, None unless the time budget ran out.
 
     Raises
     ------
     ClaimsError
-        The text is longer than `corridor.claims.text.MAX_CHARS`.
+        The text is longer than `corridor.claims.text.MAX_CHARS`, or `budget_s` is not a
+        positive number of seconds.
     """
+    if budget_s is not None and not budget_s > 0:
+        msg = f"the claims check's time budget must be a positive number of seconds, got {budget_s}"
+        raise ClaimsError(msg)
+    deadline = math.inf if budget_s is None else time.monotonic() + budget_s
     body, found_date = article_text(text)
     when = date or found_date
     context = Context.of(n, when)
@@ -76,6 +97,9 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
         here = Carry(year=lead_year(context, parts[1:4])) if i == 0 else carry
         named = bool(context.linker.countries(s))  # once a sentence, not once a number
         for q in quantities(s):
+            if time.monotonic() > deadline:
+                note = _stopped(budget_s, i, len(parts), len(claims))
+                return ArticleCheck(claims, aside, when, stopped=note)
             found = read_number(context, s, q, here)
             if isinstance(found, SetAside):
                 aside.append(found)
@@ -83,6 +107,14 @@ def check_article(text: str, *, n: Network, date: date | None = None) -> Article
                 claims.append(_judged(judge, found, named=named))
         update_carry(context.linker, s, carry, context)
     return ArticleCheck(claims, aside, when)
+
+
+def _stopped(budget_s: float | None, at: int, of: int, found: int) -> str:
+    """Say where a check that ran out of time stopped."""
+    return (
+        f"stopped after the time budget of {budget_s:g} s, in sentence {at + 1} of {of}: the "
+        f"{found} claims before it are checked, the rest of the article is not read"
+    )
 
 
 #: How far a day's, a week's or a month's rate may stray from its year's average before it is
@@ -183,10 +215,12 @@ def lead_year(ctx: Context, lead: list[str]) -> int | None:
     return None
 
 
-def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Claim]:
+def check_claims(
+    text: str, *, n: Network, date: date | None = None, budget_s: float | None = BUDGET_S
+) -> list[Claim]:
     """Return the claims about the network in an article, each with its verdict.
 
-    The claims of `check_article`, without the numbers set aside.
+    The claims of `check_article` (with its time budget), without the numbers set aside.
 
     Examples
     --------
@@ -196,4 +230,4 @@ def check_claims(text: str, *, n: Network, date: date | None = None) -> list[Cla
     >>> c.metric, c.via, c.period, c.verdict
     ('share_crossing', 'RUS', 2025, 'supported')
     """
-    return check_article(text, n=n, date=date).claims
+    return check_article(text, n=n, date=date, budget_s=budget_s).claims

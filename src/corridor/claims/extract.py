@@ -36,6 +36,9 @@ QuantityKind = Literal["share", "amount", "rate", "money"]
 #: and the look-behind keep this linear: a number starts only where no digit, letter or
 #: separator precedes it, and is never re-tried from inside.
 _NUMBER = re.compile(r"(?<![\w.,])\d++(?:[.,]\d++)*+")
+#: The longest number token read, in characters: a longer run of digits and separators (a
+#: serial number, a pasted table, a hostile input) is not a number and is skipped whole.
+MAX_NUMBER_CHARS = 40
 #: Thousands grouping: 1 to 3 digits, then groups of exactly 3.
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})++(?:\.\d++)?+|\d{1,3}(?:\.\d{3}){2,}+")
 
@@ -372,9 +375,27 @@ def number_value(written: str) -> float | None:
     return None
 
 
+def significant_digits(text: str) -> int:
+    """Return the most significant digits any number in `text` is written with.
+
+    Leading and trailing zeros do not count: "1,000,000" has one, "0.0125" three.
+
+    Examples
+    --------
+    >>> significant_digits("1,000,000 t"), significant_digits("1234567890123456 t")
+    (1, 16)
+    """
+    return max(
+        (len(re.sub(r"\D", "", m.group()).strip("0")) for m in _NUMBER.finditer(text)),
+        default=0,
+    )
+
+
 def _numbers(sentence: str) -> list[_Number]:
     found: list[_Number] = []
     for m in _NUMBER.finditer(sentence):
+        if m.end() - m.start() > MAX_NUMBER_CHARS:
+            continue
         value = number_value(m.group())
         if value is None:
             continue

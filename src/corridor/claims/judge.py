@@ -284,6 +284,13 @@ class Judge:
             set(n.flows["exporter"]) | set(n.supply["exporter"]) | set(obs["exporter"]) - {""}
         )
         self._recs: dict[int, Reconciliation] = {}
+        # what a check asks again and again (one article's claims share their figures): the
+        # network does not change during a check, so each answer is computed once
+        self._figures: dict[tuple[str, str | None, str, int], Figure] = {}
+        self._observed: dict[tuple[str, int], bool] = {}
+        self._rows: dict[tuple[str, str | None, str, Span], pd.DataFrame] = {}
+        self._totals: dict[tuple[str, int], bool] = {}
+        self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def reconciliation(self, year: int) -> Reconciliation:
         """Return the reconciliation of a year (computed once)."""
@@ -302,9 +309,12 @@ class Judge:
 
     def sources(self, e: Estimate) -> tuple[str, ...]:
         """Return the sources of the observations that pin an estimate down."""
-        obs = self.n.observations
-        ids = [i for i in e.pinned_by if i in obs.index]
-        return tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
+        key = tuple(str(i) for i in e.pinned_by)
+        if key not in self._sources:
+            obs = self.n.observations
+            ids = [i for i in e.pinned_by if i in obs.index]
+            self._sources[key] = tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
+        return self._sources[key]
 
     def of_estimate(self, e: Estimate, what: str) -> Figure:
         """Return a reconciled estimate as a figure."""
@@ -424,6 +434,11 @@ class Judge:
 
     def has_total(self, exporter: str, year: int) -> bool:
         """Return True when an observation gives the exporter's exports of the whole year."""
+        if (exporter, year) not in self._totals:
+            self._totals[exporter, year] = self._has_total(exporter, year)
+        return self._totals[exporter, year]
+
+    def _has_total(self, exporter: str, year: int) -> bool:
         obs = self.n.observations
         start, end = year_span(year)
         return bool(
@@ -584,6 +599,12 @@ class Judge:
 
     def figure(self, metric: Metric, via: str | None, exporter: str, year: int) -> Figure:
         """Return the evidence's figure (Mt/year) for a volume metric of an exporter in a year."""
+        key = (metric, via, exporter, year)
+        if key not in self._figures:
+            self._figures[key] = self._figure(metric, via, exporter, year)
+        return self._figures[key]
+
+    def _figure(self, metric: Metric, via: str | None, exporter: str, year: int) -> Figure:
         n = self.n
         if metric == "capacity" and via in n.routes.index:
             return _capacity(n, "route", str(via), year)
@@ -607,6 +628,11 @@ class Judge:
         Without one, a route's or node's interval is only what the exporter's total allows,
         which rates nothing but bounds.
         """
+        if (asset, year) not in self._observed:
+            self._observed[asset, year] = self._names(asset, year)
+        return self._observed[asset, year]
+
+    def _names(self, asset: str, year: int) -> bool:
         obs = self.n.observations
         lo, hi = year_span(year)
         near = obs[(obs["start"] < hi) & (obs["end"] > lo)]
@@ -795,6 +821,14 @@ class Judge:
         self, metric: Metric, via: str | None, exporter: str, span: Span
     ) -> pd.DataFrame:
         """Return the observations of exactly a period that measure a claim's metric."""
+        key = (metric, via, exporter, span)
+        if key not in self._rows:
+            self._rows[key] = self._observations_of(metric, via, exporter, span)
+        return self._rows[key]
+
+    def _observations_of(
+        self, metric: Metric, via: str | None, exporter: str, span: Span
+    ) -> pd.DataFrame:
         obs = self.n.observations
         wanted = _observation_kind(self.n, metric, via, exporter)
         if wanted is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from corridor.claims.extract import Quantity
@@ -261,13 +262,19 @@ def clause(s: str, q: Quantity) -> tuple[int, int]:
 def between(breaks: re.Pattern[str], s: str, q: Quantity) -> tuple[int, int]:
     """Return the span between the breaks on either side of the quantity."""
     lo, hi = 0, len(s)
-    for m in breaks.finditer(s):
-        if m.end() <= q.start:
-            lo = m.end()
-        elif m.start() >= q.end:
-            hi = m.start()
+    for start, end in _breaks(breaks, s):
+        if end <= q.start:
+            lo = end
+        elif start >= q.end:
+            hi = start
             break
     return lo, hi
+
+
+@lru_cache(maxsize=64)
+def _breaks(breaks: re.Pattern[str], s: str) -> tuple[tuple[int, int], ...]:
+    """Return the spans of the breaks in a sentence (found once for all its numbers)."""
+    return tuple(m.span() for m in breaks.finditer(s))
 
 
 def clause_start(s: str, end: int) -> int:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from corridor.claims.extract import Comparator, Quantity
+from corridor.claims.extract import Comparator, Quantity, significant_digits
 from corridor.claims.link import Linker, Links, between, clause, clause_start
 from corridor.claims.periods import part_of_year
 from corridor.claims.vocabulary import (
@@ -173,8 +173,12 @@ class SetAside:
     end: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the set-aside number as JSON-ready data."""
-        return asdict(self)
+        """Return the set-aside number as JSON-ready data (a non-finite number is null)."""
+        out = asdict(self)
+        for key in ("value", "high"):
+            if out[key] is not None and not math.isfinite(out[key]):
+                out[key] = None
+        return out
 
 
 #: What a set-aside number is, and the reason printed for it.
@@ -194,7 +198,15 @@ SET_ASIDE_KINDS: dict[str, str] = {
     "field": "one field's output or capacity, not the network's",
     "company": "one company's figure, not the network's",
     "other_country": "a figure of a country outside the package",
+    "unreadable_number": (
+        "a number too long or too large to be a figure of the network (not finite, more than "
+        "15 significant digits, or over a trillion of its unit): not read as a claim"
+    ),
 }
+#: The most significant digits a number of a claim may be written with (a float's precision).
+MAX_SIGNIFICANT_DIGITS = 15
+#: The largest value a number of a claim may have, in its own unit (Mt, bbl/day, %, USD …).
+MAX_MAGNITUDE = 1e12
 
 
 @dataclass
@@ -260,7 +272,7 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
     leans = FLOW_WORDS.search(s) or REFERS_BACK.search(s)  # "In 2023 this figure was 993 kt"
     if not is_about_network(ctx.linker, s, q) and not (carried and leans):
         return None
-    kind = set_aside(ctx, s, q)
+    kind = "unreadable_number" if not readable(q) else set_aside(ctx, s, q)
     if kind is not None:
         return SetAside(s, q.text, q.value, q.high, q.unit, kind, SET_ASIDE_KINDS[kind], *q_span(q))
     links = with_carry(ctx.linker, s, q, ctx.linker.link(s, q), carry)
@@ -297,6 +309,22 @@ def read_number(ctx: Context, s: str, q: Quantity, carry: Carry) -> Claim | SetA
         span=span,
         basis=basis,
         unrated=_other_scope(s, q),
+    )
+
+
+def readable(q: Quantity) -> bool:
+    """Tell whether a quantity's numbers can be a figure at all (`MAX_MAGNITUDE`, finite).
+
+    Examples
+    --------
+    >>> q = Quantity("amount", 1e300, "Mt", "eq", None, 0, 9, "1e300 Mt")
+    >>> readable(q), readable(replace(q, value=78.7, text="78.7 Mt"))
+    (False, True)
+    """
+    values = [q.value] if q.high is None else [q.value, q.high]
+    return (
+        all(math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in values)
+        and significant_digits(q.text) <= MAX_SIGNIFICANT_DIGITS
     )
 
 
