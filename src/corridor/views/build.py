@@ -809,14 +809,17 @@ def ledger_view(
 # --- claims ------------------------------------------------------------------------------------
 
 
-def _claim_dicts(claims: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]:
-    """Return the claims, the numbers set aside and the date of a check (or of bare claims)."""
+def _claim_dicts(
+    claims: Any,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None, str | None]:
+    """Return the claims, the numbers set aside, the date and why a check stopped (if it did)."""
     if hasattr(claims, "set_aside"):  # an ArticleCheck
         claims = claims.to_dict()
     if isinstance(claims, Mapping):
         aside = [dict(a) for a in claims.get("set_aside", [])]
-        return [dict(c) for c in claims["claims"]], aside, claims.get("date")
-    return [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims], [], None
+        return [dict(c) for c in claims["claims"]], aside, claims.get("date"), claims.get("stopped")
+    bare = [dict(c) if isinstance(c, Mapping) else dict(c.to_dict()) for c in claims]
+    return bare, [], None, None
 
 
 def claims_view(claims: Any, *, n: Network | None = None) -> View:
@@ -826,7 +829,7 @@ def claims_view(claims: Any, *, n: Network | None = None) -> View:
     year before 2025-11-30"); the numbers set aside (plans, changes, other cargo …) follow in
     a table of their own with the reason.
     """
-    found, aside, when = _claim_dicts(claims)
+    found, aside, when, stopped = _claim_dicts(claims)
     cols = [
         Col("sentence", wide=True),
         Col("claim"),
@@ -846,6 +849,8 @@ def claims_view(claims: Any, *, n: Network | None = None) -> View:
     notes = [] if found else ["No quantitative claims about the export network found."]
     if when:
         notes.append(f"Article date assumed: {when}.")
+    if stopped:
+        notes.append(f"Check cut short: {stopped}.")
     ids = [i for c in found for i in c["sources"]]
     return View("Claims", [Section(tables=tables, notes=notes)], sources_of(n, ids))
 
