@@ -501,6 +501,13 @@ def test_an_html_article_without_the_claims_extra_names_it(
 def test_png_without_the_png_extra_names_it(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # plotly remembers whether kaleido imports (from its own import on): load it first, make it
+    # look again with kaleido hidden, and restore what it knew afterwards
+    from plotly.io import _kaleido as plotly_kaleido
+
+    for flag in ("_KALEIDO_AVAILABLE", "_KALEIDO_MAJOR"):
+        if hasattr(plotly_kaleido, flag):
+            monkeypatch.setattr(plotly_kaleido, flag, None)
     monkeypatch.setitem(sys.modules, "kaleido", None)
     res = cli.invoke(app, ["report", "--png", str(tmp_path / "png")])
     exited(res, 1)
