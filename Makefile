@@ -7,9 +7,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint fmt docs bench browser clean
 
-# `make run` installs the runtime dependencies only; `make test` adds the test tools.
+# `make run` installs the runtime dependencies only (no extras); `make test` adds every extra
+# and the test tools. The first run says how to put `corridor` on the PATH.
 run: $(RUNTIME)
 	$(BIN)/corridor report
+	@test -e $(VENV)/.path-hint || { touch $(VENV)/.path-hint; \
+	  echo; echo "== corridor is installed in $(BIN). To type it yourself:"; \
+	  echo "   source $(VENV)/bin/activate    (or: export PATH=\"\$$PWD/$(BIN):\$$PATH\")"; \
+	  echo "   corridor --help"; }
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest src tests
@@ -40,19 +45,22 @@ bench: $(STAMP) $(VENV)/.bench
 	  && ../$(BIN)/python bench_reconcile.py && ../$(BIN)/python bench_risk.py && ../$(BIN)/python bench_claims.py && ../$(BIN)/python bench_web.py
 
 $(VENV)/.bench: pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@echo "== adding the benchmark tools (the bench extra: PyPSA, an HTTP client) to .venv =="
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev,bench]'
 	touch $@
 
+# --no-compile: Python compiles the modules the commands import as they run; byte-compiling every
+# module of SciPy and pandas up front would add about 140 MB that nothing reads.
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridor needs Python >= 3.11; set PYTHON=python3.11")'
 	@echo "== setting up .venv: Corridor and its runtime dependencies (first run only, a few minutes) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --progress-bar on -e .
+	$(BIN)/python -m pip install --progress-bar on --no-compile -e .
 	touch $@
 
 $(STAMP): $(RUNTIME)
-	@echo "== adding the test tools (the dev extras) to .venv =="
+	@echo "== adding every extra and the test tools (the dev extra) to .venv =="
 	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
 	touch $@
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+import typer
+from typer.testing import CliRunner, Result
 
 import corridor
 from corridor.cli import EXIT_CODES, app, exit_code
@@ -26,6 +28,22 @@ from corridor.views import format as fmt
 
 from .test_metrics import exact_toy
 from .toy import observation
+
+
+def exited(res: Result, code: int | tuple[int, ...]) -> None:
+    """Assert the command ended by exiting with `code`, not by an exception escaping it.
+
+    The CliRunner catches an escaping exception, keeps it in `res.exception`, sets exit code 1
+    and prints no traceback, so neither the exit code alone nor the absence of "Traceback" in the
+    output tells a clear error from a crash.
+    """
+    codes = code if isinstance(code, tuple) else (code,)
+    assert res.exit_code in codes, res.output
+    if res.exit_code == 0:
+        assert res.exception is None, repr(res.exception)
+    else:
+        assert isinstance(res.exception, SystemExit), repr(res.exception)
+        assert res.exception.code == res.exit_code
 
 
 def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -125,12 +143,12 @@ def test_report_json_builtin_has_required_keys(cli: CliRunner) -> None:
 def test_bad_arguments_are_messages(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
     folder = str(make_toy())
     res = cli.invoke(app, ["report", "--package", folder, "--year", "1990"])
-    assert res.exit_code == EXIT_CODES[UnknownError] == 2
+    assert EXIT_CODES[UnknownError] == 2
+    exited(res, 2)
     assert "year 1990 is outside the package's years 2019–2026" in res.stderr
     res = cli.invoke(app, ["report", "--package", folder, "--exporter", "NOR"])
-    assert res.exit_code == 2
+    exited(res, 2)
     assert "unknown exporter 'NOR'; known: KAZ" in res.stderr
-    assert "Traceback" not in res.output
 
 
 def test_validate_ok(cli: CliRunner) -> None:
@@ -153,22 +171,21 @@ def test_validate_lists_every_problem(cli: CliRunner, make_toy: Callable[..., Pa
 
     folder = str(make_toy(edit))
     res = cli.invoke(app, ["validate", folder])
-    assert res.exit_code == 1
+    exited(res, 1)
     assert "has 3 problems" in res.stderr
     assert "flows.csv line 2, field value: must be a number, got 'x'" in res.stderr
-    assert "Traceback" not in res.output
     res = cli.invoke(app, ["validate", folder, "--format", "json"])
-    assert res.exit_code == 1
+    exited(res, 1)
     assert len(json.loads(res.stdout)["errors"]) == 3
     # no command half-loads a broken package
     res = cli.invoke(app, ["report", "--package", folder])
-    assert res.exit_code == 1
+    exited(res, 1)
     assert "has 3 problems" in res.stderr
 
 
 def test_validate_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
     res = cli.invoke(app, ["validate", str(tmp_path / "nope")])
-    assert res.exit_code == 1
+    exited(res, 1)
     assert "no such package folder" in res.stderr
 
 
@@ -237,11 +254,10 @@ def test_scenario_errors_are_messages(cli: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nyears: [2025]\nchanges:\n  - type: close_country\n    country: XX\n")
     res = cli.invoke(app, ["scenario", "run", str(bad)])
-    assert res.exit_code == 1
-    assert "Traceback" not in res.output
+    exited(res, 1)
     assert "bad.yaml line 5, field changes.0.country: unknown country 'XX'" in res.stderr
     res = cli.invoke(app, ["scenario", "run", "nope"])
-    assert res.exit_code == 2  # EXIT_CODES[UnknownError]
+    exited(res, 2)  # EXIT_CODES[UnknownError]
     assert "unknown scenario 'nope'" in res.stderr
 
 
@@ -258,7 +274,7 @@ def test_replay(cli: CliRunner) -> None:
         "cpc-attack-2025-december-exports",
     }
     res = cli.invoke(app, ["replay", "--year", "2030"])
-    assert res.exit_code == 2
+    exited(res, 2)
     assert "outside the package's years" in res.stderr
 
 
@@ -284,7 +300,7 @@ def test_every_command_rejects_an_unsupported_format(
 ) -> None:
     out = tmp_path / "out.html"
     res = cli.invoke(app, [a.replace("{out}", str(out)) for a in argv], input="")
-    assert res.exit_code == 2
+    exited(res, 2)
     assert "Invalid value for '--format'" in res.output
     assert not out.exists()  # nothing written before the rejection
     assert not list(tmp_path.iterdir())
@@ -307,9 +323,8 @@ def test_arguments_are_checked_before_any_file_is_written(
 ) -> None:
     out = tmp_path / "report.html"
     res = cli.invoke(app, [*argv, "--html", str(out)])
-    assert res.exit_code in (1, 2), res.output
+    exited(res, (1, 2))
     assert message in res.stderr
-    assert "Traceback" not in res.output
     assert not out.exists()
 
 
@@ -392,9 +407,9 @@ def test_explain_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
 def test_explain_rejects_a_bad_figure(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
     package = str(make_toy(exact_toy))
     res = cli.invoke(app, ["explain", "across:RUS", "--year", "2024", "-p", package])
-    assert res.exit_code == EXIT_CODES[InvalidArgumentError]
+    exited(res, EXIT_CODES[InvalidArgumentError])
     res = cli.invoke(app, ["explain", "crossing:XXX", "--year", "2024", "-p", package])
-    assert res.exit_code == EXIT_CODES[UnknownError]
+    exited(res, EXIT_CODES[UnknownError])
 
 
 def planted_conflict(rows: dict[str, Any]) -> None:
@@ -426,3 +441,84 @@ def test_validate_warns_of_conflicts_naming_the_rows(
     assert all(w["file"] == "observations.csv" and w["line"] for w in obj["warnings"])
     clean = cli.invoke(app, ["validate", str(make_toy(exact_toy)), "-f", "json"])
     assert json.loads(clean.stdout)["warnings"] == []
+
+
+# --- a crash is not a clear error; the extras a command needs -----------------------------------
+
+
+def test_exited_tells_a_crash_from_a_clear_error(cli: CliRunner) -> None:
+    toy_app = typer.Typer()
+
+    @toy_app.command()
+    def fail(crash: bool = False) -> None:
+        if crash:
+            msg = "not a Corridor error"
+            raise RuntimeError(msg)
+        typer.echo("error: a clear message", err=True)
+        raise typer.Exit(1)
+
+    clear = cli.invoke(toy_app, [])
+    exited(clear, 1)
+    crash = cli.invoke(toy_app, ["--crash"])
+    assert crash.exit_code == 1  # the same exit code, and no "Traceback" in the output...
+    assert "Traceback" not in crash.output
+    with pytest.raises(AssertionError, match="RuntimeError"):
+        exited(crash, 1)  # ...but the helper sees the exception
+
+
+# The commands below need an extra that `make run` does not install (the runtime set stays small).
+# Without it they should answer with a one-line error naming the extra, as `risk run --scheduler`
+# does for Dask. Strict xfail: when the CLI does so, these pass and the marker must go.
+NEEDS_AN_EXTRA = pytest.mark.xfail(
+    strict=True, reason="the CLI does not yet turn a missing extra into a clear error"
+)
+
+
+@NEEDS_AN_EXTRA
+def test_serve_without_the_web_extra_names_it(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the run store is created in the working folder
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # `import uvicorn` now fails
+    res = cli.invoke(app, ["serve", "--port", "0"])
+    exited(res, 1)
+    assert "corridor[web]" in res.stderr
+
+
+@NEEDS_AN_EXTRA
+def test_an_html_article_without_the_claims_extra_names_it(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    article = tmp_path / "a.html"
+    article.write_text("<html><body><p>Kazakhstan exported 70 Mt of crude.</p></body></html>")
+    res = cli.invoke(app, ["claims", "check", str(article)])
+    exited(res, 1)
+    assert "corridor[claims]" in res.stderr
+
+
+@NEEDS_AN_EXTRA
+def test_png_without_the_png_extra_names_it(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # plotly remembers whether kaleido imports (from its own import on): load it first, make it
+    # look again with kaleido hidden, and restore what it knew afterwards
+    from plotly.io import _kaleido as plotly_kaleido
+
+    for flag in ("_KALEIDO_AVAILABLE", "_KALEIDO_MAJOR"):
+        if hasattr(plotly_kaleido, flag):
+            monkeypatch.setattr(plotly_kaleido, flag, None)
+    monkeypatch.setitem(sys.modules, "kaleido", None)
+    res = cli.invoke(app, ["report", "--png", str(tmp_path / "png")])
+    exited(res, 1)
+    assert "corridor[png]" in res.stderr
+    assert not (tmp_path / "png").exists() or not list((tmp_path / "png").iterdir())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="typer >= 0.2x vendors click: cli._debug asks the external click for the context",
+)
+def test_debug_lets_the_error_through(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["--debug", "report", "--year", "2031"])
+    assert isinstance(res.exception, UnknownError), repr(res.exception)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import importlib.util
 import re
 import shlex
+import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -229,3 +233,136 @@ def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     printed = [float(x) for x in capsys.readouterr().out.split()]
     assert 0.94 <= printed[0] <= 0.98
     assert 0.78 <= printed[1] <= 0.85
+
+
+# --- the first run: `make run`, `make test`, the extras -----------------------------------------
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+# Modules that only the web edge imports at load time (the `web` extra).
+WEB_MODULES = ("corridor.web", "corridor.store", "corridor.migrations")
+EXTRAS = ("web", "claims", "png", "dask", "bench", "dev")
+
+
+def dist_name(requirement: str) -> str:
+    match = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+def requirements(extra: str | None) -> set[str]:
+    """The distributions `pip install corridor[extra]` brings in by name (self-references too)."""
+    listed = (
+        PYPROJECT["dependencies"] if extra is None else PYPROJECT["optional-dependencies"][extra]
+    )
+    names: set[str] = set()
+    for requirement in listed:
+        if dist_name(requirement) == "corridor":
+            inner = re.search(r"\[([^\]]+)\]", requirement)
+            assert inner, requirement
+            for sub in inner.group(1).split(","):
+                names |= requirements(sub.strip())
+        else:
+            names.add(dist_name(requirement))
+    return names
+
+
+def third_party_imports() -> dict[str, set[tuple[str, bool]]]:
+    """For each module of src/corridor: the third-party modules it imports, and whether at load."""
+    src = ROOT / "src" / "corridor"
+    found: dict[str, set[tuple[str, bool]]] = {}
+    for path in src.rglob("*.py"):
+        module = ".".join(path.relative_to(src.parent).with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # imported inside a function, or only for the type checker: not at load time
+        in_function = {
+            id(node)
+            for outer in ast.walk(tree)
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef)
+            or (isinstance(outer, ast.If) and "TYPE_CHECKING" in ast.unparse(outer.test))
+            for node in ast.walk(outer)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top not in ("corridor", "__future__"):
+                    found.setdefault(module, set()).add((top, id(node) not in in_function))
+    return found
+
+
+def test_readme_opens_with_the_two_commands_and_the_path() -> None:
+    lines = text_of(README).splitlines()
+    first = "\n".join(lines[:12])
+    assert "make run" in first
+    assert "make test" in first
+    setup = "\n".join(lines[:30])
+    assert "source .venv/bin/activate" in setup
+    assert 'export PATH="$PWD/.venv/bin:$PATH"' in setup
+    for heading in ("## Safety", "## Limits"):
+        assert heading in lines, heading
+
+
+def test_extras_are_declared_where_pip_reads_them() -> None:
+    extras = PYPROJECT["optional-dependencies"]
+    assert set(EXTRAS) <= set(extras)
+    assert "kaleido" in requirements("png")
+    assert {"fastapi", "uvicorn", "sqlalchemy", "alembic"} <= requirements("web")
+    assert "trafilatura" in requirements("claims")
+    assert "dask" in requirements("dask")
+    assert "pypsa" in requirements("bench")
+    # the tests cover every extra, and the starlette TestClient needs an HTTP client
+    dev = requirements("dev")
+    for extra in ("web", "claims", "png", "dask"):
+        assert requirements(extra) <= dev, extra
+    assert {"pytest", "hypothesis", "frictionless", "playwright", "httpx2"} <= dev
+    # the runtime set is what `make run` installs: no extra's package in it
+    core = requirements(None)
+    for extra in ("web", "claims", "png", "dask", "bench"):
+        assert not (requirements(extra) & core - {"corridor"}), extra
+    assert not core & {"pytest", "hypothesis", "ruff", "mypy", "playwright"}
+
+
+def test_every_import_of_the_package_is_declared() -> None:
+    # the model, the reports and the CLI load on the runtime set; the web edge on the web extra;
+    # anything imported inside a function (lazily) is declared at least in some extra
+    owners = {
+        module: {dist_name(d) for d in dists}
+        for module, dists in importlib.metadata.packages_distributions().items()
+    }
+    core = requirements(None)
+    declared = core.union(*(requirements(extra) for extra in EXTRAS if extra != "dev"))
+    problems = []
+    for module, imports in sorted(third_party_imports().items()):
+        at_load = core | requirements("web") if module.startswith(WEB_MODULES) else core
+        for name, eager in sorted(imports):
+            dists = owners.get(name, {name})
+            allowed = at_load if eager else declared
+            if not dists & allowed:
+                when = "at load" if eager else "lazily"
+                problems.append(f"{module} imports {name} {when}, from {dists}, not declared")
+    assert not problems, "\n".join(problems)
+
+
+def test_make_run_installs_the_runtime_set_only_and_ci_runs_make_test() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    runtime = re.search(r"^\$\(RUNTIME\):.*?(?=^\S)", makefile, re.S | re.M)
+    assert runtime, "the Makefile has no $(RUNTIME) rule"
+    installs = re.findall(r"pip install ([^\n]*)", runtime.group(0))
+    assert any(line.endswith(" -e .") for line in installs), installs
+    assert not any("[" in line for line in installs), installs  # no extras
+    assert "--progress-bar on" in " ".join(installs)
+    run = re.search(r"^run: (.*)$", makefile, re.M)
+    assert run
+    assert run.group(1).split() == ["$(RUNTIME)"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands_run = [
+        line
+        for line in ci.splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert commands_run == ["make test"]
