@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import corridor
 from corridor.cli import EXIT_CODES, app, exit_code
@@ -27,23 +27,7 @@ from corridor.metrics import dependence, latest_year
 from corridor.views import format as fmt
 
 from .test_metrics import exact_toy
-from .toy import observation
-
-
-def exited(res: Result, code: int | tuple[int, ...]) -> None:
-    """Assert the command ended by exiting with `code`, not by an exception escaping it.
-
-    The CliRunner catches an escaping exception, keeps it in `res.exception`, sets exit code 1
-    and prints no traceback, so neither the exit code alone nor the absence of "Traceback" in the
-    output tells a clear error from a crash.
-    """
-    codes = code if isinstance(code, tuple) else (code,)
-    assert res.exit_code in codes, res.output
-    if res.exit_code == 0:
-        assert res.exception is None, repr(res.exception)
-    else:
-        assert isinstance(res.exception, SystemExit), repr(res.exception)
-        assert res.exception.code == res.exit_code
+from .toy import exited, observation
 
 
 def test_report_json_on_toy(cli: CliRunner, make_toy: Callable[..., Path]) -> None:
@@ -485,7 +469,6 @@ def test_serve_without_the_web_extra_names_it(
     assert "corridor[web]" in res.stderr
 
 
-@NEEDS_AN_EXTRA
 def test_an_html_article_without_the_claims_extra_names_it(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -497,7 +480,6 @@ def test_an_html_article_without_the_claims_extra_names_it(
     assert "corridor[claims]" in res.stderr
 
 
-@NEEDS_AN_EXTRA
 def test_png_without_the_png_extra_names_it(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -515,10 +497,6 @@ def test_png_without_the_png_extra_names_it(
     assert not (tmp_path / "png").exists() or not list((tmp_path / "png").iterdir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="typer >= 0.2x vendors click: cli._debug asks the external click for the context",
-)
 def test_debug_lets_the_error_through(cli: CliRunner) -> None:
     res = cli.invoke(app, ["--debug", "report", "--year", "2031"])
     assert isinstance(res.exception, UnknownError), repr(res.exception)

@@ -375,7 +375,7 @@ def test_png_without_kaleido_names_the_extra_and_writes_nothing(
     res = cli.invoke(app, args)
     assert res.exit_code == 1
     assert isinstance(res.exception, SystemExit)
-    assert "--png needs kaleido" in res.stderr
+    assert "--png needs the 'png' extra (kaleido is not installed)" in res.stderr
     assert "pip install 'corridor[png]'" in res.stderr
     assert not page.exists()
     assert not (tmp_path / "png").exists()

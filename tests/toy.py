@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from typer.testing import Result
+
 from corridor.schema import describe_package, tables
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -291,3 +293,19 @@ TOY_OBSERVATIONS: list[tuple[dict[str, Any], dict[str, float | None]]] = [
         {"amount": 3.73},
     ),
 ]
+
+
+def exited(res: Result, code: int | tuple[int, ...]) -> None:
+    """Assert the command ended by exiting with `code`, not by an exception escaping it.
+
+    The CliRunner catches an escaping exception, keeps it in `res.exception`, sets exit code 1
+    and prints no traceback, so neither the exit code alone nor the absence of "Traceback" in the
+    output tells a clear error from a crash.
+    """
+    codes = code if isinstance(code, tuple) else (code,)
+    assert res.exit_code in codes, res.output
+    if res.exit_code == 0:
+        assert res.exception is None, repr(res.exception)
+    else:
+        assert isinstance(res.exception, SystemExit), repr(res.exception)
+        assert res.exception.code == res.exit_code

@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from corridor.exceptions import (
@@ -103,9 +102,12 @@ def exit_code(exc: Exception) -> int:
     return 1
 
 
+#: Whether this invocation asked for tracebacks (`--debug`); set by the app's callback.
+_DEBUG = {"on": False}
+
+
 def _debug() -> bool:
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+    return _DEBUG["on"]
 
 
 @contextmanager
@@ -194,6 +196,7 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Corridor: how a country's exports reach the world, on sourced data."""
+    _DEBUG["on"] = debug
 
 
 # --- report ------------------------------------------------------------------------------------

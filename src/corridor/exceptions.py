@@ -15,13 +15,16 @@ status in one table (``corridor.cli.EXIT_CODES``, ``corridor.web.app.HTTP_STATUS
     │   └── ScenarioError          a scenario file
     ├── ClaimsError                an article cannot be read (too large, not text)
     ├── SolverError                the LP ended in a state other than optimal
-    └── RunStoreError              the run store cannot be opened, or a run is missing
+    ├── RunStoreError              the run store cannot be opened, or a run is missing
+    └── MissingExtraError          a command needs an optional extra that is not installed
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import ModuleType
 
 
 class CorridorError(Exception):
@@ -156,3 +159,33 @@ class SolverError(CorridorError):
 
 class RunStoreError(CorridorError):
     """Raised when the run store cannot be opened or a stored run is missing or damaged."""
+
+
+class MissingExtraError(CorridorError):
+    """Raised when a command needs an optional extra (`pip install 'corridor[NAME]'`)."""
+
+
+def require(module: str, extra: str, purpose: str) -> ModuleType:
+    """Import and return `module`, or raise `MissingExtraError` naming the extra to install.
+
+    The runtime set that `make run` installs is kept small; the web server, HTML articles, PNG
+    export and Dask come as extras (``web``, ``claims``, ``png``, ``dask``).
+
+    Examples
+    --------
+    >>> require("json", "web", "the dashboard").__name__
+    'json'
+    >>> try:
+    ...     require("no_such_module_here", "web", "the dashboard")
+    ... except MissingExtraError as exc:
+    ...     print(exc)
+    the dashboard needs the 'web' extra (no_such_module_here is not installed): pip install ...
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        msg = (
+            f"{purpose} needs the '{extra}' extra ({module} is not installed): "
+            f"pip install 'corridor[{extra}]'"
+        )
+        raise MissingExtraError(msg) from exc

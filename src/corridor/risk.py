@@ -52,7 +52,13 @@ import numpy as np
 import pandas as pd
 
 from corridor.display import Displayable
-from corridor.exceptions import CorridorError, InvalidArgumentError, RunStoreError, SolverError
+from corridor.exceptions import (
+    CorridorError,
+    InvalidArgumentError,
+    RunStoreError,
+    SolverError,
+    require,
+)
 from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
@@ -1000,11 +1006,9 @@ def _run_dask(
     scheduler: Any,
     collect: Callable[[int, np.ndarray], bool],
 ) -> bool:
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        msg = "running on a Dask scheduler needs Dask: pip install 'corridor[dask]'"
-        raise InvalidArgumentError(msg) from exc
+    require("dask.distributed", "dask", "running on a Dask scheduler")
+    from dask.distributed import Client, as_completed
+
     client = scheduler if isinstance(scheduler, Client) else _connect(Client, scheduler)
     try:
         remote = client.scatter(problem, broadcast=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from corridor.exceptions import ClaimsError
+from corridor.exceptions import ClaimsError, require
 
 #: Largest input handled, in characters (a 100-page report; checked in well under a minute).
 MAX_CHARS = 500_000
@@ -54,8 +54,7 @@ def article_text(raw: str) -> tuple[str, date | None]:
         raise ClaimsError(msg)
     if not _HTML.search(raw[:5000]):
         return raw, None
-    import trafilatura
-
+    trafilatura = require("trafilatura", "claims", "reading an HTML article")
     text = trafilatura.extract(
         raw,
         include_comments=False,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from corridor.exceptions import CorridorError
+from corridor.exceptions import CorridorError, require
 from corridor.metrics import UNKNOWN
 from corridor.network import Network
 from corridor.views.build import UNKNOWN_LABEL
@@ -479,20 +479,12 @@ def risk_contributions(contributions: Sequence[dict[str, Any]]) -> go.Figure:
     return fig
 
 
-#: What to run when PNG export is asked for without kaleido.
-PNG_INSTALL = "pip install 'corridor[png]'"
-
-
 def check_png_export() -> None:
-    """Raise `CorridorError` unless PNG export can run: kaleido installed (checked up front).
+    """Raise `MissingExtraError` unless kaleido is installed (the ``png`` extra), up front.
 
     Called before anything is written, so a missing kaleido never leaves half the files.
     """
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        msg = f"--png needs kaleido, which is not installed: {PNG_INSTALL}"
-        raise CorridorError(msg) from None
+    require("kaleido", "png", "--png")
 
 
 def _png(fig: go.Figure, width: int, height: int) -> bytes:
