@@ -694,13 +694,16 @@ def claims_check_command(
 def serve_command(
     package: PackageOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port (1-65535).", min=1, max=65535)] = 8000,
     db: Annotated[
         str, typer.Option(help="Run store: any SQLAlchemy URL.")
     ] = "sqlite:///corridor-runs.db",
     token: Annotated[
         str | None,
-        typer.Option(help="Token for writes; or CORRIDOR_TOKEN.", envvar="CORRIDOR_TOKEN"),
+        typer.Option(
+            help="Token every write needs (any address); or CORRIDOR_TOKEN.",
+            envvar="CORRIDOR_TOKEN",
+        ),
     ] = None,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI docs at /docs)."""
@@ -718,9 +721,13 @@ def serve_command(
             raise InvalidArgumentError(msg)
         n = load(package)
         store = Store(db)
-        web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
+        web = create_app(n, store, token=token or None, host=host)
         typer.echo(f"Corridor on http://{host}:{port} (package {n.meta.name}, runs in {db})")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        typer.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 class CompareFormat(StrEnum):
