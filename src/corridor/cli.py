@@ -694,7 +694,7 @@ def claims_check_command(
 def serve_command(
     package: PackageOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (1-65535).", min=1, max=65535)] = 8000,
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     db: Annotated[
         str, typer.Option(help="Run store: any SQLAlchemy URL.")
     ] = "sqlite:///corridor-runs.db",
