@@ -450,15 +450,10 @@ def test_exited_tells_a_crash_from_a_clear_error(cli: CliRunner) -> None:
         exited(crash, 1)  # ...but the helper sees the exception
 
 
-# The commands below need an extra that `make run` does not install (the runtime set stays small).
-# Without it they should answer with a one-line error naming the extra, as `risk run --scheduler`
-# does for Dask. Strict xfail: when the CLI does so, these pass and the marker must go.
-NEEDS_AN_EXTRA = pytest.mark.xfail(
-    strict=True, reason="the CLI does not yet turn a missing extra into a clear error"
-)
+# The commands below need an extra that `make run` does not install (the runtime set stays
+# small): without it they answer with a one-line error naming the extra.
 
 
-@NEEDS_AN_EXTRA
 def test_serve_without_the_web_extra_names_it(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -112,19 +112,27 @@ def test_runs_lifecycle(client: TestClient, store: Store) -> None:
     assert store.get(run["id"]) is None
 
 
-def test_cancelled_risk_run_keeps_no_result(client: TestClient, store: Store) -> None:
-    k = client.post("/api/runs", json={"kind": "risk", "n": 100_000}).json()
+def test_delete_cancels_a_running_risk_run(client: TestClient, store: Store) -> None:
+    # a million samples take half an hour: only a cancelled worker ends within the deadline
+    k = client.post("/api/runs", json={"kind": "risk", "n": 1_000_000}).json()
     service = client.app.state.service  # type: ignore[attr-defined]
+    future = service.futures[k["id"]]
     wait_for(lambda: store.get(k["id"]).progress > 0, "the first samples")  # type: ignore[union-attr]
-    service.cancel[k["id"]].set()
+    assert store.get(k["id"]).status == "running"  # type: ignore[union-attr]
+    assert client.delete(f"/api/runs/{k['id']}").json() == {"ok": True, "deleted": k["id"]}
+    wait_for(future.done, "the worker to stop after DELETE", seconds=20)
+    status, (result, note) = future.result()
+    assert status == "ok"
+    assert result is None  # the samples finished are not kept as a result
+    assert "cancelled" in note
+    assert k["id"] not in service.futures
+    assert store.get(k["id"]) is None
+    # the pool is free again: a small run after it finishes
+    small = client.post("/api/runs", json={"kind": "risk", "n": 50}).json()
     wait_for(
-        lambda: store.get(k["id"]).status in ("cancelled", "done"),  # type: ignore[union-attr]
-        "the cancelled run to end",
+        lambda: client.get(f"/api/runs/{small['id']}").json()["status"] == "done",
+        "a run after the cancelled one",
     )
-    run = store.get(k["id"])
-    assert run is not None
-    assert run.status == "cancelled"
-    assert run.result is None
 
 
 def test_every_api_error_has_one_shape(client: TestClient, kazakhstan: corridor.Network) -> None:

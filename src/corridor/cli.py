@@ -31,6 +31,7 @@ from corridor.exceptions import (
     SolverError,
     UnitError,
     UnknownError,
+    require,
 )
 
 if TYPE_CHECKING:
@@ -765,10 +766,16 @@ def serve_command(
     ] = "sqlite:///corridor-runs.db",
     token: Annotated[
         str | None,
-        typer.Option(help="Token for writes; or CORRIDOR_TOKEN.", envvar="CORRIDOR_TOKEN"),
+        typer.Option(
+            help="Token every write needs (any address); or CORRIDOR_TOKEN.",
+            envvar="CORRIDOR_TOKEN",
+        ),
     ] = None,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI docs at /docs)."""
+    with errors():
+        for module in ("uvicorn", "fastapi", "fastapi_offline", "sqlalchemy"):
+            require(module, "web", "corridor serve")
     import uvicorn
 
     from corridor.store import Store
@@ -783,9 +790,13 @@ def serve_command(
             raise InvalidArgumentError(msg)
         n = load(package)
         store = Store(db)
-        web = create_app(n, store, token=token, require_token=host not in LOOPBACK)
+        web = create_app(n, store, token=token or None, host=host)
         typer.echo(f"Corridor on http://{host}:{port} (package {n.meta.name}, runs in {db})")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        typer.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 class CompareFormat(StrEnum):

@@ -150,6 +150,19 @@ class Store:
             if run is not None and run.status not in FINAL:
                 run.status, run.error, run.finished, run.result = status, error, _now(), None
 
+    def interrupt_unfinished(self) -> int:
+        """Mark every queued or running run ``interrupted`` (a server start-up); return how many.
+
+        A run left ``running`` by a server that stopped would otherwise stay so, and its
+        progress stream would never end. (Servers sharing one database each do this at start.)
+        """
+        with self._lock, self.session.begin() as s:
+            runs = list(s.scalars(select(Run).where(Run.status.in_(("queued", "running")))))
+            for run in runs:
+                run.status, run.finished, run.result = "interrupted", _now(), None
+                run.error = "the server stopped before this run ended"
+            return len(runs)
+
     def delete(self, run_id: str) -> bool:
         """Delete a run; return False when there was none."""
         with self._lock, self.session.begin() as s:

@@ -28,6 +28,8 @@ from corridor.web.service import (
 ServiceDep = Annotated[Service, Depends(get_service)]
 router = APIRouter(include_in_schema=False)
 write = [Depends(check_write)]
+#: Most digits of a whole number in a form field (larger ones are refused, not parsed).
+MAX_DIGITS = 20
 #: Seconds a browser keeps plotly.js.
 PLOTLY_MAX_AGE = 86_400
 
@@ -126,13 +128,19 @@ def scenario_form(service: ServiceDep) -> HTMLResponse:
     return _page(service, "scenario_form.html", "Scenario", scenarios=found, view=view)
 
 
-def _year(text: str) -> int | None:
+def _whole(text: str, name: str) -> int | None:
+    """Return a form field's whole number (None when empty); 400 for anything else."""
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
-        raise ApiError(400, f"year must be a whole number, got {text!r}")
+    digits = text.removeprefix("-")
+    if not digits.isdecimal() or not digits.isascii() or len(digits) > MAX_DIGITS:
+        raise ApiError(400, f"{name} must be a whole number, got {text[:40]!r}")
     return int(text)
+
+
+def _year(text: str) -> int | None:
+    return _whole(text, "year")
 
 
 @router.post("/scenario", dependencies=write)
@@ -163,10 +171,14 @@ def risk_post(
     seed: Annotated[str, Form()] = "1",
     scenario: Annotated[str, Form()] = "",
 ) -> Response:
-    """Start a risk run and show its progress."""
-    if not n.strip().isdigit() or not seed.strip().lstrip("-").isdigit():
-        raise ApiError(400, "samples and seed must be whole numbers")
-    req = RunRequest(kind="risk", n=int(n), seed=int(seed), scenario=scenario or None)
+    """Start a risk run and show its progress (fields checked as the API checks them)."""
+    samples, start = _whole(n, "samples"), _whole(seed, "seed")
+    req = RunRequest(
+        kind="risk",
+        n=2_000 if samples is None else samples,
+        seed=1 if start is None else start,
+        scenario=scenario or None,
+    )
     return _redirect(service.start(req))
 
 
