@@ -181,10 +181,11 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
         total = 0.0
         for m in range(12):
             caps = problem.month_caps[m].copy()
+            supply, baseline = problem.supply_of(m), problem.baseline_of(m)  # month's pattern
             if len(routes):  # outages scale capacities by the public rule of RerouteProblem
                 factors = np.array([f[r][m] for r in routes])
-                caps[routes] = scale_capacity(caps[routes], factors, problem.baseline[routes])
-            sol = model.solve(problem.supply, caps, problem.baseline, problem.node_caps)
+                caps[routes] = scale_capacity(caps[routes], factors, baseline[routes])
+            sol = model.solve(supply, caps, baseline, problem.node_caps)
             total += float(sol.stranded.sum()) * problem.month_days[m] / DAYS_PER_YEAR
         return total
 
