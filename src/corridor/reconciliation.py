@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -374,6 +375,9 @@ class _Model:
 
     def __init__(self, n: Network, year: int, commodity: str, obs: pd.DataFrame) -> None:
         self.n, self.year, self.commodity = n, year, commodity
+        # one HiGHS instance is re-solved for every interval: one thread at a time (a cached
+        # reconciliation is shared by the web server's threads; HiGHS is not thread-safe)
+        self._lock = threading.RLock()
         self.days = _month_days(year)
         self.ignored: list[tuple[str, str]] = []
         self.unit = "Mt" if n.unit_of(commodity).startswith("Mt") else n.unit_of(commodity)
@@ -827,6 +831,10 @@ class _Model:
 
     def extreme(self, coef: Array, sign: float) -> tuple[float, set[int]]:
         """Min (sign 1) or max (sign -1) of coef·x over the phase-2 set; the binding rows."""
+        with self._lock:
+            return self._extreme(coef, sign)
+
+    def _extreme(self, coef: Array, sign: float) -> tuple[float, set[int]]:
         n_col = len(coef)
         self.h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), sign * coef)
         self.h.run()
@@ -839,6 +847,10 @@ class _Model:
 
     def ratio_extreme(self, num: Array, den: Array, sign: float) -> tuple[float, set[int]]:
         """Min or max of num·x / den·x over the phase-2 set, by Charnes–Cooper (7)."""
+        with self._lock:
+            return self._ratio_extreme(num, den, sign)
+
+    def _ratio_extreme(self, num: Array, den: Array, sign: float) -> tuple[float, set[int]]:
         if self._cc is None:
             self._cc = self._charnes_cooper(den)
             self._cc_den = den.copy()

@@ -44,6 +44,7 @@ the supplies to the sinks, (1) reducing to :math:`Σ c_r x_r + P Σ u_v + Q Σ z
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -154,6 +155,8 @@ class RerouteModel:
         self.sinks = np.asarray(self.sinks, np.int64)
         self.cost = np.asarray(self.cost, np.float64)
         self.cap_nodes = np.asarray(self.cap_nodes, np.int64)
+        # the model is re-solved in place: one thread at a time (HiGHS is not thread-safe)
+        self._lock = threading.RLock()
         self.target_routes = np.asarray(self.target_routes, np.int64)
         # A distinct, tiny extra cost per route makes the optimum unique, so the same inputs
         # give the same flows whatever basis the solver starts from (samples on any worker).
@@ -280,6 +283,17 @@ class RerouteModel:
         baseline : array, one per route (re-routing mode)
         node_cap, target : arrays, one per capacitated node / target route
         """
+        with self._lock:
+            return self._solve(supply, route_cap, baseline, node_cap, target)
+
+    def _solve(
+        self,
+        supply: Array,
+        route_cap: Array,
+        baseline: Array | None,
+        node_cap: Array | None,
+        target: Array | None,
+    ) -> Solution:
         n_r, n_n, n_o, n_s, n_c, n_t = self.sizes
         supply = np.asarray(supply, np.float64)
         route_cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
