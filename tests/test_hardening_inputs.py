@@ -242,6 +242,21 @@ def test_a_scenario_integer_of_5000_digits_is_a_problem() -> None:
     assert found == ["s.yaml: not valid YAML: a number has too many digits (at most 4300)"]
 
 
+@pytest.mark.parametrize("day", ["2025-02-30", "2025-13-01"])
+def test_an_impossible_date_says_so(day: str) -> None:
+    text = ONE_YEAR + f"  - {{type: capacity_factor, route: r1, factor: 0, start: {day}}}\n"
+    (found,) = scenario_problems(text)
+    assert "not a valid value" in found
+    assert "YYYY-MM-DD" in found
+    assert "digits" not in found
+
+
+def test_an_endless_article_is_read_only_to_the_limit() -> None:
+    res = corridor_cli("claims", "check", "/dev/zero")  # TimeoutExpired if read to the end
+    assert res.returncode == 1
+    assert "over the limit of 0.5 million characters" in res.stderr
+
+
 def test_a_duplicate_key_is_refused_with_its_line() -> None:
     found = scenario_problems("name: t\nyears: [2024]\nname: u\nchanges: []\n")
     assert found == [

@@ -712,10 +712,17 @@ def risk_show_command(
 
 
 def _article(article: str) -> str:
-    if article == "-":
-        return sys.stdin.read()
+    """Read an article, at most one character past the limit (`/dev/zero` is not read forever).
+
+    The checker then refuses a text over `MAX_CHARS` with its own message.
+    """
+    from corridor.claims.text import MAX_CHARS
+
     try:
-        return Path(article).read_text(encoding="utf-8", errors="replace")
+        if article == "-":
+            return sys.stdin.read(MAX_CHARS + 1)
+        with Path(article).open(encoding="utf-8", errors="replace") as f:
+            return f.read(MAX_CHARS + 1)
     except OSError as exc:
         msg = f"cannot read {article}: {exc.strerror}"
         raise ClaimsError(msg) from None

@@ -47,8 +47,8 @@ def article_text(raw: str) -> tuple[str, date | None]:
     """
     if len(raw) > MAX_CHARS:
         msg = (
-            f"input is {len(raw) / 1e6:.1f} million characters; the limit is "
-            f"{MAX_CHARS / 1e6:g} million (a 100-page report). Pass the article itself, not a "
+            f"input is over the limit of {MAX_CHARS / 1e6:g} million characters (a 100-page "
+            "report). Pass the article itself, not a "
             "whole site or a PDF dump."
         )
         raise ClaimsError(msg)

@@ -85,8 +85,11 @@ def read_yaml(text: str, file: str = "<scenario>") -> tuple[Any, Any]:
     except RecursionError:
         message = "not valid YAML: nested too deeply (a scenario is a few levels deep)"
         raise ScenarioError(file, [Problem(file, None, None, message)]) from None
-    except ValueError:  # int() of a number with more than 4300 digits
-        message = "not valid YAML: a number has too many digits (at most 4300)"
+    except ValueError as exc:  # a number over 4300 digits, or a date like 2025-02-30
+        if "digits" in str(exc):
+            message = "not valid YAML: a number has too many digits (at most 4300)"
+        else:
+            message = f"not a valid value: {exc} (dates are YYYY-MM-DD, a real day)"
         raise ScenarioError(file, [Problem(file, None, None, message)]) from None
     return data, lines
 
