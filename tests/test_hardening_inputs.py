@@ -257,6 +257,18 @@ def test_an_endless_article_is_read_only_to_the_limit() -> None:
     assert "over the limit of 0.5 million characters" in res.stderr
 
 
+def test_an_added_route_from_a_node_to_itself_is_refused() -> None:
+    text = ONE_YEAR + "  - {type: add_route, id: loop, from_node: o1, to_node: o1, capacity: 5}\n"
+    (found,) = scenario_problems(text)
+    assert "from_node and to_node are both 'o1'" in found
+
+
+def test_a_change_outside_the_scenario_years_is_refused() -> None:
+    change = "  - {type: capacity_factor, route: r1, factor: 0, start: 1990-01-01, end: 1990-02-01}"
+    (found,) = scenario_problems(ONE_YEAR + change + "\n")
+    assert "outside the scenario's years 2024: it would do nothing" in found
+
+
 def test_a_duplicate_key_is_refused_with_its_line() -> None:
     found = scenario_problems("name: t\nyears: [2024]\nname: u\nchanges: []\n")
     assert found == [

@@ -22,6 +22,7 @@ import pandas as pd
 
 from corridor import units
 from corridor.display import Displayable
+from corridor.exceptions import SolverError
 from corridor.metrics import Dependence, dependence, latest_year
 from corridor.network import Network
 from corridor.rerouting import analysis
@@ -305,7 +306,13 @@ def _period_row(p: Period, sol: Solution, year: _YearRun, scen: Dependence) -> d
 def _run_period(rows: _Rows, p: Period, year: _YearRun, ties: bool, marginals: bool) -> None:
     problem = year.problem
     sol = problem.solve(p)
-    stranded_rate = float(sol.stranded.sum()) if sol.is_optimal else float("nan")
+    if not sol.is_optimal:  # stranding keeps the LP feasible: anything else is no answer
+        msg = (
+            f"the re-routing LP of {p.label} ended '{sol.status}', not optimal; its flows would "
+            "mean nothing (check the scenario's added routes and targets)"
+        )
+        raise SolverError(msg)
+    stranded_rate = float(sol.stranded.sum())
     scen = year.metrics(sol.flow, stranded_rate)
     rows.periods.append(_period_row(p, sol, year, scen))
     for r, b, x in zip(problem.route_ids, problem.baseline_at(p), sol.flow, strict=True):

@@ -160,6 +160,13 @@ class AddRoute(_Change):
     transit: list[str] = []
     chokepoints: list[str] = []
 
+    @model_validator(mode="after")
+    def _two_ends(self) -> AddRoute:
+        if self.from_node == self.to_node:
+            msg = f"a route joins two nodes: from_node and to_node are both '{self.to_node}'"
+            raise ValueError(msg)
+        return self
+
     def references(self) -> list[Reference]:
         """Return its nodes, (new) id, transit countries, chokepoints and rate unit.
 
@@ -308,7 +315,26 @@ class Scenario(BaseModel):
             if self.years:
                 msg = "give either years or start/end, not both"
                 raise ValueError(msg)
+        self._changes_inside()
         return self
+
+    def _changes_inside(self) -> None:
+        """Refuse a dated change wholly outside the scenario's years (it would do nothing).
+
+        A scenario over a date range keeps its changes as given; one over `years` needs each
+        dated change to touch one of them (``shift_years`` moves both together).
+        """
+        if not self.years:
+            return
+        first, last = date(min(self.years), 1, 1), date(max(self.years) + 1, 1, 1)
+        for i, c in enumerate(self.changes):
+            start, end = getattr(c, "start", None), getattr(c, "end", None)
+            if (start is not None and start >= last) or (end is not None and end <= first):
+                msg = (
+                    f"change {i} ({c.type}) runs {start or '…'} to {end or '…'}, outside the "
+                    f"scenario's years {', '.join(map(str, self.years))}: it would do nothing"
+                )
+                raise ValueError(msg)
 
     def check_against(self, n: Network, file: str = "<scenario>", lines: Any = None) -> None:
         """Raise `ScenarioError` for every id, country or unit the network does not know."""
