@@ -269,6 +269,22 @@ def test_a_change_outside_the_scenario_years_is_refused() -> None:
     assert "outside the scenario's years 2024: it would do nothing" in found
 
 
+def test_a_scenario_that_closes_a_cycle_with_a_target_answers(tmp_path: Path) -> None:
+    # a route back from Samara to Atyrau closes a loop; the path walk used to go round it
+    # until the recursion limit (88 s, then a traceback)
+    path = tmp_path / "cyc.yaml"
+    path.write_text(
+        "name: cyc\nyears: [2025]\nchanges:\n"
+        "  - {type: add_route, id: back, from_node: samara, to_node: atyrau, capacity: 5}\n"
+        "  - {type: target, route: back, value: 3}\n",
+        encoding="utf-8",
+    )
+    res = corridor_cli("scenario", "run", str(path), "-f", "json")  # TimeoutExpired if it spins
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["periods"][0]["status"] == "Optimal"
+
+
 def test_a_duplicate_key_is_refused_with_its_line() -> None:
     found = scenario_problems("name: t\nyears: [2024]\nname: u\nchanges: []\n")
     assert found == [

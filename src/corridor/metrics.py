@@ -417,6 +417,10 @@ def year_flows(
     return f.assign(**{c: "" for c in FLOW_COLUMNS if c not in f.columns})
 
 
+#: The most paths one exporter-year's flows may split into (`flow_paths`); more is an error.
+MAX_PATHS = 100_000
+
+
 def flow_paths(
     n: Network,
     exporter: str,
@@ -458,17 +462,26 @@ def flow_paths(
     through = {v: max(inflow[v], outflow[v]) for v in nodes}
     rows: list[dict[str, Any]] = []
 
-    def walk(node: str, path: tuple[str, ...], amount: float) -> None:
+    def walk(node: str, path: tuple[str, ...], seen: frozenset[str], amount: float) -> None:
         ends_here = max(inflow[node] - outflow[node], 0.0)
         if path and ends_here > 0:
+            if len(rows) >= MAX_PATHS:
+                msg = (
+                    f"the flows of {exporter} in {year} split into more than {MAX_PATHS:,} paths; "
+                    "a package's routes should join into far fewer"
+                )
+                raise InvalidArgumentError(msg)
             rows.append(_path_row(n, exporter, path, amount * ends_here / through[node], sources))
         for r in leaving[node]:
-            walk(str(n.routes.at[r, "to_node"]), (*path, r), amount * volume[r] / through[node])
+            head = str(n.routes.at[r, "to_node"])
+            if head in seen:  # a cycle carries oil round, not out: its share is not a path
+                continue
+            walk(head, (*path, r), seen | {head}, amount * volume[r] / through[node])
 
     for node in sorted(nodes):
         injected = max(outflow[node] - inflow[node], 0.0)
         if injected > 0:
-            walk(node, (), injected)
+            walk(node, (), frozenset({node}), injected)
     columns = [
         "id",
         "name",
