@@ -408,19 +408,21 @@ def _init_worker(problem: RiskProblem) -> None:
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
-    _die_with_parent()
+    die_with_parent()
     _ENGINE = Engine(problem)
 
 
-def _die_with_parent() -> None:
+def die_with_parent(kernel: bool = True) -> None:
     """Make this worker end when its parent process does, even when the parent is SIGKILLed.
 
-    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere, or when that
-    call fails, a daemon thread polls the parent's process id.
+    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere, when that
+    call fails, or with ``kernel=False``, a daemon thread polls the parent's process id. The
+    kernel's signal follows the parent *thread* that started the worker: a pool started from a
+    short-lived thread (a web server's) must poll instead.
     """
     parent = os.getppid()
     armed = False
-    if sys.platform.startswith("linux"):
+    if kernel and sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0

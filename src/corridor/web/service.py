@@ -107,11 +107,16 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(network: Network, url: str) -> None:
     """Keep the package and the run store's URL for this worker's jobs; yield to the server.
 
-    A worker process runs at a lower priority (``nice`` 5) so the server's reads come first.
+    A worker process runs at a lower priority (``nice`` 5) so the server's reads come first, and
+    ends when the server does, however it ends.
     """
-    if multiprocessing.parent_process() is not None and hasattr(os, "nice"):
-        with contextlib.suppress(OSError):  # not allowed here: same priority
-            os.nice(5)
+    if multiprocessing.parent_process() is not None:
+        from corridor.risk import die_with_parent
+
+        die_with_parent(kernel=False)  # a server killed with SIGKILL leaves no workers behind
+        if hasattr(os, "nice"):
+            with contextlib.suppress(OSError):  # not allowed here: same priority
+                os.nice(5)
     _WORKER.clear()
     _WORKER.update(network=network, url=url)
 
