@@ -523,3 +523,27 @@ def test_an_empty_key_cell_is_a_problem_not_a_crash_of_the_checks(
     assert f"{table}.csv line 2, field {column}: is required; the cell is empty" in problems(
         make_toy(edit)
     )
+
+
+def test_a_chain_of_any_length_has_no_cycle_and_a_long_loop_is_found() -> None:
+    from corridor.package.checks import find_cycle
+
+    chain = [(f"n{i}", f"n{i + 1}") for i in range(5_000)]  # deeper than the recursion limit
+    assert find_cycle(chain) is None
+    loop = [*chain, ("n5000", "n0")]
+    found = find_cycle(loop)
+    assert found is not None
+    assert found[0] == found[-1]
+    assert len(found) == 5_002
+
+
+def test_flows_splitting_into_too_many_paths_are_an_error(
+    kazakhstan: corridor.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor import metrics
+    from corridor.exceptions import InvalidArgumentError
+
+    assert len(metrics.flow_paths(kazakhstan, "KAZ", 2025)) > 2
+    monkeypatch.setattr(metrics, "MAX_PATHS", 2)
+    with pytest.raises(InvalidArgumentError, match="more than 2 paths"):
+        metrics.flow_paths(kazakhstan, "KAZ", 2025)

@@ -418,7 +418,7 @@ def year_flows(
 
 
 #: The most paths one exporter-year's flows may split into (`flow_paths`); more is an error.
-MAX_PATHS = 100_000
+MAX_PATHS = 10_000
 
 
 def flow_paths(
@@ -462,7 +462,17 @@ def flow_paths(
     through = {v: max(inflow[v], outflow[v]) for v in nodes}
     rows: list[dict[str, Any]] = []
 
-    def walk(node: str, path: tuple[str, ...], seen: frozenset[str], amount: float) -> None:
+    # depth first from each origin, iteratively (a chain of any length), never round a cycle: a
+    # cycle carries oil round, not out, so its share is not a path
+    Step = tuple[str, tuple[str, ...], frozenset[str], float]
+    no_path: tuple[str, ...] = ()
+    todo: list[Step] = [
+        (v, no_path, frozenset({v}), max(outflow[v] - inflow[v], 0.0)) for v in sorted(nodes)
+    ][::-1]
+    while todo:
+        node, path, seen, amount = todo.pop()
+        if amount <= 0:
+            continue
         ends_here = max(inflow[node] - outflow[node], 0.0)
         if path and ends_here > 0:
             if len(rows) >= MAX_PATHS:
@@ -472,16 +482,12 @@ def flow_paths(
                 )
                 raise InvalidArgumentError(msg)
             rows.append(_path_row(n, exporter, path, amount * ends_here / through[node], sources))
+        onward = []
         for r in leaving[node]:
             head = str(n.routes.at[r, "to_node"])
-            if head in seen:  # a cycle carries oil round, not out: its share is not a path
-                continue
-            walk(head, (*path, r), seen | {head}, amount * volume[r] / through[node])
-
-    for node in sorted(nodes):
-        injected = max(outflow[node] - inflow[node], 0.0)
-        if injected > 0:
-            walk(node, (), frozenset({node}), injected)
+            if head not in seen:
+                onward.append((head, (*path, r), seen | {head}, amount * volume[r] / through[node]))
+        todo.extend(reversed(onward))
     columns = [
         "id",
         "name",

@@ -567,24 +567,23 @@ def find_cycle(edges: Sequence[tuple[str, str]]) -> list[str] | None:
     succ: dict[str, list[str]] = defaultdict(list)
     for a, b in edges:
         succ[a].append(b)
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> list[str] | None:
-        state[n] = 1
-        stack.append(n)
-        for m in succ[n]:
-            if state.get(m) == 1:
-                return [*stack[stack.index(m) :], m]
-            if m not in state and (found := visit(m)):
-                return found
-        stack.pop()
-        state[n] = 2
-        return None
-
-    for n in list(succ):
-        if n not in state and (found := visit(n)):
-            return found
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in list(succ):
+        if start in state:
+            continue
+        path, todo = [start], [iter(succ[start])]  # iterative: chains of any length
+        state[start] = 1
+        while todo:
+            m = next(todo[-1], None)
+            if m is None:
+                state[path.pop()] = 2
+                todo.pop()
+            elif state.get(m) == 1:
+                return [*path[path.index(m) :], m]
+            elif m not in state:
+                state[m] = 1
+                path.append(m)
+                todo.append(iter(succ[m]))
     return None
 
 
