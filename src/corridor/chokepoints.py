@@ -45,6 +45,8 @@ import pandas as pd
 
 from corridor import units
 from corridor.evidence import PLACE_SCOPES
+from corridor.exceptions import NoFlowsError, UnknownError
+from corridor.metrics import dependence
 from corridor.network import Network
 
 #: The unit every throughput and exporter volume in barrels is given in.
@@ -227,11 +229,21 @@ def exporter_grade(n: Network, exporter: str) -> str | None:
 
 
 def _volumes(n: Network, year: int, commodity: str) -> pd.DataFrame:
-    """Return the year's flows of the commodity, one row per exporter and route, in Mt/year."""
-    f = n.flows[n.flows["year"] == year]
-    routes = n.routes
-    carrying = set(routes.index[routes["commodity"] == commodity])
-    return f[f["route"].isin(carrying)]
+    """Return the year's route flows of each exporter (exporter, route, volume in Mt/year).
+
+    The flows `corridor.metrics.dependence` uses: the reconciled best fit where the package
+    holds observations of the exporter in the year (an exporter known only from observations
+    has no rows in the flows table), else the flows table's.
+    """
+    rows = []
+    for e in n.exporters():
+        try:
+            m = dependence(n, exporter=e, year=year, commodity=commodity)
+        except (NoFlowsError, UnknownError):
+            continue
+        for route, volume in m.by_route["volume"].items():
+            rows.append({"exporter": e, "route": str(route), "volume": float(volume)})
+    return pd.DataFrame(rows, columns=["exporter", "route", "volume"])
 
 
 def default_year(n: Network, commodity: str | None = None) -> int:

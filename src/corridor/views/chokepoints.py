@@ -26,7 +26,7 @@ def chokepoints_view(t: ChokepointTraffic) -> View:
         Col("volume", "num", "Mt/year", places=2),
         Col("volume", "num", "Mbbl/day", places=3),
         Col("share of traffic", "pct"),
-        Col("routes", wide=True),
+        Col("routes", wide=True, terminal=False),
     ]
     rows: list[list[Cell]] = []
     for i, r in enumerate(t.rows):
