@@ -496,14 +496,21 @@ def scenario_run_command(
         result = reroute(n, s, exporter=exporter)
         country, route = focus(n, result.exporter, s.commodity)
         view = scenario_view(result, n=n, focus_country=country, focus_route=route)
-        if html_out is not None:
-            from corridor.views.html import report_html
+        _scenario_out(n, view, result.to_dict(), fmt, html_out)
 
-            write(html_out, report_html(view, n.meta))
-        if fmt is Format.json:
-            echo_json(result.to_dict())
-        else:
-            show(view)
+
+def _scenario_out(
+    n: Network, view: Any, data: dict[str, Any], fmt: Format, html_out: Path | None
+) -> None:
+    """Write a scenario run's HTML report when asked, then print it as JSON or a table."""
+    if html_out is not None:
+        from corridor.views.html import report_html
+
+        write(html_out, report_html(view, n.meta))
+    if fmt is Format.json:
+        echo_json(data)
+    else:
+        show(view)
 
 
 def _scenario_joint(n: Network, s: Any, fmt: Format, html_out: Path | None) -> None:
@@ -512,15 +519,7 @@ def _scenario_joint(n: Network, s: Any, fmt: Format, html_out: Path | None) -> N
     from corridor.views.joint import joint_view
 
     result = reroute_joint(n, s)
-    view = joint_view(result)
-    if html_out is not None:
-        from corridor.views.html import report_html
-
-        write(html_out, report_html(view, n.meta))
-    if fmt is Format.json:
-        echo_json(result.to_dict())
-    else:
-        show(view)
+    _scenario_out(n, joint_view(result), result.to_dict(), fmt, html_out)
 
 
 @app.command("replay")

@@ -377,20 +377,21 @@ def _unknown(what: str, value: str, options: list[str]) -> str:
     return f"unknown {what} '{value}'; known: {shown}"
 
 
-def _rate_unit_problem(unit: str) -> str:
+def _unit_problem(check: Callable[[str], object], unit: str) -> str:
+    """Return what is wrong with `unit` by `check` (a `corridor.units` checker), or ""."""
     try:
-        units.check_rate_unit(unit)
+        check(unit)
     except UnitError as exc:
         return str(exc)
     return ""
+
+
+def _rate_unit_problem(unit: str) -> str:
+    return _unit_problem(units.check_rate_unit, unit)
 
 
 def _price_unit_problem(unit: str) -> str:
-    try:
-        units.check_price_unit(unit)
-    except UnitError as exc:
-        return str(exc)
-    return ""
+    return _unit_problem(units.check_price_unit, unit)
 
 
 def _iso3_problem(code: str) -> str:
