@@ -26,6 +26,7 @@ import pandas as pd
 
 from corridor.exceptions import CorridorError, PackageValidationError, Problem, UnknownError
 from corridor.network import Network
+from corridor.package import cache
 from corridor.package.build import add_canonical_columns, build_network
 from corridor.package.checks import check_package
 from corridor.package.read import DESCRIPTOR, read_descriptor, read_tables
@@ -208,6 +209,12 @@ def load_package(path: str | Path | None = None) -> Network:
     PackageValidationError
         With every problem found, each naming file, line, field, bad value and what was expected.
 
+    Notes
+    -----
+    A valid package's `Network` is kept in the user's cache folder and read back while no
+    file of the package (nor Corridor) has changed (`corridor.package.cache`;
+    ``CORRIDOR_NO_CACHE=1`` turns it off).
+
     Examples
     --------
     >>> n = load_package()
@@ -218,9 +225,14 @@ def load_package(path: str | Path | None = None) -> Network:
     if not path.exists() and str(path) in builtin_names():
         path = builtin_path(str(path))
     folder = path.parent if path.name == DESCRIPTOR else path
+    key = cache.package_key(folder) if cache.enabled() and folder.is_dir() else None
+    if key is not None and (hit := cache.read(folder, key[0])) is not None:
+        return hit
     network, problems = _read(folder)
     if network is None:
         raise PackageValidationError(str(folder), problems)
+    if key is not None and not key[1]:  # not a file written in the last seconds
+        cache.write(folder, key[0], network)
     return network
 
 

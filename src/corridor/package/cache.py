@@ -1,0 +1,166 @@
+"""A cache of loaded, validated packages, so a command need not re-read and re-check them.
+
+Reading and validating a package takes about half a second (most of it parsing units); a
+command that only looks something up (``corridor claims check``) is otherwise mostly that. The
+cache keeps the `Network` of a valid package as a pickle in the user's own cache folder:
+``$XDG_CACHE_HOME/corridor/packages`` (default ``~/.cache/corridor/packages``).
+
+An entry is used only when its key matches exactly: the SHA-256 of every file in the package
+folder (name and content), Corridor's version and its source files (name, size, mtime),
+and the versions of Python, pandas and numpy. The key is stored as a text header read *before*
+anything is unpickled, so an entry from another version or another package is never unpickled.
+A damaged or unreadable entry is ignored and rewritten; entries are written to a temporary file
+and renamed into place, so a reader never sees half of one.
+
+Safety: unpickling runs code, so an entry is read only from the current user's cache folder
+when that folder and the file belong to the user and neither is writable by group or others
+(as ``ssh`` does with ``~/.ssh``); otherwise the cache is not used. A package with a file
+modified in the last two seconds is not cached (its mtime could still change without its
+size), nor one with a symbolic link in it (the key never reads a file outside the folder).
+``CORRIDOR_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corridor.network import Network
+
+#: Bumped when the entry format changes.
+FORMAT = b"corridor-package-cache 1\n"
+#: A package with a file modified less than this many seconds ago is not written to the cache.
+FRESH_SECONDS = 2.0
+#: A folder with more files or bytes than these is not cached (hashing it would cost more than
+#: it saves; ``corridor validate /`` must not read the whole disk).
+MAX_FILES = 2_000
+MAX_BYTES = 64 * 2**20
+_SOURCE = Path(__file__).resolve().parent.parent  # the corridor package's own folder
+
+
+def enabled() -> bool:
+    """Return False when ``CORRIDOR_NO_CACHE`` is set to anything but ``""`` or ``0``."""
+    return os.environ.get("CORRIDOR_NO_CACHE", "") in ("", "0")
+
+
+def cache_dir() -> Path:
+    """Return the folder of the cache entries (``$XDG_CACHE_HOME/corridor/packages``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "corridor" / "packages"
+
+
+def _files(folder: Path, limit: int = MAX_FILES) -> list[Path] | None:
+    """Return the files under `folder` in a fixed order; None past `limit` files."""
+    out: list[Path] = []
+    for here, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        out += [Path(here) / name for name in sorted(names) if not name.startswith(".")]
+        if len(out) > limit:
+            return None
+    return out
+
+
+def _source_fingerprint() -> str:
+    h = hashlib.sha256()
+    for path in _files(_SOURCE, limit=100_000) or []:
+        if path.suffix in (".py", ".json", ".csv", ".txt"):
+            st = path.stat()
+            h.update(f"{path.relative_to(_SOURCE)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def package_key(folder: Path) -> tuple[str, bool] | None:
+    """Return the key of a package folder's entry and whether a file in it is freshly written.
+
+    The key hashes every file's name and content, with the versions the entry depends on; None
+    for a folder too large to cache (`MAX_FILES`, `MAX_BYTES`) or that cannot be read.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from corridor import __version__
+
+    h = hashlib.sha256()
+    versions = (__version__, sys.version, pd.__version__, np.__version__, _source_fingerprint())
+    h.update(repr(versions).encode())
+    fresh, size, now = False, 0, time.time()
+    try:
+        files = _files(folder)
+        if files is None:
+            return None
+        for path in files:
+            st = path.lstat()  # a symbolic link is not followed: such a package is not cached
+            size += st.st_size
+            if size > MAX_BYTES or not stat.S_ISREG(st.st_mode):
+                return None
+            fresh = fresh or now - st.st_mtime < FRESH_SECONDS
+            data = path.read_bytes()
+            h.update(f"{path.relative_to(folder)}\0{len(data)}\0".encode())
+            h.update(data)
+    except OSError:
+        return None
+    return h.hexdigest(), fresh
+
+
+def _entry(folder: Path) -> Path:
+    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
+    return cache_dir() / f"{name}.pickle"
+
+
+def _private(path: Path) -> bool:
+    """Return True when `path` belongs to this user and no one else may write it."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return owner and not stat.S_ISLNK(st.st_mode) and not st.st_mode & 0o022
+
+
+def read(folder: Path, key: str) -> Network | None:
+    """Return the cached `Network` of `folder` when its entry has this key; else None."""
+    path = _entry(folder)
+    if not (_private(path.parent.parent) and _private(path.parent) and _private(path)):
+        return None
+    header = FORMAT + key.encode() + b"\n"
+    try:
+        with path.open("rb") as f:
+            if f.read(len(header)) != header:
+                return None  # another version, another package: never unpickled
+            network = pickle.load(f)  # the user's own private cache, see above
+    except Exception:  # a damaged entry is ignored, then rewritten
+        return None
+    from corridor.network import Network
+
+    return network if isinstance(network, Network) else None
+
+
+def write(folder: Path, key: str, network: Network) -> None:
+    """Store `network` as the entry of `folder` (atomically); any error leaves no entry."""
+    directory = cache_dir()
+    tmp = None
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory.mkdir(exist_ok=True, mode=0o700)
+        if not (_private(directory.parent) and _private(directory)):
+            return
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")  # mode 0600
+        with os.fdopen(fd, "wb") as f:
+            f.write(FORMAT + key.encode() + b"\n")
+            pickle.dump(network, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, _entry(folder))
+        tmp = None
+    except Exception:  # a cache that cannot be written is no cache
+        pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
