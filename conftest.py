@@ -16,3 +16,11 @@ def _doctest_namespace(doctest_namespace: dict[str, Any]) -> None:
     import datetime
 
     doctest_namespace["datetime"] = datetime
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the package cache of the whole run (and its subprocesses) out of the user's."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
