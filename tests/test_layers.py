@@ -22,6 +22,7 @@ ROOT = SRC / "corridor"
 #: test below, so a new module has to be placed on purpose.
 LAYERS: dict[str, int] = {
     "exceptions": 0,
+    "cachedir": 0,
     "units": 0,
     "schema": 0,
     "display": 0,

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corridor import cachedir
+
 if TYPE_CHECKING:
     from corridor.network import Network
 
@@ -47,15 +49,13 @@ _SOURCE = Path(__file__).resolve().parent.parent  # the corridor package's own f
 
 
 def enabled() -> bool:
-    """Return False when ``CORRIDOR_NO_CACHE`` is set to anything but ``""`` or ``0``."""
-    return os.environ.get("CORRIDOR_NO_CACHE", "") in ("", "0")
+    """Return whether caching is on (`corridor.cachedir.enabled`)."""
+    return cachedir.enabled()
 
 
 def cache_dir() -> Path:
     """Return the folder of the cache entries (``$XDG_CACHE_HOME/corridor/packages``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "corridor" / "packages"
+    return cachedir.root() / "packages"
 
 
 def _files(folder: Path, limit: int = MAX_FILES) -> list[Path] | None:
