@@ -7,6 +7,7 @@ re-solved with HiGHS from its own capacities, supply and baseline, outages appli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -172,3 +173,89 @@ def test_a_basis_that_fits_gives_the_solvers_optimum(kazakhstan: corridor.Networ
                 assert got == pytest.approx(want, abs=1e-6)
     assert tried["fit"] > 0
     assert tried["refused"] > 0
+
+
+def straight_draw(
+    risks: list[risk.RiskSpec], rng: np.random.Generator, month_days: np.ndarray
+) -> list[tuple[int, float, float]]:
+    """The outage draw written plainly: every draw made, even of size 0."""
+    days = float(month_days.sum())
+    edges = np.concatenate([[0.0], np.cumsum(month_days)])
+    out: list[tuple[int, float, float]] = []
+    for k, r in enumerate(risks):
+        if r.process == "monthly":
+            hit = rng.random(len(month_days)) < r.frequency / len(month_days)
+            out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
+            continue
+        count = rng.poisson(r.frequency)
+        starts = rng.uniform(0.0, days, count)
+        if r.duration_sd > 0:
+            sigma2 = math.log1p((r.duration_sd / r.duration) ** 2)
+            lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), count)
+        else:
+            lengths = np.full(count, r.duration)
+        out += [
+            (k, float(a), float(min(a + d, days))) for a, d in zip(starts, lengths, strict=True)
+        ]
+    return out
+
+
+def test_draws_equal_the_straight_draw(make_toy: Callable[..., Path]) -> None:
+    # the draw skips calls of size 0; the numbers drawn are the same
+    for p in (
+        RiskProblem.from_network(corridor.load_package()),
+        RiskProblem.from_network(corridor.load_package(make_toy(toy_risks)), year=2024),
+    ):
+        for i in range(300):
+            rng_a, rng_b = (np.random.default_rng(np.random.SeedSequence([9, i])) for _ in "ab")
+            fast = draw_outages(p.risks, rng_a, p.month_days)
+            assert fast == straight_draw(p.risks, rng_b, p.month_days)
+            assert rng_a.random() == rng_b.random()  # the streams end at the same place
+
+
+def test_large_free_lp_path_equals_a_resolve_of_each(
+    kazakhstan: corridor.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # free allocation on a large LP re-solves a lean copy (no deviation columns and rows)
+    monkeypatch.setattr(risk, "REUSE_MAX_ROWS", 0)
+    p = replace(RiskProblem.from_network(kazakhstan), mode="free")
+    engine = check_against_plain(p, seed=6, n=80)
+    assert engine._lean is not None
+
+
+def straight_factors(
+    outages: list[tuple[int, float, float]],
+    risks: list[risk.RiskSpec],
+    month_days: np.ndarray,
+    drop: int | None = None,
+) -> dict[int, np.ndarray]:
+    """Monthly factors written plainly: a year of days per route, one outage at a time."""
+    edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
+    daily: dict[int, np.ndarray] = {}
+    for k, a, b in outages:
+        if k == drop:
+            continue
+        lo, hi = round(a), round(b)
+        for r in risks[k].routes:
+            d = daily.setdefault(r, np.ones(edges[-1]))
+            d[lo:hi] = np.minimum(d[lo:hi], risks[k].factor)
+    return {r: np.add.reduceat(d, edges[:-1]) / month_days for r, d in daily.items()}
+
+
+def test_factors_equal_the_straight_ones_to_the_bit(make_toy: Callable[..., Path]) -> None:
+    for p in (
+        RiskProblem.from_network(corridor.load_package()),
+        RiskProblem.from_network(corridor.load_package(make_toy(toy_risks)), year=2024),
+    ):
+        seen = 0
+        for i in range(400):
+            rng = np.random.default_rng(np.random.SeedSequence([8, i]))
+            outages = draw_outages(p.risks, rng, p.month_days)
+            for drop in (None, 0, 2):
+                fast = monthly_factors(outages, p.risks, p.month_days, drop)
+                plain_ = straight_factors(outages, p.risks, p.month_days, drop)
+                assert sorted(fast) == sorted(plain_)
+                for r, f in plain_.items():
+                    assert np.array_equal(fast[r], f)
+                    seen += int((f < 1).any())
+        assert seen > 100

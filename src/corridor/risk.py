@@ -63,7 +63,7 @@ from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
 from corridor.scenario import Scenario, Target, apply_scenario
-from corridor.solve import TOL, RerouteModel
+from corridor.solve import TOL, FreeLP, RerouteModel
 from corridor.units import DAYS_PER_YEAR, T_PER_MT
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
@@ -250,7 +250,9 @@ def draw_outages(
             hit = rng.random(len(month_days)) < r.frequency / len(month_days)
             out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
             continue
-        count = rng.poisson(r.frequency)
+        count = int(rng.poisson(r.frequency))
+        if count == 0:
+            continue  # draws of size 0 take nothing from the stream: skipping them changes none
         starts = rng.uniform(0.0, days, count)
         if r.duration_sd > 0:
             sigma2 = math.log1p((r.duration_sd / r.duration) ** 2)
@@ -271,15 +273,18 @@ def monthly_factors(
 ) -> dict[int, np.ndarray]:
     """Return route → 12 monthly capacity factors (day-weighted; lowest factor each day)."""
     edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
-    daily: dict[int, np.ndarray] = {}
-    for k, a, b in outages:
-        if k == drop:
-            continue
+    kept = [(k, a, b) for k, a, b in outages if k != drop]
+    routes = sorted({r for k, _, _ in kept for r in risks[k].routes})
+    if not routes:
+        return {}
+    row = {r: i for i, r in enumerate(routes)}
+    daily = np.ones((len(routes), edges[-1]))  # one row of days per route
+    for k, a, b in kept:
         lo, hi = round(a), round(b)  # whole days; unbiased for whole-day lengths
-        for r in risks[k].routes:
-            d = daily.setdefault(r, np.ones(edges[-1]))
-            d[lo:hi] = np.minimum(d[lo:hi], risks[k].factor)
-    return {r: np.add.reduceat(d, edges[:-1]) / month_days for r, d in daily.items()}
+        rows = [row[r] for r in risks[k].routes]
+        daily[rows, lo:hi] = np.minimum(daily[rows, lo:hi], risks[k].factor)
+    monthly = np.add.reduceat(daily, edges[:-1], axis=1) / month_days
+    return {r: monthly[i] for i, r in enumerate(routes)}
 
 
 #: LPs with at most this many rows keep their optimal bases (dense factors, see `_Basis`).
@@ -366,6 +371,7 @@ class Engine:
         self._a = self.model.matrix() if self.reuse else np.zeros((0, 0))
         self._loaded = -1  # the month pattern whose bounds the model holds
         self._last_basis: _Basis | None = None
+        self._lean: tuple[int, FreeLP] | None = None  # month pattern, its lean free LP
         self.nominal = [self._solve(p.month_caps[m], m, fresh=True) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
@@ -575,10 +581,16 @@ class Engine:
         hit = self.memo_small.get(key) if self.screen else None
         if hit is not None:
             return hit
-        if not self.screen or self._loaded != self.same_as[m]:
+        g = self.same_as[m]
+        if not self.screen or self._loaded != g:
             hit = self._solve(caps, m, fresh=not self.screen)[:2]
         else:
-            sol = self.model.resolve_routes(routes, sub, self.p.month_caps[m, routes])
+            lp: RerouteModel | FreeLP = self.model
+            if self.p.mode == "free":  # the same LP less its unused columns and rows
+                if self._lean is None or self._lean[0] != g:
+                    self._lean = (g, FreeLP(self.model, self.p.month_caps[m]))
+                lp = self._lean[1]
+            sol = lp.resolve_routes(routes, sub, self.p.month_caps[m, routes])
             self.solves += 1
             if not sol.is_optimal:
                 msg = f"the LP ended {sol.status} for a risk sample"
