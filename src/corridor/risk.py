@@ -243,10 +243,10 @@ def draw_outages(
 ) -> list[tuple[int, float, float]]:
     """Draw one year of outages: (risk index, start day, end day), in a fixed draw order."""
     days = float(month_days.sum())
-    edges = np.concatenate([[0.0], np.cumsum(month_days)])
     out: list[tuple[int, float, float]] = []
     for k, r in enumerate(risks):
         if r.process == "monthly":
+            edges = np.concatenate([[0.0], np.cumsum(month_days)])
             hit = rng.random(len(month_days)) < r.frequency / len(month_days)
             out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
             continue
@@ -259,9 +259,9 @@ def draw_outages(
             lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), count)
         else:
             lengths = np.full(count, r.duration)
-        out += [
-            (k, float(a), float(min(a + d, days))) for a, d in zip(starts, lengths, strict=True)
-        ]
+        # Python floats add as numpy's float64 do: the same ends, without numpy scalars
+        pairs = zip(starts.tolist(), lengths.tolist(), strict=True)
+        out += [(k, a, min(a + d, days)) for a, d in pairs]
     return out
 
 
@@ -475,8 +475,23 @@ class Engine:
     ) -> tuple[float, float]:
         """Return (stranded Mt over the year, share crossing the focus country)."""
         f = monthly_factors(outages, self.p.risks, self.p.month_days, drop)
+        if self.screen and self._all_screened(f):  # what the batch gives, for less overhead
+            s_tot, c_tot, e_tot = self.totals
+            return s_tot, c_tot / e_tot if e_tot > 0 else float("nan")
         s, c = self.evaluate_many([f])
         return float(s[0]), float(c[0])
+
+    def _all_screened(self, f: dict[int, np.ndarray]) -> bool:
+        """Return True when every month's no-outage optimum fits the capacities under `f`."""
+        if not f:
+            return True
+        routes = np.fromiter(sorted(f), np.int64, len(f))
+        table = np.array([f[r] for r in routes])
+        for m in map(int, np.flatnonzero((table < 1).any(axis=0))):
+            x = self.nominal[m][2]
+            if not (self.route_caps(m, routes, table[:, m]) >= x[routes] - TOL).all():
+                return False
+        return True
 
     def evaluate_many(self, factors: list[dict[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         """Return stranded Mt and share crossing of samples given as `monthly_factors`."""
