@@ -289,7 +289,7 @@ def monthly_factors(
 
 #: LPs with at most this many rows keep their optimal bases (dense factors, see `_Basis`).
 REUSE_MAX_ROWS = 400
-#: Bases kept per month pattern (the oldest goes first).
+#: Bases kept per month pattern (the one that fitted least recently goes first).
 MAX_BASES = 64
 #: A cached basis fits a capacity vector when its basic values are within bounds to this, Mt/yr.
 FIT_TOL = 1e-9
@@ -297,7 +297,7 @@ FIT_TOL = 1e-9
 _BATCH_CELLS = 200_000
 
 
-@dataclass
+@dataclass(eq=False)
 class _Basis:
     """An optimal basis of one month pattern, as an affine map from capacities to the solution.
 
@@ -454,9 +454,9 @@ class Engine:
             out_route=outputs[is_up],
         )
         kept = self.bases.setdefault(self.same_as[m], [])
-        kept.append(b)
+        kept.insert(0, b)
         if len(kept) > MAX_BASES:
-            kept.pop(0)
+            kept.pop()  # the one that fitted least recently
         return b
 
     def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
@@ -567,15 +567,21 @@ class Engine:
         caps = np.repeat(self.p.month_caps[m][None, :], len(sub), axis=0)
         caps[:, routes] = sub
 
-        def take(b: _Basis, rows: np.ndarray) -> None:
+        def take(b: _Basis, rows: np.ndarray) -> bool:
             ok, out = b.fit(caps[rows])
             s[rows[ok]] = out[ok, :n_o].sum(axis=1)
             c[rows[ok]] = out[ok, n_o:].sum(axis=1)
             todo[rows[ok]] = False
+            return bool(ok.any())
 
         if self.reuse:
-            for b in self.bases.get(self.same_as[m], []):
-                take(b, np.flatnonzero(todo))
+            kept = self.bases.get(self.same_as[m], [])
+            for j, b in enumerate(list(kept)):
+                if not todo.any():
+                    break
+                if take(b, np.flatnonzero(todo)) and j > 0:  # the bases that fit come first
+                    kept.remove(b)
+                    kept.insert(0, b)
         for i in range(len(sub)):
             if not todo[i]:
                 continue
