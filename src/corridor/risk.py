@@ -63,7 +63,7 @@ from corridor.metrics import latest_year
 from corridor.network import Network
 from corridor.rerouting.problem import Period, RerouteProblem, scale_capacity
 from corridor.scenario import Scenario, Target, apply_scenario
-from corridor.solve import TOL, RerouteModel
+from corridor.solve import TOL, FreeLP, RerouteModel
 from corridor.units import DAYS_PER_YEAR, T_PER_MT
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
@@ -243,23 +243,25 @@ def draw_outages(
 ) -> list[tuple[int, float, float]]:
     """Draw one year of outages: (risk index, start day, end day), in a fixed draw order."""
     days = float(month_days.sum())
-    edges = np.concatenate([[0.0], np.cumsum(month_days)])
     out: list[tuple[int, float, float]] = []
     for k, r in enumerate(risks):
         if r.process == "monthly":
+            edges = np.concatenate([[0.0], np.cumsum(month_days)])
             hit = rng.random(len(month_days)) < r.frequency / len(month_days)
             out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
             continue
-        count = rng.poisson(r.frequency)
+        count = int(rng.poisson(r.frequency))
+        if count == 0:
+            continue  # draws of size 0 take nothing from the stream: skipping them changes none
         starts = rng.uniform(0.0, days, count)
         if r.duration_sd > 0:
             sigma2 = math.log1p((r.duration_sd / r.duration) ** 2)
             lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), count)
         else:
             lengths = np.full(count, r.duration)
-        out += [
-            (k, float(a), float(min(a + d, days))) for a, d in zip(starts, lengths, strict=True)
-        ]
+        # Python floats add as numpy's float64 do: the same ends, without numpy scalars
+        pairs = zip(starts.tolist(), lengths.tolist(), strict=True)
+        out += [(k, a, min(a + d, days)) for a, d in pairs]
     return out
 
 
@@ -271,19 +273,78 @@ def monthly_factors(
 ) -> dict[int, np.ndarray]:
     """Return route → 12 monthly capacity factors (day-weighted; lowest factor each day)."""
     edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
-    daily: dict[int, np.ndarray] = {}
-    for k, a, b in outages:
-        if k == drop:
-            continue
+    kept = [(k, a, b) for k, a, b in outages if k != drop]
+    routes = sorted({r for k, _, _ in kept for r in risks[k].routes})
+    if not routes:
+        return {}
+    row = {r: i for i, r in enumerate(routes)}
+    daily = np.ones((len(routes), edges[-1]))  # one row of days per route
+    for k, a, b in kept:
         lo, hi = round(a), round(b)  # whole days; unbiased for whole-day lengths
-        for r in risks[k].routes:
-            d = daily.setdefault(r, np.ones(edges[-1]))
-            d[lo:hi] = np.minimum(d[lo:hi], risks[k].factor)
-    return {r: np.add.reduceat(d, edges[:-1]) / month_days for r, d in daily.items()}
+        rows = [row[r] for r in risks[k].routes]
+        daily[rows, lo:hi] = np.minimum(daily[rows, lo:hi], risks[k].factor)
+    monthly = np.add.reduceat(daily, edges[:-1], axis=1) / month_days
+    return {r: monthly[i] for i, r in enumerate(routes)}
+
+
+#: LPs with at most this many rows keep their optimal bases (dense factors, see `_Basis`).
+REUSE_MAX_ROWS = 400
+#: Bases kept per month pattern (the one that fitted least recently goes first).
+MAX_BASES = 64
+#: A cached basis fits a capacity vector when its basic values are within bounds to this, Mt/yr.
+FIT_TOL = 1e-9
+#: Samples × touched routes evaluated together (bounds the batch arrays' memory).
+_BATCH_CELLS = 200_000
+
+
+@dataclass(eq=False)
+class _Basis:
+    """An optimal basis of one month pattern, as an affine map from capacities to the solution.
+
+    The LP in HiGHS's form: ``A x - r = 0`` with bounds on the columns x and the row
+    activities r. The basic variables (``basic``, indices into x then r) are
+    ``z0 + d (caps[upper] - c0)``: ``upper`` are the route columns nonbasic at their upper bound
+    (their capacity), every other nonbasic variable sits at a bound that does not change with
+    outages. Costs do not change, so the basis stays dual feasible: where the basic values are
+    within their bounds (routes' upper bounds the new capacities), it is optimal.
+    """
+
+    lo: np.ndarray  # lower bounds of the basic variables
+    hi: np.ndarray  # upper bounds (the capacity for basic route columns: `cap_pos`)
+    cap_pos: np.ndarray
+    cap_cols: np.ndarray
+    upper: np.ndarray
+    c0: np.ndarray
+    z0: np.ndarray
+    d: np.ndarray
+    out0: np.ndarray  # the output columns (stranded, then entry flows) at `c0`
+    out_pos: np.ndarray  # outputs that are basic: where, and their position in `basic`
+    out_basic: np.ndarray
+    out_up: np.ndarray  # outputs nonbasic at their capacity: where, and which route
+    out_route: np.ndarray
+
+    def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return which capacity rows the basis fits, and their output columns (clipped)."""
+        dc = caps[:, self.upper] - self.c0
+        finite = np.isfinite(dc).all(axis=1)
+        z = self.z0 + np.where(np.isfinite(dc), dc, 0.0) @ self.d.T
+        hi = np.repeat(self.hi[None, :], len(caps), axis=0)
+        hi[:, self.cap_pos] = caps[:, self.cap_cols]
+        ok = finite & (z >= self.lo - FIT_TOL).all(axis=1) & (z <= hi + FIT_TOL).all(axis=1)
+        out = np.repeat(self.out0[None, :], len(caps), axis=0)
+        out[:, self.out_pos] = z[:, self.out_basic]
+        out[:, self.out_up] = caps[:, self.out_route]
+        return ok, np.where(np.abs(out) < TOL, 0.0, out)
 
 
 class Engine:
-    """One worker's model: evaluates samples, month by month, with screening and a memo."""
+    """One worker's model: evaluates samples, month by month, with screening and reuse.
+
+    A month's outcome under outages is, in order: the no-outage optimum when it still fits the
+    capacities (screening); else a cached optimal basis of the month's pattern that stays
+    feasible (`_Basis`, small LPs), tested on a whole batch of samples at once; else, on large
+    LPs, a memo of capacity patterns; else HiGHS, warm, whose basis joins the cache.
+    """
 
     def __init__(self, p: RiskProblem, screen: bool = True) -> None:
         self.p = p
@@ -301,6 +362,16 @@ class Engine:
         self.memo: dict[bytes, tuple[float, float]] = {}
         self.solves = 0
         self.periods = range(len(p.month_days))
+        # periods with the same capacities share memo entries and bases
+        rows = [p.month_caps[m].tobytes() + self._pattern(m) for m in self.periods]
+        self.same_as = [rows.index(r) for r in rows]
+        self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
+        self.reuse = screen and self.model._n_row <= REUSE_MAX_ROWS
+        self.bases: dict[int, list[_Basis]] = {}
+        self._a = self.model.matrix() if self.reuse else np.zeros((0, 0))
+        self._loaded = -1  # the month pattern whose bounds the model holds
+        self._last_basis: _Basis | None = None
+        self._lean: tuple[int, FreeLP] | None = None  # month pattern, its lean free LP
         self.nominal = [self._solve(p.month_caps[m], m, fresh=True) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
@@ -308,10 +379,6 @@ class Engine:
         crossing = float(sum(self.nominal[m][1] * years[m] for m in self.periods))
         exported = 0.0 if p.exports is None else p.exports * float(years.sum()) - self.nominal_loss
         self.totals = (self.nominal_loss, crossing, exported)
-        # periods with the same capacities share memo entries
-        rows = [p.month_caps[m].tobytes() + self._pattern(m) for m in self.periods]
-        self.same_as = [rows.index(r) for r in rows]
-        self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
 
     def _pattern(self, m: int) -> bytes:
         """Return the month's baseline and supply as a memo key (empty: one for every month)."""
@@ -328,12 +395,69 @@ class Engine:
             return s, c, np.zeros(0)
         sol = self.model.solve(self.p.supply_of(m), caps, self.p.baseline_of(m), self.p.node_caps)
         self.solves += 1
+        self._loaded = self.same_as[m]
         if not sol.is_optimal:
             msg = f"the LP ended {sol.status} for a risk sample"
             raise SolverError(msg)
         result = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
         self.memo[key] = result
+        if self.reuse:
+            self._last_basis = self._keep_basis(m)
         return (*result, sol.flow)
+
+    def _keep_basis(self, m: int) -> _Basis | None:
+        """Cache the optimal basis of the last solve (period m's bounds); None if unusable."""
+        cols, rows = self.model.basis()
+        lp = self.model.lp()
+        n_row, n_col = self._a.shape
+        n_r = len(self.p.tail)
+        status = np.concatenate([cols, rows])
+        lo = np.concatenate([np.asarray(lp.col_lower_), np.asarray(lp.row_lower_)])
+        hi = np.concatenate([np.asarray(lp.col_upper_), np.asarray(lp.row_upper_)])
+        basic = np.flatnonzero(status == 1)
+        if len(basic) != n_row or not np.isin(status, (0, 1, 2, 3)).all():
+            return None
+        z = np.where(status == 0, lo, np.where(status == 2, hi, 0.0))
+        z[basic] = 0.0
+        if not np.isfinite(z).all():
+            return None
+        full = np.hstack([self._a, -np.eye(n_row)])
+        upper = np.flatnonzero(status[:n_r] == 2)
+        try:
+            sol = np.linalg.solve(full[:, basic], np.column_stack([-full @ z, -full[:, upper]]))
+        except np.linalg.LinAlgError:
+            return None
+        col_value, row_value = self.model.values()
+        if np.abs(sol[:, 0] - np.concatenate([col_value, row_value])[basic]).max() > 1e-6:
+            return None  # our factor disagrees with HiGHS: do not trust it
+        o = 3 * n_r
+        outputs = np.concatenate([np.arange(o, o + len(self.p.origins)), self.p.entry])
+        where = np.full(n_col + n_row, -1)
+        where[basic] = np.arange(n_row)
+        z[basic] = sol[:, 0]
+        is_basic = where[outputs] >= 0
+        is_up = ~is_basic & (outputs < n_r) & (status[outputs] == 2)
+        cap_pos = np.flatnonzero(basic < n_r)
+        b = _Basis(
+            lo=lo[basic],
+            hi=hi[basic],
+            cap_pos=cap_pos,
+            cap_cols=basic[cap_pos],
+            upper=upper,
+            c0=hi[upper],
+            z0=sol[:, 0],
+            d=sol[:, 1:],
+            out0=z[outputs],
+            out_pos=np.flatnonzero(is_basic),
+            out_basic=where[outputs[is_basic]],
+            out_up=np.flatnonzero(is_up),
+            out_route=outputs[is_up],
+        )
+        kept = self.bases.setdefault(self.same_as[m], [])
+        kept.insert(0, b)
+        if len(kept) > MAX_BASES:
+            kept.pop()  # the one that fitted least recently
+        return b
 
     def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """Capacities of `routes` in period m under outage factors (`scale_capacity`)."""
@@ -351,28 +475,150 @@ class Engine:
     ) -> tuple[float, float]:
         """Return (stranded Mt over the year, share crossing the focus country)."""
         f = monthly_factors(outages, self.p.risks, self.p.month_days, drop)
-        stranded, crossing, exports = self.totals
-        if f:
-            routes = np.fromiter(sorted(f), np.int64, len(f))
-            table = np.array([f[r] for r in routes])
-            for m in map(int, np.flatnonzero((table < 1).any(axis=0))):
-                s0, c0, x = self.nominal[m]
-                sub = self.route_caps(m, routes, table[:, m])
-                if self.screen and (sub >= x[routes] - TOL).all():
-                    continue  # the period's optimum is still feasible, hence still optimal
-                key = (self.same_as[m], routes.tobytes(), sub.tobytes())
-                hit = self.memo_small.get(key) if self.screen else None
-                if hit is None:
-                    caps = self.p.month_caps[m].copy()
-                    caps[routes] = sub
-                    hit = self._solve(caps, m, fresh=not self.screen)[:2]
-                    self.memo_small[key] = hit
-                years = self.p.month_days[m] / DAYS_PER_YEAR
-                stranded += (hit[0] - s0) * years
-                crossing += (hit[1] - c0) * years
-                exports -= (hit[0] - s0) * years
-        share = crossing / exports if exports > 0 else float("nan")
+        if self.screen and self._all_screened(f):  # what the batch gives, for less overhead
+            s_tot, c_tot, e_tot = self.totals
+            return s_tot, c_tot / e_tot if e_tot > 0 else float("nan")
+        s, c = self.evaluate_many([f])
+        return float(s[0]), float(c[0])
+
+    def _all_screened(self, f: dict[int, np.ndarray]) -> bool:
+        """Return True when every month's no-outage optimum fits the capacities under `f`."""
+        if not f:
+            return True
+        routes = np.fromiter(sorted(f), np.int64, len(f))
+        table = np.array([f[r] for r in routes])
+        for m in map(int, np.flatnonzero((table < 1).any(axis=0))):
+            x = self.nominal[m][2]
+            if not (self.route_caps(m, routes, table[:, m]) >= x[routes] - TOL).all():
+                return False
+        return True
+
+    def evaluate_many(self, factors: list[dict[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """Return stranded Mt and share crossing of samples given as `monthly_factors`."""
+        out_s: list[np.ndarray] = []
+        out_c: list[np.ndarray] = []
+        start = 0
+        while start < len(factors):
+            stop, touched = start, set[int]()
+            while stop < len(factors) and (
+                stop == start or (stop - start) * len(touched | set(factors[stop])) <= _BATCH_CELLS
+            ):
+                touched |= set(factors[stop])
+                stop += 1
+            s, c = self._evaluate_batch(factors[start:stop], sorted(touched))
+            out_s.append(s)
+            out_c.append(c)
+            start = stop
+        if not out_s:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(out_s), np.concatenate(out_c)
+
+    def _evaluate_batch(
+        self, factors: list[dict[int, np.ndarray]], touched: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        k, n_m = len(factors), len(self.p.month_days)
+        s_tot, c_tot, e_tot = self.totals
+        stranded, crossing, exports = np.full(k, s_tot), np.full(k, c_tot), np.full(k, e_tot)
+        routes = np.array(touched, np.int64)
+        pos = {r: j for j, r in enumerate(touched)}
+        table = np.ones((k, len(routes), n_m))
+        hit = np.zeros((k, len(routes)), bool)
+        for i, f in enumerate(factors):
+            for r, row in f.items():
+                table[i, pos[r]] = row
+                hit[i, pos[r]] = True
+        for m in self.periods:
+            active = np.flatnonzero((table[:, :, m] < 1).any(axis=1))
+            if not len(active):
+                continue
+            sub = self._route_caps_2d(m, routes, table[active, :, m])
+            s0, c0, x = self.nominal[m]
+            if self.screen:  # the period's optimum is still feasible, hence still optimal
+                fits = ((sub >= x[routes] - TOL) | ~hit[active]).all(axis=1)
+                active, sub = active[~fits], sub[~fits]
+            if not len(active):
+                continue
+            s, c = self._outcomes(m, routes, sub, hit[active])
+            years = self.p.month_days[m] / DAYS_PER_YEAR
+            stranded[active] += (s - s0) * years
+            crossing[active] += (c - c0) * years
+            exports[active] -= (s - s0) * years
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(exports > 0, crossing / np.where(exports > 0, exports, 1.0), np.nan)
         return stranded, share
+
+    def _route_caps_2d(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """`route_caps` for a batch: one row of factors per sample (`scale_capacity`'s rule)."""
+        base = self.p.month_caps[m, routes]
+        baseline = self.p.baseline_of(m)[routes]
+        unknown = np.isinf(base)
+        cap = factors * np.where(unknown, 0.0, base)
+        scaled = np.where(baseline > 0, factors * baseline, np.inf)
+        rule = np.where(factors >= 1, np.inf, np.where(factors <= 0, 0.0, scaled))
+        return np.where(unknown, rule, cap)
+
+    def _outcomes(
+        self, m: int, routes: np.ndarray, sub: np.ndarray, hit: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (stranded, crossing) of period m for each row of capacities on `routes`."""
+        n_o = len(self.p.origins)
+        s, c = np.zeros(len(sub)), np.zeros(len(sub))
+        todo = np.ones(len(sub), bool)
+        caps = np.repeat(self.p.month_caps[m][None, :], len(sub), axis=0)
+        caps[:, routes] = sub
+
+        def take(b: _Basis, rows: np.ndarray) -> bool:
+            ok, out = b.fit(caps[rows])
+            s[rows[ok]] = out[ok, :n_o].sum(axis=1)
+            c[rows[ok]] = out[ok, n_o:].sum(axis=1)
+            todo[rows[ok]] = False
+            return bool(ok.any())
+
+        if self.reuse:
+            kept = self.bases.get(self.same_as[m], [])
+            for j, b in enumerate(list(kept)):
+                if not todo.any():
+                    break
+                if take(b, np.flatnonzero(todo)) and j > 0:  # the bases that fit come first
+                    kept.remove(b)
+                    kept.insert(0, b)
+        for i in range(len(sub)):
+            if not todo[i]:
+                continue
+            if self.reuse:
+                s[i], c[i] = self._solve(caps[i], m, fresh=True)[:2]
+                todo[i] = False
+                if self._last_basis is not None:
+                    take(self._last_basis, np.flatnonzero(todo))
+                continue
+            s[i], c[i] = self._solve_small(m, routes[hit[i]], sub[i, hit[i]], caps[i])
+        return s, c
+
+    def _solve_small(
+        self, m: int, routes: np.ndarray, sub: np.ndarray, caps: np.ndarray
+    ) -> tuple[float, float]:
+        """Solve period m with `sub` on `routes` (a large LP): memo, else a few bounds changed."""
+        key = (self.same_as[m], routes.tobytes(), sub.tobytes())
+        hit = self.memo_small.get(key) if self.screen else None
+        if hit is not None:
+            return hit
+        g = self.same_as[m]
+        if not self.screen or self._loaded != g:
+            hit = self._solve(caps, m, fresh=not self.screen)[:2]
+        else:
+            lp: RerouteModel | FreeLP = self.model
+            if self.p.mode == "free":  # the same LP less its unused columns and rows
+                if self._lean is None or self._lean[0] != g:
+                    self._lean = (g, FreeLP(self.model, self.p.month_caps[m]))
+                lp = self._lean[1]
+            sol = lp.resolve_routes(routes, sub, self.p.month_caps[m, routes])
+            self.solves += 1
+            if not sol.is_optimal:
+                msg = f"the LP ended {sol.status} for a risk sample"
+                raise SolverError(msg)
+            hit = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
+        self.memo_small[key] = hit
+        return hit
 
     def sample(self, seed: int, i: int, drop: int | None = None) -> tuple[float, float, int]:
         """Draw and evaluate sample i: (stranded Mt, share crossing, number of outages)."""
@@ -381,6 +627,22 @@ class Engine:
         s, c = self.evaluate(outages, drop)
         # warm starts from different bases agree to ~1e-12: report 9 decimals, the same anywhere
         return round(s, 9), round(c, 9), len(outages)
+
+    def samples(self, seed: int, start: int, stop: int) -> np.ndarray:
+        """Draw and evaluate samples start … stop - 1 together: rows as `sample` returns them."""
+        factors, counts = [], []
+        for i in range(start, stop):
+            rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
+            outages = draw_outages(self.p.risks, rng, self.p.month_days)
+            factors.append(monthly_factors(outages, self.p.risks, self.p.month_days))
+            counts.append(len(outages))
+        s, c = self.evaluate_many(factors)
+        # rounded as `sample` rounds (Python's correctly rounded `round`)
+        rows = [
+            (round(float(a), 9), round(float(b), 9), n)
+            for a, b, n in zip(s, c, counts, strict=True)
+        ]
+        return np.array(rows, float).reshape(-1, 3)
 
 
 # --- running: local process pool, Dask, or in-process ------------------------------------------
@@ -443,8 +705,7 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
 
 def _run_chunk(seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
     assert _ENGINE is not None
-    rows = np.array([_ENGINE.sample(seed, i) for i in range(start, stop)], float)
-    return start, rows.reshape(-1, 3)
+    return start, _ENGINE.samples(seed, start, stop)
 
 
 _DASK_ENGINES: dict[int, Engine] = {}
@@ -456,8 +717,7 @@ def _dask_chunk(
     engine = _DASK_ENGINES.get(key)
     if engine is None:
         engine = _DASK_ENGINES[key] = Engine(problem)
-    rows = np.array([engine.sample(seed, i) for i in range(start, stop)], float)
-    return start, rows.reshape(-1, 3)
+    return start, engine.samples(seed, start, stop)
 
 
 @contextmanager
@@ -940,7 +1200,7 @@ def run_risk(
         elif workers <= 1:
             engine = Engine(problem)
             for a, b in bounds:
-                block = np.array([engine.sample(seed, i) for i in range(a, b)]).reshape(-1, 3)
+                block = engine.samples(seed, a, b)
                 if collect(a, block):
                     interrupted = True
                     break

@@ -335,6 +335,71 @@ class RerouteModel:
             serial=self._serial,
         )
 
+    def resolve_routes(
+        self, routes: npt.NDArray[np.int64], route_cap: Array, restore: Array
+    ) -> Solution:
+        """Re-solve with new capacities on `routes` only, then put `restore` back on them.
+
+        Every other bound stays as the last `solve` set it: the same LP as a `solve` with those
+        bounds and these capacities, for a fraction of the calls (a few routes change, not all).
+        """
+        with self._lock:
+            h = self._h
+            n_r, _, n_o, n_s, _, _ = self.sizes
+            idx = np.asarray(routes, np.int32)
+            cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
+            zeros = np.zeros(len(idx))
+            h.changeColsBounds(len(idx), idx, zeros, cap)
+            h.run()
+            self._serial += 1
+            status = h.modelStatusToString(h.getModelStatus())
+            info = h.getInfo()
+            sol = h.getSolution()
+            v = np.asarray(sol.col_value) if status == "Optimal" else np.full(self._n_col, np.nan)
+            v = np.where(np.abs(v) < TOL, 0.0, v)
+            back = np.where(np.isinf(restore), INF, np.asarray(restore, np.float64))
+            h.changeColsBounds(len(idx), idx, zeros, back)
+            o = 3 * n_r
+            return Solution(
+                status=status,
+                objective=float(info.objective_function_value),
+                flow=v[:n_r].copy(),
+                stranded=v[o : o + n_o].copy(),
+                delivered=v[o + n_o : o + n_o + n_s].copy(),
+                shortfall=v[o + n_o + n_s :].copy(),
+                route_cap=cap.copy(),
+                node_cap=np.zeros(0),
+                iterations=int(info.simplex_iteration_count),
+                serial=self._serial,
+            )
+
+    def basis(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Return the basis of the last solve: the status of each column and each row.
+
+        As HiGHS numbers them: 0 at its lower bound, 1 basic, 2 at its upper bound, 3 free
+        at zero, 4 nonbasic. Rows stand for their activity, a variable between the row bounds.
+        """
+        with self._lock:
+            b = self._h.getBasis()
+            cols = np.array([int(x) for x in b.col_status], np.int64)
+            rows = np.array([int(x) for x in b.row_status], np.int64)
+            return cols, rows
+
+    def values(self) -> tuple[Array, Array]:
+        """Return the column values and the row activities of the last solve, unrounded."""
+        with self._lock:
+            sol = self._h.getSolution()
+            return np.asarray(sol.col_value, np.float64), np.asarray(sol.row_value, np.float64)
+
+    def matrix(self) -> Array:
+        """Return the constraint matrix as a dense array, rows by columns (small LPs)."""
+        lp = self._h.getLp()
+        a = np.zeros((self._n_row, self._n_col))
+        start = np.asarray(lp.a_matrix_.start_)
+        col = np.repeat(np.arange(self._n_col), np.diff(start))
+        a[np.asarray(lp.a_matrix_.index_), col] = np.asarray(lp.a_matrix_.value_)
+        return a
+
     def lp(self) -> Any:
         """Return the current HiGHS LP (with the last bounds), e.g. to cross-check it."""
         return self._h.getLp()
@@ -373,3 +438,61 @@ class RerouteModel:
                 extent.append(max(sign * float(h.getInfo().objective_function_value), 0.0))
             out[name] = (extent[0], extent[1])
         return out
+
+
+class FreeLP:
+    """The free-allocation LP of a `RerouteModel` without what that mode leaves unused.
+
+    Free allocation fixes the deviations d⁺, d⁻ at 0 and leaves the rows (3) free; dropping
+    them leaves the same LP (columns x | u | y | z, rows balance | node caps | targets) at a
+    third of the columns, which HiGHS re-solves about twice as fast. Built from the model's
+    current bounds, with `route_cap` as the route capacities.
+    """
+
+    def __init__(self, model: RerouteModel, route_cap: Array) -> None:
+        if model.mode != "free":
+            msg = "FreeLP takes a free-allocation model"
+            raise ValueError(msg)
+        n_r, n_n, _, _, _, _ = model.sizes
+        self.sizes = model.sizes
+        self._h = new_highs()
+        with model._lock:
+            self._h.passModel(model.lp())
+        self._h.deleteCols(2 * n_r, np.arange(n_r, 3 * n_r, dtype=np.int32))
+        self._h.deleteRows(n_r, np.arange(n_n, n_n + n_r, dtype=np.int32))
+        cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
+        self._h.changeColsBounds(n_r, np.arange(n_r, dtype=np.int32), np.zeros(n_r), cap)
+        self._n_col = self._h.getNumCol()
+        self._serial = 0
+
+    def resolve_routes(
+        self, routes: npt.NDArray[np.int64], route_cap: Array, restore: Array
+    ) -> Solution:
+        """Re-solve with new capacities on `routes`, then put `restore` back on them."""
+        h = self._h
+        n_r, _, n_o, n_s, _, _ = self.sizes
+        idx = np.asarray(routes, np.int32)
+        cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
+        zeros = np.zeros(len(idx))
+        h.changeColsBounds(len(idx), idx, zeros, cap)
+        h.run()
+        self._serial += 1
+        status = h.modelStatusToString(h.getModelStatus())
+        info = h.getInfo()
+        sol = h.getSolution()
+        v = np.asarray(sol.col_value) if status == "Optimal" else np.full(self._n_col, np.nan)
+        v = np.where(np.abs(v) < TOL, 0.0, v)
+        back = np.where(np.isinf(restore), INF, np.asarray(restore, np.float64))
+        h.changeColsBounds(len(idx), idx, zeros, back)
+        return Solution(
+            status=status,
+            objective=float(info.objective_function_value),
+            flow=v[:n_r].copy(),
+            stranded=v[n_r : n_r + n_o].copy(),
+            delivered=v[n_r + n_o : n_r + n_o + n_s].copy(),
+            shortfall=v[n_r + n_o + n_s :].copy(),
+            route_cap=cap.copy(),
+            node_cap=np.zeros(0),
+            iterations=int(info.simplex_iteration_count),
+            serial=self._serial,
+        )
