@@ -344,34 +344,9 @@ class RerouteModel:
         bounds and these capacities, for a fraction of the calls (a few routes change, not all).
         """
         with self._lock:
-            h = self._h
-            n_r, _, n_o, n_s, _, _ = self.sizes
-            idx = np.asarray(routes, np.int32)
-            cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
-            zeros = np.zeros(len(idx))
-            h.changeColsBounds(len(idx), idx, zeros, cap)
-            h.run()
             self._serial += 1
-            status = h.modelStatusToString(h.getModelStatus())
-            info = h.getInfo()
-            sol = h.getSolution()
-            v = np.asarray(sol.col_value) if status == "Optimal" else np.full(self._n_col, np.nan)
-            v = np.where(np.abs(v) < TOL, 0.0, v)
-            back = np.where(np.isinf(restore), INF, np.asarray(restore, np.float64))
-            h.changeColsBounds(len(idx), idx, zeros, back)
-            o = 3 * n_r
-            return Solution(
-                status=status,
-                objective=float(info.objective_function_value),
-                flow=v[:n_r].copy(),
-                stranded=v[o : o + n_o].copy(),
-                delivered=v[o + n_o : o + n_o + n_s].copy(),
-                shortfall=v[o + n_o + n_s :].copy(),
-                route_cap=cap.copy(),
-                node_cap=np.zeros(0),
-                iterations=int(info.simplex_iteration_count),
-                serial=self._serial,
-            )
+            first = 3 * self.sizes[0]  # flows, then the two deviations, then the stranded
+            return _resolve(self._h, self.sizes, first, self._serial, routes, route_cap, restore)
 
     def basis(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Return the basis of the last solve: the status of each column and each row.
@@ -469,30 +444,48 @@ class FreeLP:
         self, routes: npt.NDArray[np.int64], route_cap: Array, restore: Array
     ) -> Solution:
         """Re-solve with new capacities on `routes`, then put `restore` back on them."""
-        h = self._h
-        n_r, _, n_o, n_s, _, _ = self.sizes
-        idx = np.asarray(routes, np.int32)
-        cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
-        zeros = np.zeros(len(idx))
-        h.changeColsBounds(len(idx), idx, zeros, cap)
-        h.run()
         self._serial += 1
-        status = h.modelStatusToString(h.getModelStatus())
-        info = h.getInfo()
-        sol = h.getSolution()
-        v = np.asarray(sol.col_value) if status == "Optimal" else np.full(self._n_col, np.nan)
-        v = np.where(np.abs(v) < TOL, 0.0, v)
-        back = np.where(np.isinf(restore), INF, np.asarray(restore, np.float64))
-        h.changeColsBounds(len(idx), idx, zeros, back)
-        return Solution(
-            status=status,
-            objective=float(info.objective_function_value),
-            flow=v[:n_r].copy(),
-            stranded=v[n_r : n_r + n_o].copy(),
-            delivered=v[n_r + n_o : n_r + n_o + n_s].copy(),
-            shortfall=v[n_r + n_o + n_s :].copy(),
-            route_cap=cap.copy(),
-            node_cap=np.zeros(0),
-            iterations=int(info.simplex_iteration_count),
-            serial=self._serial,
-        )
+        first = self.sizes[0]  # flows, then the stranded (no deviation columns)
+        return _resolve(self._h, self.sizes, first, self._serial, routes, route_cap, restore)
+
+
+def _resolve(
+    h: highspy.Highs,
+    sizes: tuple[int, int, int, int, int, int],
+    first: int,
+    serial: int,
+    routes: npt.NDArray[np.int64],
+    route_cap: Array,
+    restore: Array,
+) -> Solution:
+    """Re-solve `h` with new capacities on `routes`, then put `restore` back on them.
+
+    `first` is the column of the first stranded variable (the LP's layout); the stranded,
+    delivered and shortfall columns follow it.
+    """
+    n_r, _, n_o, n_s, _, _ = sizes
+    idx = np.asarray(routes, np.int32)
+    cap = np.where(np.isinf(route_cap), INF, np.asarray(route_cap, np.float64))
+    zeros = np.zeros(len(idx))
+    h.changeColsBounds(len(idx), idx, zeros, cap)
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    sol = h.getSolution()
+    v = np.asarray(sol.col_value) if status == "Optimal" else np.full(h.getNumCol(), np.nan)
+    v = np.where(np.abs(v) < TOL, 0.0, v)
+    back = np.where(np.isinf(restore), INF, np.asarray(restore, np.float64))
+    h.changeColsBounds(len(idx), idx, zeros, back)
+    o = first
+    return Solution(
+        status=status,
+        objective=float(info.objective_function_value),
+        flow=v[:n_r].copy(),
+        stranded=v[o : o + n_o].copy(),
+        delivered=v[o + n_o : o + n_o + n_s].copy(),
+        shortfall=v[o + n_o + n_s :].copy(),
+        route_cap=cap.copy(),
+        node_cap=np.zeros(0),
+        iterations=int(info.simplex_iteration_count),
+        serial=serial,
+    )
