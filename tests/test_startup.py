@@ -190,3 +190,17 @@ def test_the_cli_imports_no_heavy_module_at_start() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_a_cache_folder_that_cannot_be_made_is_not_an_error(tmp_path: Path) -> None:
+    # XDG_CACHE_HOME under a file: neither the package cache nor pint's can make a folder there
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocker / "cache")}
+    env.pop("CORRIDOR_NO_CACHE", None)
+    code = "from corridor.units import registry; print(registry()('1 Mt/year').to('t/day').m > 0)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert done.stdout.strip() == "True"

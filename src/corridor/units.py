@@ -106,7 +106,10 @@ def registry() -> Any:
     import pint  # deferred: building the registry is most of import time
 
     folder = str(cachedir.root() / "pint") if cachedir.enabled() else None
-    ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess], cache_folder=folder)
+    try:
+        ureg: Any = pint.UnitRegistry(preprocessors=[_preprocess], cache_folder=folder)
+    except OSError:  # a cache folder that cannot be made or written: build without it
+        ureg = pint.UnitRegistry(preprocessors=[_preprocess])
     ureg.define("USD = [currency]")
     return ureg
 

@@ -29,6 +29,7 @@ import stat
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,9 @@ def _files(folder: Path, limit: int = MAX_FILES) -> list[Path] | None:
     return out
 
 
+@cache
 def _source_fingerprint() -> str:
+    """Fingerprint Corridor's own files (names, sizes, mtimes), once a process."""
     h = hashlib.sha256()
     for path in _files(_SOURCE, limit=100_000) or []:
         if path.suffix in (".py", ".json", ".csv", ".txt"):
