@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from importlib.metadata import version
 from typing import Any
@@ -25,7 +26,16 @@ from bench_solve import make_network, pypsa_free
 
 import corridor
 from corridor.rerouting import scale_capacity
-from corridor.risk import Engine, RiskProblem, RiskSpec, draw_outages, monthly_factors, run_risk
+from corridor.risk import (
+    BLOCK,
+    Engine,
+    Outages,
+    RiskProblem,
+    RiskSpec,
+    draw_block,
+    monthly_factors,
+    run_risk,
+)
 from corridor.solve import RerouteModel, highs_version, new_highs
 from corridor.units import DAYS_PER_YEAR
 
@@ -175,9 +185,12 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
         cap_nodes=problem.cap_nodes,
     )
 
+    @functools.lru_cache(maxsize=2)
+    def block(b: int) -> Outages:  # the same draws as the engine's
+        return draw_block(problem.risks, 1, b, problem.month_days)
+
     def plain_sample(i: int) -> float:
-        rng = np.random.default_rng(np.random.SeedSequence([1, i]))
-        outages = draw_outages(problem.risks, rng, problem.month_days)
+        outages = block(i // BLOCK).of(i % BLOCK)
         f = monthly_factors(outages, problem.risks, problem.month_days)
         routes = np.array(sorted(f), np.int64)
         total = 0.0

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import corridor
 from corridor.exceptions import InvalidArgumentError
-from corridor.risk import Engine, RiskProblem, RiskResult, draw_outages, run_risk
+from corridor.risk import Engine, RiskProblem, RiskResult, draw_block, run_risk
 from corridor.scenario import Scenario
 
 from .toy import write_package
@@ -137,8 +137,13 @@ def test_a_risk_run_takes_no_target(kazakhstan: corridor.Network) -> None:
 
 def test_draws_do_not_depend_on_the_risk_dropped() -> None:
     p = RiskProblem.from_network(corridor.load_package())
-    rng_a, rng_b = (np.random.default_rng(np.random.SeedSequence([5, 9])) for _ in range(2))
-    assert draw_outages(p.risks, rng_a, p.month_days) == draw_outages(p.risks, rng_b, p.month_days)
+    a, b = (draw_block(p.risks, 5, 9, p.month_days) for _ in range(2))
+    assert a.of(17) == b.of(17)
+    assert len(a.sample) == len(b.sample)
+    # dropping a risk leaves the other risks' draws as they were
+    kept = [x for x in a.of(17) if x[0] != 0]
+    assert a.without(0).of(17) == kept
+    assert any(x[0] == 0 for i in range(50) for x in a.of(i))  # risk 0 was drawn somewhere
 
 
 def test_screening_and_memo_change_nothing(kazakhstan: corridor.Network) -> None:

@@ -7,6 +7,7 @@ re-solved with HiGHS from its own capacities, supply and baseline, outages appli
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +20,7 @@ import pytest
 import corridor
 from corridor import risk
 from corridor.rerouting import scale_capacity
-from corridor.risk import Engine, RiskProblem, draw_outages, monthly_factors
+from corridor.risk import BLOCK, Engine, RiskProblem, block_factors, draw_block, monthly_factors
 from corridor.solve import RerouteModel
 from corridor.units import DAYS_PER_YEAR
 
@@ -38,8 +39,8 @@ def plain(p: RiskProblem, seed: int, i: int) -> tuple[float, float]:
         cap_nodes=p.cap_nodes,
         mode=p.mode,  # type: ignore[arg-type]
     )
-    rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
-    f = monthly_factors(draw_outages(p.risks, rng, p.month_days), p.risks, p.month_days)
+    outages = draw_block(p.risks, seed, i // BLOCK, p.month_days).of(i % BLOCK)
+    f = monthly_factors(outages, p.risks, p.month_days)
     routes = np.array(sorted(f), np.int64)
     stranded = crossing = 0.0
     for m in range(len(p.month_days)):
@@ -176,41 +177,74 @@ def test_a_basis_that_fits_gives_the_solvers_optimum(kazakhstan: corridor.Networ
 
 
 def straight_draw(
-    risks: list[risk.RiskSpec], rng: np.random.Generator, month_days: np.ndarray
-) -> list[tuple[int, float, float]]:
-    """The outage draw written plainly: every draw made, even of size 0."""
+    risks: list[risk.RiskSpec], seed: int, block: int, month_days: np.ndarray
+) -> list[list[tuple[int, float, float]]]:
+    """The block's outage draw written plainly: a list of outages per sample."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, block]))
     days = float(month_days.sum())
     edges = np.concatenate([[0.0], np.cumsum(month_days)])
-    out: list[tuple[int, float, float]] = []
+    out: list[list[tuple[int, float, float]]] = [[] for _ in range(BLOCK)]
     for k, r in enumerate(risks):
         if r.process == "monthly":
-            hit = rng.random(len(month_days)) < r.frequency / len(month_days)
-            out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
+            hit = rng.random((BLOCK, len(month_days))) < r.frequency / len(month_days)
+            for i in range(BLOCK):
+                out[i] += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit[i])]
             continue
-        count = rng.poisson(r.frequency)
-        starts = rng.uniform(0.0, days, count)
+        counts = rng.poisson(r.frequency, BLOCK)
+        starts = rng.uniform(0.0, days, counts.sum())
         if r.duration_sd > 0:
             sigma2 = math.log1p((r.duration_sd / r.duration) ** 2)
-            lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), count)
+            mu = math.log(r.duration) - sigma2 / 2
+            lengths = rng.lognormal(mu, math.sqrt(sigma2), counts.sum())
         else:
-            lengths = np.full(count, r.duration)
-        out += [
-            (k, float(a), float(min(a + d, days))) for a, d in zip(starts, lengths, strict=True)
-        ]
+            lengths = np.full(counts.sum(), r.duration)
+        at = 0
+        for i, n in enumerate(counts):
+            for a, d in zip(starts[at : at + n], lengths[at : at + n], strict=True):
+                out[i].append((k, float(a), float(min(a + d, days))))
+            at += n
     return out
 
 
 def test_draws_equal_the_straight_draw(make_toy: Callable[..., Path]) -> None:
-    # the draw skips calls of size 0; the numbers drawn are the same
     for p in (
         RiskProblem.from_network(corridor.load_package()),
         RiskProblem.from_network(corridor.load_package(make_toy(toy_risks)), year=2024),
     ):
-        for i in range(300):
-            rng_a, rng_b = (np.random.default_rng(np.random.SeedSequence([9, i])) for _ in "ab")
-            fast = draw_outages(p.risks, rng_a, p.month_days)
-            assert fast == straight_draw(p.risks, rng_b, p.month_days)
-            assert rng_a.random() == rng_b.random()  # the streams end at the same place
+        for seed, block in ((9, 0), (9, 3)):
+            drawn = draw_block(p.risks, seed, block, p.month_days)
+            plain_ = straight_draw(p.risks, seed, block, p.month_days)
+            assert [drawn.of(i) for i in range(BLOCK)] == plain_
+            assert drawn.counts().tolist() == [len(x) for x in plain_]
+            assert sum(map(len, plain_)) > 100  # outages were drawn
+
+
+def test_block_factors_equal_each_samples_factors(make_toy: Callable[..., Path]) -> None:
+    # every sample of a block at once (overlapping outages of one route day by day) equals
+    # `monthly_factors` of that sample alone
+    for p in (
+        RiskProblem.from_network(corridor.load_package()),
+        RiskProblem.from_network(corridor.load_package(make_toy(toy_risks)), year=2024),
+    ):
+        drawn = draw_block(p.risks, 4, 1, p.month_days)
+        rows = np.arange(0, BLOCK, 5)
+        part = drawn.take(rows)
+        for drop in (None, 0):
+            out = part if drop is None else part.without(drop)
+            routes, table = block_factors(out, p.risks, p.month_days)
+            overlapping = 0
+            for j, i in enumerate(rows):
+                one = drawn.of(int(i))
+                want = monthly_factors(one, p.risks, p.month_days, drop)
+                assert set(want) <= set(routes.tolist())
+                for col, r in enumerate(routes.tolist()):
+                    expected = want.get(r, np.ones(len(p.month_days)))
+                    np.testing.assert_allclose(table[j, col], expected, rtol=0, atol=1e-12)
+                days = sorted(
+                    (round(a), round(b)) for k, a, b in one if k != drop and round(b) > round(a)
+                )
+                overlapping += any(x[1] > y[0] for x, y in itertools.pairwise(days))
+            assert overlapping > 10  # the day-by-day path was taken
 
 
 def test_large_free_lp_path_equals_a_resolve_of_each(
@@ -248,9 +282,9 @@ def test_factors_equal_the_straight_ones_to_the_bit(make_toy: Callable[..., Path
         RiskProblem.from_network(corridor.load_package(make_toy(toy_risks)), year=2024),
     ):
         seen = 0
+        drawn = draw_block(p.risks, 8, 0, p.month_days)
         for i in range(400):
-            rng = np.random.default_rng(np.random.SeedSequence([8, i]))
-            outages = draw_outages(p.risks, rng, p.month_days)
+            outages = drawn.of(i)
             for drop in (None, 0, 2):
                 fast = monthly_factors(outages, p.risks, p.month_days, drop)
                 plain_ = straight_factors(outages, p.risks, p.month_days, drop)

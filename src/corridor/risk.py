@@ -9,11 +9,16 @@ crossing the package's focus country. The baseline is the `RerouteProblem`'s: re
 the package has observations of the exporter in the year, else the flows table's
 (``RiskSummary.baseline`` says which), with the reconciled months' pattern when reconciled.
 
-Speed: one model per worker, re-solved warm; a month whose capacities all still admit the
-month's no-outage optimum is not solved (cutting capacity only removes solutions, so that
-optimum stays optimal); repeated capacity patterns are memoised. Determinism: sample *i* draws
-from ``SeedSequence([seed, i])``, so results do not depend on how samples are split among
-workers, locally (a process pool) or on a Dask cluster.
+Speed: samples go through in blocks (`BLOCK`), as arrays: the outages of a block are drawn
+and turned into monthly capacity factors at once (`draw_block`, `block_factors`). A month
+whose capacities all still admit its no-outage optimum is not solved (cutting capacity only
+removes solutions, so that optimum stays optimal). Small LPs keep their optimal bases, as affine
+maps from capacities to the solution: where only one route's capacity moved, the bases are laid
+out along it and looked up with one binary search (`_Line`); elsewhere the bases that fitted
+rows where the same routes moved are tested together (`_Stack`); HiGHS solves only what no basis
+fits. Large LPs change only the outaged routes' bounds. Determinism: sample *i* draws from
+``SeedSequence([seed, i // BLOCK])`` at its place in that block, so results do not depend on
+how samples are split among chunks and workers, locally (a process pool) or on a Dask cluster.
 
 The contribution of each risk to the P95 loss: for each sample in the worst 5 %, the loss
 without that risk's outages (same draws otherwise) gives its marginal loss; marginals are
@@ -50,6 +55,7 @@ from typing import Any
 import fastparquet
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from corridor.display import Displayable
 from corridor.exceptions import (
@@ -238,31 +244,95 @@ def risk_specs(
     return out
 
 
-def draw_outages(
-    risks: list[RiskSpec], rng: np.random.Generator, month_days: np.ndarray
-) -> list[tuple[int, float, float]]:
-    """Draw one year of outages: (risk index, start day, end day), in a fixed draw order."""
+#: Samples that share one random stream: sample i draws from ``SeedSequence([seed, i // BLOCK])``
+#: at its place in the block, so its numbers depend on the seed and i only (not on how the
+#: samples are split among chunks and workers). Blocks are also the engine's batches.
+BLOCK = 16_384
+
+
+@dataclass(frozen=True)
+class Outages:
+    """A year of outages for each of `size` samples: one entry per outage.
+
+    Entries are grouped by risk (in the risks' order), then by sample, each risk's outages of a
+    sample in the order drawn. ``start`` and ``end`` are days from the start of the year.
+    """
+
+    size: int
+    sample: np.ndarray  # int64, 0 … size - 1
+    risk: np.ndarray  # int64, index into the problem's risks
+    start: np.ndarray
+    end: np.ndarray
+
+    def counts(self) -> np.ndarray:
+        """Return the number of outages of each sample."""
+        return np.bincount(self.sample, minlength=self.size)
+
+    def take(self, rows: np.ndarray) -> Outages:
+        """Return the outages of samples `rows` (distinct, ascending), numbered 0 … len - 1."""
+        new = np.full(self.size, -1, np.int64)
+        new[rows] = np.arange(len(rows))
+        keep = new[self.sample] >= 0
+        return Outages(
+            len(rows), new[self.sample[keep]], self.risk[keep], self.start[keep], self.end[keep]
+        )
+
+    def without(self, risk: int) -> Outages:
+        """Return these outages less risk `risk`'s (the draws of the others unchanged)."""
+        keep = self.risk != risk
+        return Outages(
+            self.size, self.sample[keep], self.risk[keep], self.start[keep], self.end[keep]
+        )
+
+    def of(self, i: int) -> list[tuple[int, float, float]]:
+        """Return sample i's outages as (risk index, start day, end day), in draw order."""
+        at = np.flatnonzero(self.sample == i)
+        return [
+            (int(k), float(a), float(b))
+            for k, a, b in zip(self.risk[at], self.start[at], self.end[at], strict=True)
+        ]
+
+
+def draw_block(risks: list[RiskSpec], seed: int, block: int, month_days: np.ndarray) -> Outages:
+    """Draw a year of outages for each of the `BLOCK` samples of block `block`.
+
+    Per risk, in order: a monthly risk draws one uniform per sample and month (an outage when
+    below frequency / 12); a Poisson risk draws a count per sample, then all the block's
+    starts (uniform over the year), then all its lognormal durations, in sample order. Always
+    a whole block: a run that needs part of one takes what it needs (`Outages.take`).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, block]))
+    size = BLOCK
     days = float(month_days.sum())
-    out: list[tuple[int, float, float]] = []
+    edges = np.concatenate([[0.0], np.cumsum(month_days)])
+    parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
     for k, r in enumerate(risks):
         if r.process == "monthly":
-            edges = np.concatenate([[0.0], np.cumsum(month_days)])
-            hit = rng.random(len(month_days)) < r.frequency / len(month_days)
-            out += [(k, edges[m], edges[m + 1]) for m in np.flatnonzero(hit)]
+            hit = rng.random((size, len(month_days))) < r.frequency / len(month_days)
+            rows, months = np.nonzero(hit)
+            parts.append((rows, k, edges[months], edges[months + 1]))
             continue
-        count = int(rng.poisson(r.frequency))
-        if count == 0:
-            continue  # draws of size 0 take nothing from the stream: skipping them changes none
-        starts = rng.uniform(0.0, days, count)
+        counts = rng.poisson(r.frequency, size)
+        total = int(counts.sum())
+        starts = rng.uniform(0.0, days, total)
         if r.duration_sd > 0:
             sigma2 = math.log1p((r.duration_sd / r.duration) ** 2)
-            lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), count)
+            lengths = rng.lognormal(math.log(r.duration) - sigma2 / 2, math.sqrt(sigma2), total)
         else:
-            lengths = np.full(count, r.duration)
-        # Python floats add as numpy's float64 do: the same ends, without numpy scalars
-        pairs = zip(starts.tolist(), lengths.tolist(), strict=True)
-        out += [(k, a, min(a + d, days)) for a, d in pairs]
-    return out
+            lengths = np.full(total, r.duration)
+        parts.append(
+            (np.repeat(np.arange(size), counts), k, starts, np.minimum(starts + lengths, days))
+        )
+    if not parts:
+        empty = np.zeros(0)
+        return Outages(size, empty.astype(np.int64), empty.astype(np.int64), empty, empty)
+    return Outages(
+        size,
+        np.concatenate([p[0] for p in parts]).astype(np.int64),
+        np.concatenate([np.full(len(p[0]), p[1], np.int64) for p in parts]),
+        np.concatenate([p[2] for p in parts]).astype(float),
+        np.concatenate([p[3] for p in parts]).astype(float),
+    )
 
 
 def monthly_factors(
@@ -287,14 +357,80 @@ def monthly_factors(
     return {r: monthly[i] for i, r in enumerate(routes)}
 
 
+def block_factors(
+    out: Outages, risks: list[RiskSpec], month_days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the routes the outages touch and their capacity factors, (size, routes, months).
+
+    The factors are those of `monthly_factors` for every sample at once: an outage of whole
+    days [lo, hi) takes (1 - factor) × its days in each month off the month's average; where
+    two outages of one sample overlap on a route, the lowest factor in force each day counts
+    (those few cells are worked out day by day, as `monthly_factors` does).
+    """
+    n_m = len(month_days)
+    edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
+    lo, hi = np.rint(out.start), np.rint(out.end)  # whole days, as `monthly_factors` rounds
+    lengths = np.array([len(r.routes) for r in risks], np.int64)
+    flat = np.array([x for r in risks for x in r.routes], np.int64)
+    rep = lengths[out.risk] * (hi > lo)  # an outage of no whole day changes nothing
+    o = np.repeat(np.arange(len(rep)), rep)
+    within = np.arange(len(o)) - np.repeat(np.cumsum(rep) - rep, rep)
+    route = flat[(np.cumsum(lengths) - lengths)[out.risk[o]] + within]
+    routes = np.unique(route)
+    if not len(routes):
+        return routes, np.ones((out.size, 0, n_m))
+    cell = out.sample[o] * len(routes) + np.searchsorted(routes, route)
+    a, b = lo[o], hi[o]
+    days = np.clip(np.minimum(b[:, None], edges[1:]) - np.maximum(a[:, None], edges[:-1]), 0, None)
+    pair, month = np.nonzero(days)
+    lost = days[pair, month] * (1.0 - np.array([r.factor for r in risks])[out.risk[o[pair]]])
+    total = np.bincount(cell[pair] * n_m + month, lost, out.size * len(routes) * n_m)
+    factors = 1.0 - total.reshape(-1, n_m) / month_days
+    # overlapping outages on one route: sorted by start, some neighbours overlap
+    order = np.lexsort((a, cell))
+    c, a, b = cell[order], a[order].astype(np.int64), b[order].astype(np.int64)
+    clash = np.unique(c[1:][(c[1:] == c[:-1]) & (a[1:] < b[:-1])])
+    if len(clash):  # those cells day by day: the lowest factor in force each day
+        at = np.isin(c, clash)
+        row, a, b = np.searchsorted(clash, c[at]), a[at], b[at]
+        level = np.array([r.factor for r in risks])[out.risk[o]][order][at]
+        daily = np.ones((len(clash), edges[-1]))
+        for f in np.unique(level):
+            mark = np.zeros((len(clash), edges[-1] + 1), np.int64)
+            np.add.at(mark, (row[level == f], a[level == f]), 1)
+            np.add.at(mark, (row[level == f], b[level == f]), -1)
+            daily = np.where(np.cumsum(mark, axis=1)[:, :-1] > 0, np.minimum(daily, f), daily)
+        factors[clash] = np.add.reduceat(daily, edges[:-1], axis=1) / month_days
+    return routes, factors.reshape(out.size, len(routes), n_m)
+
+
+_BLAS: list[ThreadpoolController] = []
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run numpy's matrix products on one thread inside the block.
+
+    The engine's products are small (tens of rows); OpenBLAS's threads cost more than they
+    save on them, and many times more on a busy machine (measured: 9,100 → 46,700 Kazakhstan
+    samples/s with the machine loaded). Process pools run one engine per core instead.
+    """
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    with _BLAS[0].limit(limits=1, user_api="blas"):
+        yield
+
+
 #: LPs with at most this many rows keep their optimal bases (dense factors, see `_Basis`).
 REUSE_MAX_ROWS = 400
 #: Bases kept per month pattern (the one that fitted least recently goes first).
 MAX_BASES = 64
 #: A cached basis fits a capacity vector when its basic values are within bounds to this, Mt/yr.
 FIT_TOL = 1e-9
-#: Samples × touched routes evaluated together (bounds the batch arrays' memory).
-_BATCH_CELLS = 200_000
+#: Capacity patterns of large LPs remembered (the memo starts again past it).
+MAX_MEMO = 100_000
+#: Samples × routes × periods of capacity factors evaluated together (32 MB of float64).
+_BATCH_CELLS = 4_000_000
 
 
 @dataclass(eq=False)
@@ -336,6 +472,132 @@ class _Basis:
         out[:, self.out_up] = caps[:, self.out_route]
         return ok, np.where(np.abs(out) < TOL, 0.0, out)
 
+    def along(self, caps: np.ndarray, r: int) -> tuple[float, float, np.ndarray, np.ndarray] | None:
+        """Where the basis fits as route r's capacity moves, the others at `caps`.
+
+        Returns the interval [lo, hi] of r's capacity and the outputs' ``a + b c`` on it, or
+        None when it fits nowhere there (or needs a capacity the others do not have).
+        """
+        rest = self.upper != r
+        if not np.isfinite(caps[self.upper[rest]]).all():
+            return None
+        a = self.z0 + self.d[:, rest] @ (caps[self.upper[rest]] - self.c0[rest])
+        b = np.zeros(len(a))
+        if not rest.all():
+            j = int(np.flatnonzero(~rest)[0])
+            a, b = a - self.d[:, j] * self.c0[j], self.d[:, j].copy()
+        hi = self.hi.copy()
+        hi[self.cap_pos] = caps[self.cap_cols]
+        b_hi = b.copy()
+        at_r = self.cap_pos[self.cap_cols == r]  # a basic column bounded by r's capacity
+        hi[at_r], b_hi[at_r] = 0.0, b_hi[at_r] - 1.0
+        lo, up = -np.inf, np.inf
+        # a + b c <= hi and lo <= a + b c, each with the fit's tolerance
+        for alpha, beta, gamma in ((a, b_hi, hi + FIT_TOL), (-a, -b, FIT_TOL - self.lo)):
+            flat = beta == 0
+            if (alpha[flat] > gamma[flat]).any():
+                return None
+            with np.errstate(invalid="ignore"):
+                bound = (gamma[~flat] - alpha[~flat]) / beta[~flat]
+            up = min(up, float(bound[beta[~flat] > 0].min(initial=np.inf)))
+            lo = max(lo, float(bound[beta[~flat] < 0].max(initial=-np.inf)))
+        if not lo <= up:
+            return None
+        out_a, out_b = self.out0.copy(), np.zeros(len(self.out0))
+        out_a[self.out_pos], out_b[self.out_pos] = a[self.out_basic], b[self.out_basic]
+        out_a[self.out_up] = np.where(self.out_route == r, 0.0, caps[self.out_route])
+        out_b[self.out_up] = (self.out_route == r).astype(float)
+        return lo, up, out_a, out_b
+
+
+@dataclass(eq=False)
+class _Line:
+    """The cached bases of a month pattern along one route's capacity, the others nominal.
+
+    Along one capacity c, a basis is optimal on an interval and its outputs are linear in c:
+    ``out = a + b c``. The intervals are kept disjoint and sorted (a piece already covered is
+    not added again), so a batch of capacities is looked up with one `np.searchsorted`.
+    """
+
+    lo: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hi: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    a: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def add(self, lo: float, hi: float, a: np.ndarray, b: np.ndarray) -> None:
+        """Add a basis that fits on [lo, hi], its outputs ``a + b c`` there (uncovered parts)."""
+        pieces, at = [], lo
+        for x, y in zip(self.lo.tolist(), self.hi.tolist(), strict=True):
+            if y < at:
+                continue
+            if x > hi:
+                break
+            if x > at:
+                pieces.append((at, x))
+            at = max(at, y)
+        if at <= hi:
+            pieces.append((at, hi))
+        if not pieces or len(self.lo) + len(pieces) > 4 * MAX_BASES:
+            return
+        lo_ = np.concatenate([self.lo, [p[0] for p in pieces]])
+        order = np.argsort(lo_, kind="stable")
+        self.lo = lo_[order]
+        self.hi = np.concatenate([self.hi, [p[1] for p in pieces]])[order]
+        n = len(pieces)
+        self.a = np.vstack([self.a.reshape(-1, len(a)), np.repeat(a[None, :], n, axis=0)])[order]
+        self.b = np.vstack([self.b.reshape(-1, len(b)), np.repeat(b[None, :], n, axis=0)])[order]
+
+    def lookup(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return which capacities a basis covers, and their outputs (clipped as `fit` does)."""
+        j = np.searchsorted(self.lo, c, side="right") - 1
+        ok = j >= 0
+        ok[ok] = c[ok] <= self.hi[j[ok]]
+        j, c = j[ok], c[ok]
+        out = self.a[j] + self.b[j] * c[:, None]
+        return ok, np.where(np.abs(out) < TOL, 0.0, out)
+
+
+class _Stack:
+    """Several cached bases tested together: every row against every basis in one product."""
+
+    def __init__(self, bases: list[_Basis], n_routes: int) -> None:
+        n = len(bases[0].z0)
+        self.size, self.n = len(bases), n
+        self.d = np.zeros((len(bases) * n, n_routes))
+        self.z0 = np.concatenate([b.z0 - b.d @ b.c0 for b in bases])
+        self.lo = np.concatenate([b.lo for b in bases]) - FIT_TOL
+        self.hi = np.concatenate([b.hi for b in bases]) + FIT_TOL
+        self.cap = np.full(len(bases) * n, -1)  # the route bounding a basic column, if any
+        self.upper = np.zeros((len(bases), n_routes))
+        n_out = len(bases[0].out0)
+        self.kind = np.zeros((len(bases), n_out), np.int64)  # 0 fixed, 1 basic, 2 a capacity
+        self.src = np.zeros((len(bases), n_out), np.int64)
+        self.out0 = np.array([b.out0 for b in bases])
+        for i, b in enumerate(bases):
+            self.d[i * n : (i + 1) * n, b.upper] = b.d
+            self.cap[i * n + b.cap_pos] = b.cap_cols
+            self.upper[i, b.upper] = 1.0
+            self.kind[i, b.out_pos], self.src[i, b.out_pos] = 1, i * n + b.out_basic
+            self.kind[i, b.out_up], self.src[i, b.out_up] = 2, b.out_route
+
+    def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return which rows some basis fits, and their output columns (clipped as `fit`)."""
+        unknown = np.isinf(caps)
+        z = np.where(unknown, 0.0, caps) @ self.d.T + self.z0
+        hi = np.where(self.cap >= 0, caps[:, self.cap] + FIT_TOL, self.hi)
+        good = ((z >= self.lo) & (z <= hi)).reshape(len(caps), self.size, self.n).all(axis=2)
+        good &= (unknown.astype(float) @ self.upper.T) == 0  # a bound at an unknown capacity
+        ok = good.any(axis=1)
+        first = good[ok].argmax(axis=1)
+        rows = np.flatnonzero(ok)[:, None]
+        kind, src = self.kind[first], self.src[first]
+        out = np.where(
+            kind == 1,
+            z[rows, np.where(kind == 1, src, 0)],
+            np.where(kind == 2, caps[rows, np.where(kind == 2, src, 0)], self.out0[first]),
+        )
+        return ok, np.where(np.abs(out) < TOL, 0.0, out)
+
 
 class Engine:
     """One worker's model: evaluates samples, month by month, with screening and reuse.
@@ -368,10 +630,16 @@ class Engine:
         self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
         self.reuse = screen and self.model._n_row <= REUSE_MAX_ROWS
         self.bases: dict[int, list[_Basis]] = {}
+        self.lines: dict[tuple[int, int], _Line] = {}  # (month pattern, route): bases along it
+        #: (month pattern, the routes moved): the bases that fitted such rows, last fit first
+        self.fitted: dict[tuple[int, bytes], list[_Basis]] = {}
+        self.stacks: dict[tuple[int, bytes], _Stack] = {}
         self._a = self.model.matrix() if self.reuse else np.zeros((0, 0))
-        self._loaded = -1  # the month pattern whose bounds the model holds
+        self._loaded = -1  # the month pattern whose nominal bounds the model holds
         self._last_basis: _Basis | None = None
         self._lean: tuple[int, FreeLP] | None = None  # month pattern, its lean free LP
+        self._drawn: tuple[tuple[int, int], Outages] | None = None  # the last block drawn
+        self.risk_routes = len({x for r in p.risks for x in r.routes})
         self.nominal = [self._solve(p.month_caps[m], m, fresh=True) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
@@ -395,7 +663,8 @@ class Engine:
             return s, c, np.zeros(0)
         sol = self.model.solve(self.p.supply_of(m), caps, self.p.baseline_of(m), self.p.node_caps)
         self.solves += 1
-        self._loaded = self.same_as[m]
+        # the period whose bounds the model holds, every capacity nominal (-1: none)
+        self._loaded = self.same_as[m] if np.array_equal(caps, self.p.month_caps[m]) else -1
         if not sol.is_optimal:
             msg = f"the LP ended {sol.status} for a risk sample"
             raise SolverError(msg)
@@ -453,11 +722,42 @@ class Engine:
             out_up=np.flatnonzero(is_up),
             out_route=outputs[is_up],
         )
-        kept = self.bases.setdefault(self.same_as[m], [])
+        g = self.same_as[m]
+        kept = self.bases.setdefault(g, [])
         kept.insert(0, b)
         if len(kept) > MAX_BASES:
             kept.pop()  # the one that fitted least recently
+        for (h, r), line in self.lines.items():
+            if h == g:
+                self._add_to_line(line, b, m, r)
         return b
+
+    def _remember(self, key: tuple[int, bytes], b: _Basis) -> None:
+        """Add basis b to those that fitted rows of `key` (the oldest goes past `MAX_BASES`)."""
+        kept = self.fitted.setdefault(key, [])
+        kept.insert(0, b)
+        del kept[MAX_BASES:]
+        self.stacks.pop(key, None)
+
+    def _stack(self, key: tuple[int, bytes]) -> _Stack | None:
+        """Return the bases that fitted rows of `key`, stacked (None: none yet)."""
+        if key not in self.stacks and self.fitted.get(key):
+            self.stacks[key] = _Stack(self.fitted[key], len(self.p.tail))
+        return self.stacks.get(key)
+
+    def _line(self, m: int, r: int) -> _Line:
+        """Return period m's pattern's bases along route r's capacity (built on first use)."""
+        key = (self.same_as[m], r)
+        if key not in self.lines:
+            self.lines[key] = _Line()
+            for b in self.bases.get(key[0], []):
+                self._add_to_line(self.lines[key], b, m, r)
+        return self.lines[key]
+
+    def _add_to_line(self, line: _Line, b: _Basis, m: int, r: int) -> None:
+        found = b.along(self.p.month_caps[m], r)
+        if found is not None:
+            line.add(*found)
 
     def route_caps(self, m: int, routes: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """Capacities of `routes` in period m under outage factors (`scale_capacity`)."""
@@ -497,15 +797,17 @@ class Engine:
         """Return stranded Mt and share crossing of samples given as `monthly_factors`."""
         out_s: list[np.ndarray] = []
         out_c: list[np.ndarray] = []
-        start = 0
+        start, n_m = 0, len(self.p.month_days)
         while start < len(factors):
             stop, touched = start, set[int]()
             while stop < len(factors) and (
-                stop == start or (stop - start) * len(touched | set(factors[stop])) <= _BATCH_CELLS
+                stop == start
+                or (stop - start) * len(touched | set(factors[stop])) * n_m <= _BATCH_CELLS
             ):
                 touched |= set(factors[stop])
                 stop += 1
-            s, c = self._evaluate_batch(factors[start:stop], sorted(touched))
+            with _one_blas_thread():
+                s, c = self._evaluate_batch(factors[start:stop], sorted(touched))
             out_s.append(s)
             out_c.append(c)
             start = stop
@@ -516,29 +818,39 @@ class Engine:
     def _evaluate_batch(
         self, factors: list[dict[int, np.ndarray]], touched: list[int]
     ) -> tuple[np.ndarray, np.ndarray]:
-        k, n_m = len(factors), len(self.p.month_days)
-        s_tot, c_tot, e_tot = self.totals
-        stranded, crossing, exports = np.full(k, s_tot), np.full(k, c_tot), np.full(k, e_tot)
         routes = np.array(touched, np.int64)
         pos = {r: j for j, r in enumerate(touched)}
-        table = np.ones((k, len(routes), n_m))
-        hit = np.zeros((k, len(routes)), bool)
+        table = np.ones((len(factors), len(routes), len(self.p.month_days)))
         for i, f in enumerate(factors):
             for r, row in f.items():
                 table[i, pos[r]] = row
-                hit[i, pos[r]] = True
+        return self.evaluate_table(routes, table)
+
+    def evaluate_table(
+        self, routes: np.ndarray, table: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return stranded Mt and share crossing of samples given as capacity factors.
+
+        `table` holds one row per sample: the factors of `routes` in each period, shape
+        (samples, routes, periods), 1 where a route is not out (`block_factors`' form).
+        """
+        k = len(table)
+        s_tot, c_tot, e_tot = self.totals
+        stranded, crossing, exports = np.full(k, s_tot), np.full(k, c_tot), np.full(k, e_tot)
         for m in self.periods:
-            active = np.flatnonzero((table[:, :, m] < 1).any(axis=1))
+            hit = table[:, :, m] < 1
+            active = np.flatnonzero(hit.any(axis=1))
             if not len(active):
                 continue
+            hit = hit[active]
             sub = self._route_caps_2d(m, routes, table[active, :, m])
             s0, c0, x = self.nominal[m]
             if self.screen:  # the period's optimum is still feasible, hence still optimal
-                fits = ((sub >= x[routes] - TOL) | ~hit[active]).all(axis=1)
-                active, sub = active[~fits], sub[~fits]
+                fits = ((sub >= x[routes] - TOL) | ~hit).all(axis=1)
+                active, sub, hit = active[~fits], sub[~fits], hit[~fits]
             if not len(active):
                 continue
-            s, c = self._outcomes(m, routes, sub, hit[active])
+            s, c = self._outcomes(m, routes, sub, hit)
             years = self.p.month_days[m] / DAYS_PER_YEAR
             stranded[active] += (s - s0) * years
             crossing[active] += (c - c0) * years
@@ -561,38 +873,65 @@ class Engine:
         self, m: int, routes: np.ndarray, sub: np.ndarray, hit: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return (stranded, crossing) of period m for each row of capacities on `routes`."""
-        n_o = len(self.p.origins)
-        s, c = np.zeros(len(sub)), np.zeros(len(sub))
-        todo = np.ones(len(sub), bool)
         caps = np.repeat(self.p.month_caps[m][None, :], len(sub), axis=0)
         caps[:, routes] = sub
+        if not self.reuse:
+            s, c = np.zeros(len(sub)), np.zeros(len(sub))
+            for i in range(len(sub)):
+                s[i], c[i] = self._solve_small(m, routes[hit[i]], sub[i, hit[i]], caps[i])
+            return s, c
+        done = np.full((len(sub), 2), np.nan)  # stranded and crossing of each row; nan: to do
+        moved = sub != self.p.month_caps[m, routes]
+        # rows where one route's capacity moved: looked up along that route
+        one = np.flatnonzero(moved.sum(axis=1) == 1)
+        which = moved[one].argmax(axis=1)
+        for j in np.unique(which):
+            rows = one[which == j]
+            self._put(done, rows, *self._line(m, int(routes[j])).lookup(sub[rows, j]))
+        left = np.flatnonzero(np.isnan(done[:, 0]))
+        if len(left):
+            wide = np.zeros((len(left), len(self.p.tail)), bool)
+            wide[:, routes] = moved[left]
+            self._by_pattern(m, caps, left, np.packbits(wide, axis=1), done)
+        return done[:, 0], done[:, 1]
 
-        def take(b: _Basis, rows: np.ndarray) -> bool:
-            ok, out = b.fit(caps[rows])
-            s[rows[ok]] = out[ok, :n_o].sum(axis=1)
-            c[rows[ok]] = out[ok, n_o:].sum(axis=1)
-            todo[rows[ok]] = False
-            return bool(ok.any())
+    def _put(self, done: np.ndarray, rows: np.ndarray, ok: np.ndarray, out: np.ndarray) -> None:
+        """Record the outputs `out` of rows[ok] (stranded and crossing) in `done`."""
+        n_o = len(self.p.origins)
+        done[rows[ok], 0] = out[:, :n_o].sum(axis=1)
+        done[rows[ok], 1] = out[:, n_o:].sum(axis=1)
 
-        if self.reuse:
-            kept = self.bases.get(self.same_as[m], [])
-            for j, b in enumerate(list(kept)):
-                if not todo.any():
-                    break
-                if take(b, np.flatnonzero(todo)) and j > 0:  # the bases that fit come first
-                    kept.remove(b)
-                    kept.insert(0, b)
-        for i in range(len(sub)):
-            if not todo[i]:
+    def _by_pattern(
+        self, m: int, caps: np.ndarray, left: np.ndarray, packed: np.ndarray, done: np.ndarray
+    ) -> None:
+        """Fill rows `left` from the bases that fitted rows where the same routes moved.
+
+        `packed` holds the routes moved in each row as bits. Each pattern's bases are tested
+        together (`_Stack`); HiGHS solves the rows none fits, and the new basis joins them.
+        """
+        keys, inverse = np.unique(packed, axis=0, return_inverse=True)
+        pattern = np.full(len(caps), -1)
+        pattern[left] = inverse.reshape(-1)
+        g = self.same_as[m]
+        for k in range(len(keys)):
+            stack = self._stack((g, keys[k].tobytes()))
+            if stack is not None:
+                rows = left[inverse.reshape(-1) == k]
+                self._put(done, rows, *stack.fit(caps[rows]))
+        for i in left:
+            if not np.isnan(done[i, 0]):
                 continue
-            if self.reuse:
-                s[i], c[i] = self._solve(caps[i], m, fresh=True)[:2]
-                todo[i] = False
-                if self._last_basis is not None:
-                    take(self._last_basis, np.flatnonzero(todo))
+            done[i] = self._solve(caps[i], m, fresh=True)[:2]
+            b = self._last_basis
+            if b is None:
                 continue
-            s[i], c[i] = self._solve_small(m, routes[hit[i]], sub[i, hit[i]], caps[i])
-        return s, c
+            todo = np.isnan(done[:, 0]) & (pattern >= 0)
+            for k in np.unique(pattern[todo | (pattern == pattern[i])]):
+                rows = np.flatnonzero(todo & (pattern == k))  # the new basis may fit them
+                ok, out = b.fit(caps[rows])
+                self._put(done, rows, ok, out[ok])
+                if ok.any() or k == pattern[i]:
+                    self._remember((g, keys[k].tobytes()), b)
 
     def _solve_small(
         self, m: int, routes: np.ndarray, sub: np.ndarray, caps: np.ndarray
@@ -603,9 +942,11 @@ class Engine:
         if hit is not None:
             return hit
         g = self.same_as[m]
-        if not self.screen or self._loaded != g:
-            hit = self._solve(caps, m, fresh=not self.screen)[:2]
+        if not self.screen:
+            hit = self._solve(caps, m, fresh=True)[:2]
         else:
+            if self._loaded != g:  # load the period's bounds, every capacity nominal
+                self._solve(self.p.month_caps[m], m, fresh=True)
             lp: RerouteModel | FreeLP = self.model
             if self.p.mode == "free":  # the same LP less its unused columns and rows
                 if self._lean is None or self._lean[0] != g:
@@ -617,32 +958,71 @@ class Engine:
                 msg = f"the LP ended {sol.status} for a risk sample"
                 raise SolverError(msg)
             hit = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
+        if len(self.memo_small) >= MAX_MEMO:
+            self.memo_small.clear()  # memory stays bounded on long runs
         self.memo_small[key] = hit
         return hit
 
+    def _block(self, seed: int, block: int) -> Outages:
+        """Return block `block`'s outages (the last block drawn is kept)."""
+        if self._drawn is None or self._drawn[0] != (seed, block):
+            self._drawn = ((seed, block), draw_block(self.p.risks, seed, block, self.p.month_days))
+        return self._drawn[1]
+
+    def evaluate_outages(self, out: Outages) -> tuple[np.ndarray, np.ndarray]:
+        """Return stranded Mt and share crossing of each sample of `out`."""
+        step = max(1, _BATCH_CELLS // max(1, self.risk_routes * len(self.p.month_days)))
+        if out.size > step:  # in parts, to bound the factors' memory
+            parts = [
+                self.evaluate_outages(out.take(np.arange(a, min(a + step, out.size))))
+                for a in range(0, out.size, step)
+            ]
+            return np.concatenate([x[0] for x in parts]), np.concatenate([x[1] for x in parts])
+        routes, table = block_factors(out, self.p.risks, self.p.month_days)
+        with _one_blas_thread():
+            return self.evaluate_table(routes, table)
+
+    def losses(
+        self, seed: int, samples: np.ndarray, drop: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (stranded Mt, outages) of `samples` (indices), without risk `drop`'s outages.
+
+        Each sample's draws are those `samples` makes; dropping a risk leaves the others' draws
+        unchanged. Stranded volumes are rounded to 9 decimals, as `samples` rounds them.
+        """
+        samples = np.asarray(samples, np.int64)
+        stranded, counts = np.zeros(len(samples)), np.zeros(len(samples), np.int64)
+        for block in np.unique(samples // BLOCK):
+            at = np.flatnonzero(samples // BLOCK == block)
+            local, inverse = np.unique(samples[at] - block * BLOCK, return_inverse=True)
+            out = self._block(seed, int(block)).take(local)
+            counts[at] = out.counts()[inverse]
+            s, _ = self.evaluate_outages(out if drop is None else out.without(drop))
+            stranded[at] = np.round(s, 9)[inverse]
+        return stranded, counts
+
     def sample(self, seed: int, i: int, drop: int | None = None) -> tuple[float, float, int]:
-        """Draw and evaluate sample i: (stranded Mt, share crossing, number of outages)."""
-        rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
-        outages = draw_outages(self.p.risks, rng, self.p.month_days)
-        s, c = self.evaluate(outages, drop)
-        # warm starts from different bases agree to ~1e-12: report 9 decimals, the same anywhere
-        return round(s, 9), round(c, 9), len(outages)
+        """Draw and evaluate sample i: (stranded Mt, share crossing, number of outages drawn)."""
+        out = self._block(seed, i // BLOCK).take(np.array([i % BLOCK]))
+        s, c = self.evaluate_outages(out if drop is None else out.without(drop))
+        return float(np.round(s[0], 9)), float(np.round(c[0], 9)), len(out.sample)
 
     def samples(self, seed: int, start: int, stop: int) -> np.ndarray:
-        """Draw and evaluate samples start … stop - 1 together: rows as `sample` returns them."""
-        factors, counts = [], []
-        for i in range(start, stop):
-            rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
-            outages = draw_outages(self.p.risks, rng, self.p.month_days)
-            factors.append(monthly_factors(outages, self.p.risks, self.p.month_days))
-            counts.append(len(outages))
-        s, c = self.evaluate_many(factors)
-        # rounded as `sample` rounds (Python's correctly rounded `round`)
-        rows = [
-            (round(float(a), 9), round(float(b), 9), n)
-            for a, b, n in zip(s, c, counts, strict=True)
-        ]
-        return np.array(rows, float).reshape(-1, 3)
+        """Draw and evaluate samples start … stop - 1: rows of (stranded, share, outages).
+
+        Samples go through a block (`BLOCK`) at a time; stranded volumes and shares are
+        rounded to 9 decimals (warm starts from different bases agree to ~1e-12: the same
+        numbers on any number of workers).
+        """
+        rows = []
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            first, last = max(start, block * BLOCK), min(stop, (block + 1) * BLOCK)
+            out = self._block(seed, block)
+            if last - first < BLOCK:
+                out = out.take(np.arange(first - block * BLOCK, last - block * BLOCK))
+            s, c = self.evaluate_outages(out)
+            rows.append(np.column_stack([np.round(s, 9), np.round(c, 9), out.counts()]))
+        return np.concatenate(rows) if rows else np.zeros((0, 3))
 
 
 # --- running: local process pool, Dask, or in-process ------------------------------------------
@@ -1140,7 +1520,7 @@ def run_risk(
         Report the probability that the share crossing the focus country falls below it (a
         share between 0 and 1).
     chunk : int, optional
-        Samples per chunk (default n / 8 / workers, between 10 and 500).
+        Samples per chunk (default n / 8 / workers, between 10 and `BLOCK`).
     on_progress, should_stop : callable, optional
         Called with the number of finished samples; `should_stop` returning True (or Ctrl-C)
         stops the run and returns the samples finished so far (``summary.interrupted``).
@@ -1159,7 +1539,7 @@ def run_risk(
     """
     check_run(n, seed, workers, threshold, chunk)
     t0 = time.perf_counter()
-    chunk = chunk or max(10, min(500, n // max(1, 8 * max(workers, 1))))
+    chunk = chunk or max(10, min(BLOCK, n // max(1, 8 * max(workers, 1))))
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
     parent = Engine(problem)  # the no-outage loss now, the P95 contributions at the end
     run = {
@@ -1308,22 +1688,16 @@ def _contributions(
     k = max(1, math.ceil(0.05 * len(samples)))
     tail = samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(k)
     engine = engine or Engine(problem)
-    parts = np.zeros(len(problem.risks))
-    for row in tail.itertuples():
-        loss = row.stranded - engine.nominal_loss
-        if loss <= TOL:
-            continue
-        marginal = np.array(
-            [
-                max(
-                    loss - (engine.sample(seed, int(row.sample), drop=j)[0] - engine.nominal_loss),
-                    0.0,
-                )
-                for j in range(len(problem.risks))
-            ]
-        )
-        if marginal.sum() > TOL:
-            parts += loss * marginal / marginal.sum()
+    index = tail["sample"].to_numpy(np.int64)
+    loss = tail["stranded"].to_numpy() - engine.nominal_loss
+    # each risk's marginal loss: the sample's loss less its loss without that risk's outages
+    marginal = np.zeros((len(index), len(problem.risks)))
+    for j in range(len(problem.risks)):
+        without = engine.losses(seed, index, drop=j)[0] - engine.nominal_loss
+        marginal[:, j] = np.maximum(loss - without, 0.0)
+    total = marginal.sum(axis=1)
+    counted = (loss > TOL) & (total > TOL)
+    parts = (loss[counted, None] * marginal[counted] / total[counted, None]).sum(axis=0)
     parts /= len(tail)
     total = parts.sum()
     return pd.DataFrame(
