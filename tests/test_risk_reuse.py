@@ -231,7 +231,8 @@ def test_block_factors_equal_each_samples_factors(make_toy: Callable[..., Path])
         part = drawn.take(rows)
         for drop in (None, 0):
             out = part if drop is None else part.without(drop)
-            routes, table = block_factors(out, p.risks, p.month_days)
+            factors = block_factors(out, p.risks, p.month_days)
+            routes, table = factors.routes, factors.dense()
             overlapping = 0
             for j, i in enumerate(rows):
                 one = drawn.of(int(i))

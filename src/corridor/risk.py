@@ -357,18 +357,42 @@ def monthly_factors(
     return {r: monthly[i] for i, r in enumerate(routes)}
 
 
-def block_factors(
-    out: Outages, risks: list[RiskSpec], month_days: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the routes the outages touch and their capacity factors, (size, routes, months).
+@dataclass(frozen=True)
+class Factors:
+    """Capacity factors of a batch of samples, period by period, for the rows with an outage.
 
-    The factors are those of `monthly_factors` for every sample at once: an outage of whole
-    days [lo, hi) takes (1 - factor) × its days in each month off the month's average; where
-    two outages of one sample overlap on a route, the lowest factor in force each day counts
-    (those few cells are worked out day by day, as `monthly_factors` does).
+    ``rows[m]`` are the samples (ascending) with some route's factor below 1 in period m, and
+    ``values[m]`` their factors of `routes`, one row each (1: not out).
+    """
+
+    size: int
+    routes: np.ndarray
+    rows: list[np.ndarray]
+    values: list[np.ndarray]
+
+    @classmethod
+    def from_dense(cls, routes: np.ndarray, table: np.ndarray) -> Factors:
+        """Return the factors of `table`: (samples, routes, periods), 1 where not out."""
+        rows = [np.flatnonzero((table[:, :, m] < 1).any(axis=1)) for m in range(table.shape[2])]
+        return cls(len(table), routes, rows, [table[r, :, m] for m, r in enumerate(rows)])
+
+    def dense(self) -> np.ndarray:
+        """Return the factors as (samples, routes, periods), 1 where not out."""
+        table = np.ones((self.size, len(self.routes), len(self.rows)))
+        for m, (r, v) in enumerate(zip(self.rows, self.values, strict=True)):
+            table[r, :, m] = v
+        return table
+
+
+def block_factors(out: Outages, risks: list[RiskSpec], month_days: np.ndarray) -> Factors:
+    """Return the monthly capacity factors of every sample of `out` (`monthly_factors` of each).
+
+    An outage of whole days [lo, hi) takes (1 - factor) × its days in each month off the
+    month's average. Where outages of one sample overlap on a route, the lowest factor in force
+    counts: those outages are cut into pieces of constant lowest factor first (`_lowest`).
     """
     n_m = len(month_days)
-    edges = np.concatenate([[0], np.cumsum(month_days)]).astype(int)
+    edges = np.concatenate([[0], np.cumsum(month_days)]).astype(float)
     lo, hi = np.rint(out.start), np.rint(out.end)  # whole days, as `monthly_factors` rounds
     lengths = np.array([len(r.routes) for r in risks], np.int64)
     flat = np.array([x for r in risks for x in r.routes], np.int64)
@@ -377,31 +401,58 @@ def block_factors(
     within = np.arange(len(o)) - np.repeat(np.cumsum(rep) - rep, rep)
     route = flat[(np.cumsum(lengths) - lengths)[out.risk[o]] + within]
     routes = np.unique(route)
-    if not len(routes):
-        return routes, np.ones((out.size, 0, n_m))
-    cell = out.sample[o] * len(routes) + np.searchsorted(routes, route)
+    n_r = len(routes)
+    if not n_r:
+        return Factors(out.size, routes, [np.zeros(0, np.int64)] * n_m, [np.ones((0, 0))] * n_m)
+    cell = out.sample[o] * n_r + np.searchsorted(routes, route)
     a, b = lo[o], hi[o]
+    level = np.array([r.factor for r in risks])[out.risk[o]]
+    order = np.lexsort((a, cell))  # sorted by start, some neighbours overlap
+    c, a_, b_ = cell[order], a[order], b[order]
+    clash = np.unique(c[1:][(c[1:] == c[:-1]) & (a_[1:] < b_[:-1])])
+    if len(clash):
+        plain = ~np.isin(cell, clash)
+        pieces = _lowest(cell[~plain], a[~plain], b[~plain], level[~plain])
+        cell, a, b, level = (
+            np.concatenate([x[plain], y]) for x, y in zip((cell, a, b, level), pieces, strict=True)
+        )
     days = np.clip(np.minimum(b[:, None], edges[1:]) - np.maximum(a[:, None], edges[:-1]), 0, None)
-    pair, month = np.nonzero(days)
-    lost = days[pair, month] * (1.0 - np.array([r.factor for r in risks])[out.risk[o[pair]]])
-    total = np.bincount(cell[pair] * n_m + month, lost, out.size * len(routes) * n_m)
-    factors = 1.0 - total.reshape(-1, n_m) / month_days
-    # overlapping outages on one route: sorted by start, some neighbours overlap
-    order = np.lexsort((a, cell))
-    c, a, b = cell[order], a[order].astype(np.int64), b[order].astype(np.int64)
-    clash = np.unique(c[1:][(c[1:] == c[:-1]) & (a[1:] < b[:-1])])
-    if len(clash):  # those cells day by day: the lowest factor in force each day
-        at = np.isin(c, clash)
-        row, a, b = np.searchsorted(clash, c[at]), a[at], b[at]
-        level = np.array([r.factor for r in risks])[out.risk[o]][order][at]
-        daily = np.ones((len(clash), edges[-1]))
-        for f in np.unique(level):
-            mark = np.zeros((len(clash), edges[-1] + 1), np.int64)
-            np.add.at(mark, (row[level == f], a[level == f]), 1)
-            np.add.at(mark, (row[level == f], b[level == f]), -1)
-            daily = np.where(np.cumsum(mark, axis=1)[:, :-1] > 0, np.minimum(daily, f), daily)
-        factors[clash] = np.add.reduceat(daily, edges[:-1], axis=1) / month_days
-    return routes, factors.reshape(out.size, len(routes), n_m)
+    piece, month = np.nonzero(days)
+    cells = out.size * n_r
+    keys, inverse = np.unique(month * cells + cell[piece], return_inverse=True)
+    lost = np.bincount(inverse.reshape(-1), days[piece, month] * (1.0 - level[piece]), len(keys))
+    month, cell = keys // cells, keys % cells
+    factor = 1.0 - lost / month_days[month]
+    bounds = np.searchsorted(month, np.arange(n_m + 1))
+    rows, values = [], []
+    for m in range(n_m):
+        part = slice(bounds[m], bounds[m + 1])
+        row, at = np.unique(cell[part] // n_r, return_inverse=True)
+        v = np.ones((len(row), n_r))
+        v[at.reshape(-1), cell[part] % n_r] = factor[part]
+        rows.append(row)
+        values.append(v)
+    return Factors(out.size, routes, rows, values)
+
+
+def _lowest(
+    cell: np.ndarray, lo: np.ndarray, hi: np.ndarray, factor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut overlapping outages into pieces over which the lowest factor in force is constant.
+
+    Returns the pieces as (cell, lo, hi, factor); days with no outage give no piece.
+    """
+    levels, level = np.unique(factor, return_inverse=True)
+    n = len(cell)
+    t = np.concatenate([lo, hi])
+    order = np.lexsort((t, np.concatenate([cell, cell])))
+    t, where = t[order], np.concatenate([cell, cell])[order]
+    step = np.zeros((2 * n, len(levels)), np.int64)
+    step[np.arange(2 * n), np.tile(level.reshape(-1), 2)[order]] = np.repeat([1, -1], n)[order]
+    active = np.cumsum(step, axis=0)[:-1] > 0  # each cell's steps add up to 0 at its end
+    lowest = np.where(active, levels, 1.0).min(axis=1)
+    keep = (where[1:] == where[:-1]) & (t[1:] > t[:-1]) & (lowest < 1)
+    return where[:-1][keep], t[:-1][keep], t[1:][keep], lowest[keep]
 
 
 _BLAS: list[ThreadpoolController] = []
@@ -824,33 +875,26 @@ class Engine:
         for i, f in enumerate(factors):
             for r, row in f.items():
                 table[i, pos[r]] = row
-        return self.evaluate_table(routes, table)
+        return self.evaluate_factors(Factors.from_dense(routes, table))
 
-    def evaluate_table(
-        self, routes: np.ndarray, table: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return stranded Mt and share crossing of samples given as capacity factors.
-
-        `table` holds one row per sample: the factors of `routes` in each period, shape
-        (samples, routes, periods), 1 where a route is not out (`block_factors`' form).
-        """
-        k = len(table)
+    def evaluate_factors(self, f: Factors) -> tuple[np.ndarray, np.ndarray]:
+        """Return stranded Mt and share crossing of samples given as capacity factors."""
         s_tot, c_tot, e_tot = self.totals
-        stranded, crossing, exports = np.full(k, s_tot), np.full(k, c_tot), np.full(k, e_tot)
+        stranded = np.full(f.size, s_tot)
+        crossing, exports = np.full(f.size, c_tot), np.full(f.size, e_tot)
         for m in self.periods:
-            hit = table[:, :, m] < 1
-            active = np.flatnonzero(hit.any(axis=1))
+            active, values = f.rows[m], f.values[m]
             if not len(active):
                 continue
-            hit = hit[active]
-            sub = self._route_caps_2d(m, routes, table[active, :, m])
+            hit = values < 1
+            sub = self._route_caps_2d(m, f.routes, values)
             s0, c0, x = self.nominal[m]
             if self.screen:  # the period's optimum is still feasible, hence still optimal
-                fits = ((sub >= x[routes] - TOL) | ~hit).all(axis=1)
+                fits = ((sub >= x[f.routes] - TOL) | ~hit).all(axis=1)
                 active, sub, hit = active[~fits], sub[~fits], hit[~fits]
             if not len(active):
                 continue
-            s, c = self._outcomes(m, routes, sub, hit)
+            s, c = self._outcomes(m, f.routes, sub, hit)
             years = self.p.month_days[m] / DAYS_PER_YEAR
             stranded[active] += (s - s0) * years
             crossing[active] += (c - c0) * years
@@ -978,9 +1022,9 @@ class Engine:
                 for a in range(0, out.size, step)
             ]
             return np.concatenate([x[0] for x in parts]), np.concatenate([x[1] for x in parts])
-        routes, table = block_factors(out, self.p.risks, self.p.month_days)
+        factors = block_factors(out, self.p.risks, self.p.month_days)
         with _one_blas_thread():
-            return self.evaluate_table(routes, table)
+            return self.evaluate_factors(factors)
 
     def losses(
         self, seed: int, samples: np.ndarray, drop: int | None = None
