@@ -277,6 +277,20 @@ class Outages:
             len(rows), new[self.sample[keep]], self.risk[keep], self.start[keep], self.end[keep]
         )
 
+    @classmethod
+    def concat(cls, parts: list[Outages]) -> Outages:
+        """Return the outages of `parts`' samples one after the other."""
+        start = np.cumsum([0] + [x.size for x in parts])
+        return cls(
+            int(start[-1]),
+            np.concatenate(
+                [np.zeros(0, np.int64)] + [x.sample + a for x, a in zip(parts, start, strict=False)]
+            ),
+            np.concatenate([np.zeros(0, np.int64)] + [x.risk for x in parts]),
+            np.concatenate([np.zeros(0)] + [x.start for x in parts]),
+            np.concatenate([np.zeros(0)] + [x.end for x in parts]),
+        )
+
     def without(self, risk: int) -> Outages:
         """Return these outages less risk `risk`'s (the draws of the others unchanged)."""
         keep = self.risk != risk
@@ -1026,24 +1040,17 @@ class Engine:
         with _one_blas_thread():
             return self.evaluate_factors(factors)
 
-    def losses(
-        self, seed: int, samples: np.ndarray, drop: int | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (stranded Mt, outages) of `samples` (indices), without risk `drop`'s outages.
+    def outages(self, seed: int, samples: np.ndarray) -> Outages:
+        """Return the outages of `samples` (distinct indices, ascending), numbered 0 … len - 1.
 
-        Each sample's draws are those `samples` makes; dropping a risk leaves the others' draws
-        unchanged. Stranded volumes are rounded to 9 decimals, as `samples` rounds them.
+        They are the draws `samples` makes for these samples.
         """
         samples = np.asarray(samples, np.int64)
-        stranded, counts = np.zeros(len(samples)), np.zeros(len(samples), np.int64)
+        parts = []
         for block in np.unique(samples // BLOCK):
-            at = np.flatnonzero(samples // BLOCK == block)
-            local, inverse = np.unique(samples[at] - block * BLOCK, return_inverse=True)
-            out = self._block(seed, int(block)).take(local)
-            counts[at] = out.counts()[inverse]
-            s, _ = self.evaluate_outages(out if drop is None else out.without(drop))
-            stranded[at] = np.round(s, 9)[inverse]
-        return stranded, counts
+            local = samples[samples // BLOCK == block] - block * BLOCK
+            parts.append(self._block(seed, int(block)).take(local))
+        return Outages.concat(parts)
 
     def sample(self, seed: int, i: int, drop: int | None = None) -> tuple[float, float, int]:
         """Draw and evaluate sample i: (stranded Mt, share crossing, number of outages drawn)."""
@@ -1732,16 +1739,24 @@ def _contributions(
     k = max(1, math.ceil(0.05 * len(samples)))
     tail = samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(k)
     engine = engine or Engine(problem)
-    index = tail["sample"].to_numpy(np.int64)
-    loss = tail["stranded"].to_numpy() - engine.nominal_loss
+    order = np.argsort(tail["sample"].to_numpy(np.int64), kind="stable")
+    index = tail["sample"].to_numpy(np.int64)[order]
+    loss = tail["stranded"].to_numpy()[order] - engine.nominal_loss
+    drawn = engine.outages(seed, index)
     # each risk's marginal loss: the sample's loss less its loss without that risk's outages
+    # (0 where the risk has no outage in the sample)
     marginal = np.zeros((len(index), len(problem.risks)))
     for j in range(len(problem.risks)):
-        without = engine.losses(seed, index, drop=j)[0] - engine.nominal_loss
-        marginal[:, j] = np.maximum(loss - without, 0.0)
-    total = marginal.sum(axis=1)
-    counted = (loss > TOL) & (total > TOL)
-    parts = (loss[counted, None] * marginal[counted] / total[counted, None]).sum(axis=0)
+        rows = np.unique(drawn.sample[drawn.risk == j])
+        if not len(rows):
+            continue
+        without, _ = engine.evaluate_outages(drawn.take(rows).without(j))
+        marginal[rows, j] = np.maximum(
+            loss[rows] - (np.round(without, 9) - engine.nominal_loss), 0.0
+        )
+    summed = marginal.sum(axis=1)
+    counted = (loss > TOL) & (summed > TOL)
+    parts = (loss[counted, None] * marginal[counted] / summed[counted, None]).sum(axis=0)
     parts /= len(tail)
     total = parts.sum()
     return pd.DataFrame(
