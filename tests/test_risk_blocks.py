@@ -114,3 +114,22 @@ def test_the_engine_answers_most_months_from_lines_and_stacks(
     assert engine.stacks or engine.fitted  # ... and kept per pattern of moved routes
     # once warm, far fewer solves than months with outages that screening let through
     assert engine.solves - first < 3000 * 12 / 50
+
+
+def test_a_warm_engine_equals_a_resolve_on_its_hardest_samples(
+    kazakhstan: corridor.Network,
+) -> None:
+    # once lines and stacks hold many bases, the samples with the most outages (several
+    # routes moved in a month: the stacks' rows) still equal a HiGHS re-solve of each month
+    from .test_risk_reuse import plain
+
+    p = RiskProblem.from_network(kazakhstan)
+    engine = Engine(p)
+    rows = engine.samples(2, 0, 6000)
+    hardest = np.argsort(-rows[:, 2], kind="stable")[:40]
+    assert rows[hardest, 2].min() >= 4
+    for i in hardest:
+        want = plain(p, 2, int(i))
+        assert rows[i, 0] == pytest.approx(want[0], abs=1e-6)
+        assert rows[i, 1] == pytest.approx(want[1], abs=1e-6, nan_ok=True)
+    assert engine.stacks
