@@ -623,34 +623,63 @@ class _Line:
 
 
 class _Stack:
-    """Several cached bases tested together: every row against every basis in one product."""
+    """Several cached bases tested together: every row against every basis in one product.
+
+    Only the basic variables that move with the capacities are tested; the others keep the
+    value they had where the basis was found (a basis whose fixed values are out of bounds
+    never fits and is left out).
+    """
 
     def __init__(self, bases: list[_Basis], n_routes: int) -> None:
-        n = len(bases[0].z0)
-        self.size, self.n = len(bases), n
-        self.d = np.zeros((len(bases) * n, n_routes))
-        self.z0 = np.concatenate([b.z0 - b.d @ b.c0 for b in bases])
-        self.lo = np.concatenate([b.lo for b in bases]) - FIT_TOL
-        self.hi = np.concatenate([b.hi for b in bases]) + FIT_TOL
-        self.cap = np.full(len(bases) * n, -1)  # the route bounding a basic column, if any
-        self.upper = np.zeros((len(bases), n_routes))
-        n_out = len(bases[0].out0)
-        self.kind = np.zeros((len(bases), n_out), np.int64)  # 0 fixed, 1 basic, 2 a capacity
-        self.src = np.zeros((len(bases), n_out), np.int64)
-        self.out0 = np.array([b.out0 for b in bases])
-        for i, b in enumerate(bases):
-            self.d[i * n : (i + 1) * n, b.upper] = b.d
-            self.cap[i * n + b.cap_pos] = b.cap_cols
+        kept = []
+        for b in bases:
+            moving = (b.d != 0).any(axis=1)
+            moving[b.cap_pos] = True
+            fixed = ~moving
+            if (b.z0[fixed] < b.lo[fixed] - FIT_TOL).any() or (
+                b.z0[fixed] > b.hi[fixed] + FIT_TOL
+            ).any():
+                continue
+            kept.append((b, np.flatnonzero(moving) if moving.any() else np.array([0])))
+        self.size = len(kept)
+        self.n_out = len(bases[0].out0)
+        sizes = np.array([len(live) for _, live in kept], np.int64)
+        self.offsets = np.cumsum(sizes) - sizes
+        total = int(sizes.sum())
+        self.d = np.zeros((total, n_routes))
+        self.z0, self.lo, self.hi = np.zeros(total), np.zeros(total), np.zeros(total)
+        cap = np.full(total, -1)  # the route bounding a basic column, if any
+        self.upper = np.zeros((self.size, n_routes))
+        self.kind = np.zeros((self.size, self.n_out), np.int64)  # 0 fixed, 1 basic, 2 a capacity
+        self.src = np.zeros((self.size, self.n_out), np.int64)
+        self.out0 = np.array([b.out0 for b, _ in kept]).reshape(self.size, self.n_out)
+        for i, (b, live) in enumerate(kept):
+            at = self.offsets[i] + np.arange(len(live))
+            self.d[np.ix_(at, b.upper)] = b.d[live]
+            self.z0[at] = (b.z0 - b.d @ b.c0)[live]
+            self.lo[at], self.hi[at] = b.lo[live] - FIT_TOL, b.hi[live] + FIT_TOL
+            bound = np.full(len(b.z0), -1)
+            bound[b.cap_pos] = b.cap_cols
+            cap[at] = bound[live]
             self.upper[i, b.upper] = 1.0
-            self.kind[i, b.out_pos], self.src[i, b.out_pos] = 1, i * n + b.out_basic
+            where = np.full(len(b.z0), -1)
+            where[live] = at
+            moves = where[b.out_basic] >= 0  # basic outputs that stay fixed keep `out0`
+            self.kind[i, b.out_pos[moves]] = 1
+            self.src[i, b.out_pos[moves]] = where[b.out_basic[moves]]
             self.kind[i, b.out_up], self.src[i, b.out_up] = 2, b.out_route
+        self.cap_at = np.flatnonzero(cap >= 0)
+        self.cap_route = cap[self.cap_at]
 
     def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return which rows some basis fits, and their output columns (clipped as `fit`)."""
+        if not self.size:
+            return np.zeros(len(caps), bool), np.zeros((0, self.n_out))
         unknown = np.isinf(caps)
         z = np.where(unknown, 0.0, caps) @ self.d.T + self.z0
-        hi = np.where(self.cap >= 0, caps[:, self.cap] + FIT_TOL, self.hi)
-        good = ((z >= self.lo) & (z <= hi)).reshape(len(caps), self.size, self.n).all(axis=2)
+        hi = np.repeat(self.hi[None, :], len(caps), axis=0)
+        hi[:, self.cap_at] = caps[:, self.cap_route] + FIT_TOL
+        good = np.logical_and.reduceat((z >= self.lo) & (z <= hi), self.offsets, axis=1)
         good &= (unknown.astype(float) @ self.upper.T) == 0  # a bound at an unknown capacity
         ok = good.any(axis=1)
         first = good[ok].argmax(axis=1)
