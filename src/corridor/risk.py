@@ -996,7 +996,13 @@ class Engine:
         `packed` holds the routes moved in each row as bits. Each pattern's bases are tested
         together (`_Stack`); HiGHS solves the rows none fits, and the new basis joins them.
         """
-        keys, inverse = np.unique(packed, axis=0, return_inverse=True)
+        if packed.shape[1] <= 8:  # up to 64 routes: one integer per row sorts faster
+            wide = np.zeros((len(packed), 8), np.uint8)
+            wide[:, : packed.shape[1]] = packed
+            found, inverse = np.unique(wide.view(np.uint64).reshape(-1), return_inverse=True)
+            keys = found.view(np.uint8).reshape(-1, 8)
+        else:
+            keys, inverse = np.unique(packed, axis=0, return_inverse=True)
         pattern = np.full(len(caps), -1)
         pattern[left] = inverse.reshape(-1)
         g = self.same_as[m]
