@@ -681,7 +681,7 @@ class _Stack:
         hi[:, self.cap_at] = caps[:, self.cap_route] + FIT_TOL
         good = np.logical_and.reduceat((z >= self.lo) & (z <= hi), self.offsets, axis=1)
         good &= (unknown.astype(float) @ self.upper.T) == 0  # a bound at an unknown capacity
-        ok = good.any(axis=1)
+        ok = np.asarray(good.any(axis=1))
         first = good[ok].argmax(axis=1)
         rows = np.flatnonzero(ok)[:, None]
         kind, src = self.kind[first], self.src[first]
@@ -697,9 +697,11 @@ class Engine:
     """One worker's model: evaluates samples, month by month, with screening and reuse.
 
     A month's outcome under outages is, in order: the no-outage optimum when it still fits the
-    capacities (screening); else a cached optimal basis of the month's pattern that stays
-    feasible (`_Basis`, small LPs), tested on a whole batch of samples at once; else, on large
-    LPs, a memo of capacity patterns; else HiGHS, warm, whose basis joins the cache.
+    capacities (screening); else, on small LPs, a cached optimal basis of the month's pattern
+    that stays feasible (`_Basis`): looked up along the one route whose capacity moved
+    (`_Line`), or among the bases that fitted rows where the same routes moved (`_Stack`), a
+    whole batch of samples at once; on large LPs, a memo of capacity patterns; else HiGHS,
+    warm, whose basis joins the cache.
     """
 
     def __init__(self, p: RiskProblem, screen: bool = True) -> None:
@@ -715,7 +717,6 @@ class Engine:
             cap_nodes=p.cap_nodes,
             mode=p.mode,  # type: ignore[arg-type]
         )
-        self.memo: dict[bytes, tuple[float, float]] = {}
         self.solves = 0
         self.periods = range(len(p.month_days))
         # periods with the same capacities share memo entries and bases
@@ -734,7 +735,7 @@ class Engine:
         self._lean: tuple[int, FreeLP] | None = None  # month pattern, its lean free LP
         self._drawn: tuple[tuple[int, int], Outages] | None = None  # the last block drawn
         self.risk_routes = len({x for r in p.risks for x in r.routes})
-        self.nominal = [self._solve(p.month_caps[m], m, fresh=True) for m in self.periods]
+        self.nominal = [self._solve(p.month_caps[m], m) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
         #: Stranded Mt over the year with no outage (what the scenario strands by itself).
         self.nominal_loss = float(sum(self.nominal[m][0] * years[m] for m in self.periods))
@@ -748,13 +749,8 @@ class Engine:
             return b""
         return bytes(self.p.month_baseline[m].tobytes() + self.p.month_supply[m].tobytes())
 
-    def _solve(
-        self, caps: np.ndarray, m: int, fresh: bool = False
-    ) -> tuple[float, float, np.ndarray]:
-        key = caps.tobytes() + self._pattern(m)
-        if key in self.memo and not fresh:
-            s, c = self.memo[key]
-            return s, c, np.zeros(0)
+    def _solve(self, caps: np.ndarray, m: int) -> tuple[float, float, np.ndarray]:
+        """Solve period m with capacities `caps` (HiGHS, warm); keep its basis (small LPs)."""
         sol = self.model.solve(self.p.supply_of(m), caps, self.p.baseline_of(m), self.p.node_caps)
         self.solves += 1
         # the period whose bounds the model holds, every capacity nominal (-1: none)
@@ -763,7 +759,6 @@ class Engine:
             msg = f"the LP ended {sol.status} for a risk sample"
             raise SolverError(msg)
         result = (float(sol.stranded.sum()), float(sol.flow[self.p.entry].sum()))
-        self.memo[key] = result
         if self.reuse:
             self._last_basis = self._keep_basis(m)
         return (*result, sol.flow)
@@ -863,29 +858,6 @@ class Engine:
         caps = self.p.month_caps[m].copy()
         caps[routes] = self.route_caps(m, routes, factors)
         return np.asarray(caps)
-
-    def evaluate(
-        self, outages: list[tuple[int, float, float]], drop: int | None = None
-    ) -> tuple[float, float]:
-        """Return (stranded Mt over the year, share crossing the focus country)."""
-        f = monthly_factors(outages, self.p.risks, self.p.month_days, drop)
-        if self.screen and self._all_screened(f):  # what the batch gives, for less overhead
-            s_tot, c_tot, e_tot = self.totals
-            return s_tot, c_tot / e_tot if e_tot > 0 else float("nan")
-        s, c = self.evaluate_many([f])
-        return float(s[0]), float(c[0])
-
-    def _all_screened(self, f: dict[int, np.ndarray]) -> bool:
-        """Return True when every month's no-outage optimum fits the capacities under `f`."""
-        if not f:
-            return True
-        routes = np.fromiter(sorted(f), np.int64, len(f))
-        table = np.array([f[r] for r in routes])
-        for m in map(int, np.flatnonzero((table < 1).any(axis=0))):
-            x = self.nominal[m][2]
-            if not (self.route_caps(m, routes, table[:, m]) >= x[routes] - TOL).all():
-                return False
-        return True
 
     def evaluate_many(self, factors: list[dict[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         """Return stranded Mt and share crossing of samples given as `monthly_factors`."""
@@ -1014,7 +986,7 @@ class Engine:
         for i in left:
             if not np.isnan(done[i, 0]):
                 continue
-            done[i] = self._solve(caps[i], m, fresh=True)[:2]
+            done[i] = self._solve(caps[i], m)[:2]
             b = self._last_basis
             if b is None:
                 continue
@@ -1036,10 +1008,10 @@ class Engine:
             return hit
         g = self.same_as[m]
         if not self.screen:
-            hit = self._solve(caps, m, fresh=True)[:2]
+            hit = self._solve(caps, m)[:2]
         else:
             if self._loaded != g:  # load the period's bounds, every capacity nominal
-                self._solve(self.p.month_caps[m], m, fresh=True)
+                self._solve(self.p.month_caps[m], m)
             lp: RerouteModel | FreeLP = self.model
             if self.p.mode == "free":  # the same LP less its unused columns and rows
                 if self._lean is None or self._lean[0] != g:
