@@ -24,6 +24,11 @@ folder and ``summary.json`` (``complete: false``, the samples done) is rewritten
 file written under a temporary name and renamed into place, so a killed run loses at most its
 chunks in flight and `RiskResult.read` reads the rest. Ctrl-C (and SIGTERM, through
 `signals_interrupt`) keeps the finished samples; worker processes die with their parent.
+
+Memory: a run keeps 20 bytes a finished sample (`SampleColumns`: stranded, share, outages);
+the statistics are computed from these columns and ``samples.parquet`` is written from them in
+row groups (`ROW_GROUP`), so no step holds the whole table unless `RiskResult.samples` is asked
+for.
 """
 
 from __future__ import annotations
@@ -831,6 +836,8 @@ class SampleColumns:
             if start < stop:
                 parts.append(np.arange(a + start - pos, a + stop - pos, dtype=np.int64))
             pos += b - a
+        if len(parts) == 1:
+            return parts[0]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def table(self, lo: int = 0, hi: int | None = None) -> pd.DataFrame:
