@@ -161,7 +161,10 @@ def test_a_stored_run_is_read_when_used_and_never_another_run_s_samples(
     run_risk(toy_problem, n=300, seed=1, chunk=100, out=folder)
     back = RiskResult.read(folder)
     assert isinstance(back.sampled, risk.StoredSamples)  # nothing read but the footer
+    back.write(folder)  # over its own files: still its samples
+    back.write(tmp_path / "copy")
     assert len(back.samples) == 300
+    assert RiskResult.read(tmp_path / "copy").samples.equals(back.samples)
     later = RiskResult.read(folder)
     run_risk(toy_problem, n=300, seed=2, chunk=100, out=folder)  # a new run in the same folder
     with pytest.raises(RunStoreError, match=r"samples\.parquet: replaced since the run was read"):

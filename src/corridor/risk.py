@@ -1067,7 +1067,10 @@ class RiskResult(Displayable):
         folder = _run_folder(folder)
         path = folder / "samples.parquet"
         _write_samples(path, self._samples)
-        if isinstance(self.sampled, StoredSamples) and self.sampled.path.resolve() == path:
+        if (
+            isinstance(self.sampled, StoredSamples)
+            and self.sampled.path.resolve() == path.resolve()
+        ):
             self.sampled = StoredSamples(path, len(self.sampled))  # its own file, rewritten
         _write_parquet(folder / "contributions.parquet", self.contributions)
         _write_json(folder / "summary.json", self.summary.to_dict())
