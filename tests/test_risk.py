@@ -202,7 +202,7 @@ def test_interruption_leaves_a_readable_partial_result(
     r = run_risk(p, n=2_000, seed=1, chunk=100, should_stop=lambda done: done >= 300)
     assert r.summary.interrupted
     assert r.summary.samples_finished == 300
-    assert list(r.to_dict()) == ["summary", "contributions", "stranded"]
+    assert list(r.to_dict()) == ["summary", "contributions", "stranded", "histogram"]
     assert len(r.to_dict()["stranded"]) == 300
     assert list(r.summary.to_dict()) == [
         "problem",

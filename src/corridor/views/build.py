@@ -661,21 +661,28 @@ def _ladder_table(ladder: list[dict[str, Any]], country: str | None) -> Table:
 QUANTILES = (("mean", "mean"), ("P50", "p50"), ("P90", "p90"), ("P95", "p95"), ("P99", "p99"))
 
 
-def _risk_parts(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[float]]:
-    """Return (summary, contributions, stranded per sample) of any form of a risk run."""
+def _risk_parts(
+    result: Any,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[float], dict[str, Any] | None]:
+    """Return (summary, contributions, stranded per sample, histogram) of a risk run's form.
+
+    Runs stored before the histogram was kept have only the stranded volume of each sample.
+    """
     data = result if isinstance(result, Mapping) else result.to_dict()
     if "summary" not in data:  # the summary alone
-        return dict(data), [], []
+        return dict(data), [], [], None
+    histogram = data.get("histogram")
     return (
         dict(data["summary"]),
         list(data.get("contributions") or []),
         [float(x) for x in data.get("stranded") or []],
+        dict(histogram) if isinstance(histogram, Mapping) and histogram.get("counts") else None,
     )
 
 
 def risk_view(result: Any, *, n: Network | None = None, where: str = "") -> View:
     """Return a risk run: loss quantiles, the focus share, and each risk's contribution."""
-    s, contributions, stranded = _risk_parts(result)
+    s, contributions, stranded, histogram = _risk_parts(result)
     st, rv, sh = s["stranded"], s["revenue_at_risk"], s["share_crossing"]
     intro = (
         f"{s['samples_finished']:,} of {s['samples_requested']:,} sampled years, seed "
@@ -713,7 +720,9 @@ def risk_view(result: Any, *, n: Network | None = None, where: str = "") -> View
         ],
         id="contributions",
     )
-    figures = [Figure("risk-distribution", lambda: _charts().risk_distribution(stranded, s))]
+    figures = [
+        Figure("risk-distribution", lambda: _charts().risk_distribution(stranded, s, histogram))
+    ]
     if contributions:
         figures.append(
             Figure("risk-contributions", lambda: _charts().risk_contributions(contributions))

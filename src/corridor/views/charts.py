@@ -439,12 +439,31 @@ def share_changes(result: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def risk_distribution(stranded: Sequence[float], summary: dict[str, Any]) -> go.Figure:
-    """Histogram of stranded volume over the sampled years, with P50 and P95 marked."""
+def risk_distribution(
+    stranded: Sequence[float],
+    summary: dict[str, Any],
+    histogram: dict[str, Any] | None = None,
+) -> go.Figure:
+    """Histogram of stranded volume over the sampled years, with P50 and P95 marked.
+
+    `histogram` (``edges`` and ``counts``, as `RiskResult.to_dict` gives them) is drawn as it
+    is, whatever the number of samples; without it, the histogram of `stranded`.
+    """
     st = summary["stranded"]
-    fig = go.Figure(
-        go.Histogram(x=list(stranded), nbinsx=60, marker_color=BYPASSES, name="sampled years")
-    )
+    if histogram:
+        edges = [float(x) for x in histogram["edges"]]
+        trace: go.Bar | go.Histogram = go.Bar(
+            x=[(a + b) / 2 for a, b in pairwise(edges)],
+            y=[int(c) for c in histogram["counts"]],
+            width=[b - a for a, b in pairwise(edges)],
+            marker_color=BYPASSES,
+            name="sampled years",
+        )
+    else:
+        trace = go.Histogram(
+            x=list(stranded), nbinsx=60, marker_color=BYPASSES, name="sampled years"
+        )
+    fig = go.Figure(trace)
     for key, colour in (("p50", "#1e8449"), ("p95", CROSSES)):
         if st.get(key) is not None:
             fig.add_vline(
