@@ -2030,11 +2030,18 @@ def _contributions(
 ) -> pd.DataFrame:
     """Each risk's share of the loss in the worst 5 % of samples (see the module docstring)."""
     k = max(1, math.ceil(0.05 * len(samples)))
-    tail = samples.sort_values(["stranded", "sample"], ascending=[False, True]).head(k)
+    stranded = samples["stranded"].to_numpy()
+    number = samples["sample"].to_numpy(np.int64)
+    # the k worst samples (ties: the lowest sample numbers), found without sorting them all
+    worst = stranded[np.argpartition(-stranded, k - 1)[k - 1]] if k < len(stranded) else -np.inf
+    above = np.flatnonzero(stranded > worst)
+    tied = np.flatnonzero(stranded == worst)
+    tied = tied[np.argsort(number[tied], kind="stable")][: k - len(above)]
+    chosen = np.concatenate([above, tied])
+    chosen = chosen[np.argsort(number[chosen], kind="stable")]
     engine = engine or Engine(problem)
-    order = np.argsort(tail["sample"].to_numpy(np.int64), kind="stable")
-    index = tail["sample"].to_numpy(np.int64)[order]
-    loss = tail["stranded"].to_numpy()[order] - engine.nominal_loss
+    index = number[chosen]
+    loss = stranded[chosen] - engine.nominal_loss
     drawn = engine.outages(seed, index)
     # each risk's marginal loss: the sample's loss less its loss without that risk's outages
     # (0 where the risk has no outage in the sample)
@@ -2050,7 +2057,7 @@ def _contributions(
     summed = marginal.sum(axis=1)
     counted = (loss > TOL) & (summed > TOL)
     parts = (loss[counted, None] * marginal[counted] / summed[counted, None]).sum(axis=0)
-    parts /= len(tail)
+    parts /= k
     total = parts.sum()
     return pd.DataFrame(
         {
