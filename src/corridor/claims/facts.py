@@ -23,9 +23,11 @@ the cache. Unit conversions use a table derived from pint when the entry was wri
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
+import weakref
 from collections.abc import Callable
 from datetime import date
 from importlib import metadata
@@ -88,6 +90,22 @@ class Obs(NamedTuple):
     source: str
 
 
+#: The observations' columns `Obs` holds, after its id.
+_OBS_COLUMNS = (
+    "measure",
+    "scope",
+    "exporter",
+    "start",
+    "end",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "confidence",
+    "origin",
+    "source",
+)
+
+
 class Est(NamedTuple):
     """A reconciled figure: `corridor.reconciliation.Estimate`'s fields a check reads."""
 
@@ -113,6 +131,12 @@ class Row(NamedTuple):
 
 
 EstimateKey = tuple[str, str, int]
+#: The figures asked of one year's reconciliation, in the order first asked: each (figure,
+#: exporter) with its answer and the figures asked after it (`Facts.estimate`).
+Tree = dict[tuple[str, str], tuple["Est | None", "Tree"]]
+#: The most figures an entry keeps (`Tree` nodes over all years); past it, figures are
+#: computed and not kept.
+MAX_FIGURES = 50_000
 
 
 class Facts:
@@ -138,7 +162,7 @@ class Facts:
         capacities: list[Row],
         supply: list[Row],
         observations: list[Obs],
-        estimates: dict[EstimateKey, Est | None],
+        tree: dict[int, Tree] | None,
         conversions: dict[str, tuple[str, dict[str, float]]],
         network: Callable[[], Network],
     ) -> None:
@@ -155,10 +179,13 @@ class Facts:
         self.supply = supply
         self.observations = observations
         self.sources = {o.name: o.source for o in observations}
-        self.estimates = estimates
+        self.tree = tree
+        self.estimates: dict[EstimateKey, Est | None] = {}  # this process's answers
+        self._path: dict[int, list[tuple[str, str]]] = {}
+        self._at: dict[int, Tree] = {}
+        self._figures = sum(_size(t) for t in (tree or {}).values())
         self.conversions = conversions
         self._network = network
-        self._loaded: Network | None = None
         #: Whether `estimate` computed a figure the cache entry does not hold yet.
         self.added = False
 
@@ -166,14 +193,26 @@ class Facts:
 
     @classmethod
     def of(cls, n: Network) -> Facts:
-        """Return the facts of a loaded network; its reconciled figures computed when asked."""
+        """Return the facts of a loaded network; its reconciled figures computed when asked.
+
+        One `Facts` a network (kept while the network lives), so figures computed for one
+        check serve the next, as the reconciliation's own cache does.
+        """
+        found = _OF.get(n)
+        if found is None:
+            found = _OF[n] = cls._of(n)
+        return found
+
+    @classmethod
+    def _of(cls, n: Network) -> Facts:
         from corridor.metrics import latest_year
 
         meta = n.meta
         obs = n.observations
-        flow_exporters = {str(e) for e in n.flows["exporter"]}
         complete = _complete_years(n)
-        facts = cls(
+        caps, supply = n.capacities, n.supply
+        ref = weakref.ref(n)  # not the network itself: `_OF` holds the facts while it lives
+        return cls(
             meta=Meta(
                 meta.exporter,
                 meta.commodity,
@@ -186,87 +225,126 @@ class Facts:
             exporters=(
                 set(n.flows["exporter"]) | set(n.supply["exporter"]) | set(obs["exporter"]) - {""}
             ),
-            flow_exporters=flow_exporters,
+            flow_exporters={str(e) for e in n.flows["exporter"]},
             complete=complete,
             latest={e: latest_year(n, e) for e in sorted(complete)},
             assets=_assets(n),
             routes={
-                str(r): (str(row["from_node"]), str(row["to_node"]))
-                for r, row in n.routes.iterrows()
+                str(r): (str(a), str(b))
+                for r, a, b in zip(
+                    n.routes.index, n.routes["from_node"], n.routes["to_node"], strict=True
+                )
             },
             nodes={
-                str(i): (str(row["kind"]), str(row["country"])) for i, row in n.nodes.iterrows()
+                str(i): (str(k), str(c))
+                for i, k, c in zip(n.nodes.index, n.nodes["kind"], n.nodes["country"], strict=True)
             },
             capacities=[
-                Row(
-                    (_text(r["route"]), _text(r["node"]), _text(r["exporter"])),
-                    int(r["year"]),
-                    float(r["capacity"]),
-                    str(r["source"]),
+                Row((_text(r), _text(nd), _text(e)), int(y), float(v), str(src))
+                for r, nd, e, y, v, src in zip(
+                    *(caps[c] for c in ("route", "node", "exporter", "year", "capacity", "source")),
+                    strict=True,
                 )
-                for _, r in n.capacities.iterrows()
             ],
             supply=[
-                Row(
-                    (_text(r["exporter"]), _text(r["quantity"]), ""),
-                    int(r["year"]),
-                    float(r["volume"]),
-                    str(r["source"]),
+                Row((_text(e), _text(q), ""), int(y), float(v), str(src))
+                for e, q, y, v, src in zip(
+                    *(supply[c] for c in ("exporter", "quantity", "year", "volume", "source")),
+                    strict=True,
                 )
-                for _, r in n.supply.iterrows()
             ],
             observations=[
                 Obs(
                     str(i),
-                    str(r["measure"]),
-                    str(r["scope"]),
-                    str(r["exporter"]),
-                    r["start"],
-                    r["end"],
-                    float(r["amount"]),
-                    float(r["amount_low"]),
-                    float(r["amount_high"]),
-                    str(r["confidence"]),
-                    str(r["origin"]),
-                    str(r["source"]),
+                    str(m),
+                    str(sc),
+                    str(e),
+                    st,
+                    en,
+                    float(a),
+                    float(lo),
+                    float(hi),
+                    str(cf),
+                    str(org),
+                    str(src),
                 )
-                for i, r in obs.iterrows()
+                for i, m, sc, e, st, en, a, lo, hi, cf, org, src in zip(
+                    obs.index, *(obs[c] for c in _OBS_COLUMNS), strict=True
+                )
             ],
-            estimates={},
+            tree=None,
             conversions={},
-            network=lambda: n,
+            network=lambda: _alive(ref),
         )
-        facts._loaded = n
-        return facts
 
     # --- what a check asks --------------------------------------------------------------------
 
     def network(self) -> Network:
-        """Return the package as a `Network`, loaded on first need."""
-        if self._loaded is None:
-            self._loaded = self._network()
-        return self._loaded
+        """Return the package as a `Network` (loaded on first need, by `load_facts`)."""
+        return self._network()
 
     def estimate(self, figure: str, exporter: str, year: int) -> Est | None:
         """Return a reconciled figure of an exporter in one of the package's years, or None.
 
         None when the year has no flows of the exporter or the figure names something the
         package lacks; any other error (a malformed figure) is raised, as by the reconciliation.
+
+        Notes
+        -----
+        A figure's interval comes from linear programs that HiGHS solves from the basis of the
+        one before, so its last digits can depend on the figures asked before it in the process.
+        Cached facts therefore keep each year's figures as a `Tree`, by the order they were
+        first asked: a check reads a figure from the cache only after the same figures in the
+        same order, and computes it otherwise after asking the reconciliation for those figures
+        in that order (`_replayed`): the cache gives the same digits as a check without it.
         """
         key = (figure, exporter, year)
-        if key not in self.estimates:
-            self.estimates[key] = self._reconciled(figure, exporter, year)
-            self.added = True
-        return self.estimates[key]
+        if key in self.estimates:
+            return self.estimates[key]
+        if self.tree is None:  # a network loaded by the caller: its reconciliations as they are
+            found = self._replayed(year, [], (figure, exporter))
+        else:
+            found = self._from_tree(year, (figure, exporter))
+        self.estimates[key] = found
+        return found
 
-    def _reconciled(self, figure: str, exporter: str, year: int) -> Est | None:
+    def _from_tree(self, year: int, pair: tuple[str, str]) -> Est | None:
+        assert self.tree is not None
+        level = self._at.get(year)
+        if level is None:
+            level = self.tree.setdefault(year, {})
+        path = self._path.setdefault(year, [])
+        node = level.get(pair)
+        if node is None:
+            node = (self._replayed(year, path, pair), {})
+            if self._figures < MAX_FIGURES:
+                level[pair] = node
+                self._figures += 1
+                self.added = True
+        path.append(pair)
+        self._at[year] = node[1]
+        return node[0]
+
+    def _replayed(
+        self, year: int, before: list[tuple[str, str]], pair: tuple[str, str]
+    ) -> Est | None:
+        """Compute a figure after asking the year's reconciliation for `before`, in order.
+
+        The reconciliation keeps what it computed, so a figure it was asked already costs
+        nothing: only those read from the cache are computed.
+        """
         from corridor.reconciliation import reconcile
 
         try:
-            e = reconcile(self.network(), year=year).estimate(figure, exporter)
+            rec = reconcile(self.network(), year=year)
+            for f, e in before:
+                with contextlib.suppress(NoFlowsError, UnknownError):
+                    rec.estimate(f, e)
+            est = rec.estimate(*pair)
         except (NoFlowsError, UnknownError):  # no flows that year; a country the package lacks
             return None
-        return Est(e.value, e.low, e.high, e.pinned, tuple(str(i) for i in e.pinned_by))
+        pinned_by = tuple(str(i) for i in est.pinned_by)
+        return Est(est.value, est.low, est.high, est.pinned, pinned_by)
 
     def in_force(
         self, year: int, *, route: str | None = None, node: str | None = None, exporter: str
@@ -324,10 +402,7 @@ class Facts:
             "observations": [
                 [*o[:4], o.start.isoformat(), o.end.isoformat(), *o[6:]] for o in self.observations
             ],
-            "estimates": [
-                [f, e, y, None if est is None else [*est[:4], list(est.pinned_by)]]
-                for (f, e, y), est in self.estimates.items()
-            ],
+            "tree": {str(y): _tree_json(t) for y, t in (self.tree or {}).items()},
             "conversions": {k: [kind, f] for k, (kind, f) in self.conversions.items()},
         }
 
@@ -348,24 +423,59 @@ class Facts:
             capacities=[Row(tuple(k), int(y), float(v), str(s)) for k, y, v, s in d["capacities"]],
             supply=[Row(tuple(k), int(y), float(v), str(s)) for k, y, v, s in d["supply"]],
             observations=[_obs(o) for o in d["observations"]],
-            estimates={
-                (str(f), str(e), int(y)): None
-                if est is None
-                else Est(
-                    float(est[0]),
-                    float(est[1]),
-                    float(est[2]),
-                    bool(est[3]),
-                    tuple(str(i) for i in est[4]),
-                )
-                for f, e, y, est in d["estimates"]
-            },
+            tree={int(y): _tree(t) for y, t in d["tree"].items()},
             conversions={
                 str(k): (str(kind), {str(u): float(x) for u, x in f.items()})
                 for k, (kind, f) in d["conversions"].items()
             },
             network=network,
         )
+
+
+def _size(tree: Tree) -> int:
+    return sum(1 + _size(below) for _, below in tree.values())
+
+
+def _tree_json(tree: Tree) -> list[Any]:
+    return [
+        [f, e, None if est is None else [*est[:4], list(est.pinned_by)], _tree_json(below)]
+        for (f, e), (est, below) in tree.items()
+    ]
+
+
+def _tree(data: list[Any]) -> Tree:
+    """Read a `Tree` as `_tree_json` wrote it."""
+    out: Tree = {}
+    for f, e, est, below in data:
+        value = None
+        if est is not None:
+            lo, hi = float(est[1]), float(est[2])
+            value = Est(float(est[0]), lo, hi, bool(est[3]), tuple(str(i) for i in est[4]))
+        out[str(f), str(e)] = (value, _tree(below))
+    return out
+
+
+def _once(load: Callable[[], Network]) -> Callable[[], Network]:
+    """Return `load`, called once at most: later calls return the same network."""
+    loaded: list[Network] = []
+
+    def once() -> Network:
+        if not loaded:
+            loaded.append(load())
+        return loaded[0]
+
+    return once
+
+
+def _alive(ref: weakref.ref[Network]) -> Network:
+    """Return the network a weak reference holds (the caller holds it during a check)."""
+    n = ref()
+    assert n is not None, "the network of these facts is gone"
+    return n
+
+
+#: The facts of each live network (`Facts.of`).
+_OF: weakref.WeakKeyDictionary[Network, Facts] = weakref.WeakKeyDictionary()
 
 
 def _obs(o: list[Any]) -> Obs:
@@ -538,13 +648,16 @@ def load_facts(package: Path | None, load: Callable[[], Network]) -> Cached:
     `load` loads the package as a `Network` (and raises what is wrong with it); it is called
     only when the cache cannot answer: no entry, a changed package, a figure not held yet.
     """
+    load = _once(load)
     folder = package_folder(package) if cachedir.enabled() else None
     key = facts_key(folder) if folder is not None else None
     if folder is not None and key is not None:
         hit = read(folder, key[0], load)
         if hit is not None:
             return Cached(hit, folder, None if key[1] else key[0])
-    facts = Facts.of(load())
+    facts = Facts._of(load())
+    facts._network = load  # holds the network (`Facts.of`'s facts only refer to it)
+    facts.tree = {}
     facts.added = True  # a new entry
     if folder is None or key is None or key[1]:  # not a file written in the last seconds
         return Cached(facts, None, None)
