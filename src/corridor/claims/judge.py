@@ -545,7 +545,7 @@ class Judge:
 
         Without `days` a rate converts and an amount is taken over a year; with them an amount
         converts and a rate is held over those days. Barrels convert at the package's crude
-        grade (`crude_grade`).
+        grade (`corridor.claims.facts.Grade`).
         """
         bpt = None if self.grade is None else self.grade.barrels_per_tonne
         is_rate = self.units.is_rate(unit)
