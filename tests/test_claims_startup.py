@@ -295,3 +295,23 @@ def test_a_warm_claims_check_imports_no_pandas_scipy_highspy_pint_or_numpy(
     table, table_heavy = run_cli(home, article, "--date", str(DATE))
     assert table_heavy == []
     assert "contradicted" in table or "supported" in table
+
+
+def test_past_the_cap_figures_are_computed_and_not_kept(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facts_module, "MAX_FIGURES", 2)
+    folder = aged_copy(tmp_path)
+    n = load_package(folder)
+    direct = check_article(TEXT, n=n, date=DATE).to_dict()
+    cold, _ = checked(folder)
+    warm, loads = checked(folder)
+    key = facts_key(folder)
+    assert key is not None
+    cached = facts_module.read(folder, key[0], Loads(folder))
+    assert cached is not None
+    assert cached.tree is not None
+    assert sum(facts_module._size(t) for t in cached.tree.values()) == 2
+    assert loads.count == 1  # the figures past the cap need the package
+    assert json.dumps(cold) == json.dumps(direct)
+    assert json.dumps(warm) == json.dumps(direct)

@@ -134,9 +134,9 @@ EstimateKey = tuple[str, str, int]
 #: The figures asked of one year's reconciliation, in the order first asked: each (figure,
 #: exporter) with its answer and the figures asked after it (`Facts.estimate`).
 Tree = dict[tuple[str, str], tuple["Est | None", "Tree"]]
-#: The most figures an entry keeps (`Tree` nodes over all years); past it, figures are
-#: computed and not kept.
-MAX_FIGURES = 50_000
+#: The most figures an entry keeps (`Tree` nodes over all years, about 300 bytes each, read
+#: by every check); past it, new figures are computed and not kept.
+MAX_FIGURES = 10_000
 
 
 class Facts:
