@@ -3,8 +3,10 @@
 Each is a fresh interpreter, as a user meets it (``python -m corridor``, which is what the
 ``corridor`` script runs); the median of several runs is printed beside its target (issue 16:
 ``--help`` under 0.3 s, a claims check of a two-sentence article under 0.5 s). The claims check
-is timed with the package cache warm (the usual case: the first command after an install or an
-upgrade fills it) and with it off (``CORRIDOR_NO_CACHE=1``), each in a cache folder of its own.
+is timed with the cache warm (the usual case: the first command after an install or an upgrade
+fills it; for a claims check, the package's facts and the figures the article asks for,
+`corridor.claims.facts`, so a warm check imports neither pandas, SciPy, HiGHS nor pint) and
+with it off (``CORRIDOR_NO_CACHE=1``), each in a cache folder of its own.
 The versions of Python, HiGHS and PyPSA are printed first.
 """
 

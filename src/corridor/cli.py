@@ -740,7 +740,7 @@ def claims_check_command(
     import datetime as dt
 
     from corridor.claims import check_article
-    from corridor.views.build import claims_view
+    from corridor.claims.facts import load_facts
 
     with errors():
         when = None
@@ -751,11 +751,15 @@ def claims_check_command(
                 msg = f"--date must be YYYY-MM-DD, got {date!r}"
                 raise InvalidArgumentError(msg) from None
         text = _article(article)
-        n = load(package)
-        checked = check_article(text, n=n, date=when)
+        # the package's facts, from the cache when it holds them: no pandas, SciPy or pint
+        cached = load_facts(package, lambda: load(package))
+        checked = check_article(text, n=cached.facts, date=when)
+        cached.store()
         if fmt is Format.json:
             echo_json(checked.to_dict())
         else:
+            from corridor.views.build import claims_view
+
             show(claims_view(checked))
 
 

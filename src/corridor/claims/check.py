@@ -13,14 +13,17 @@ import math
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.claims.extract import quantities
+from corridor.claims.facts import Facts
 from corridor.claims.judge import UNOBSERVED_THROUGHPUT, Judge, either
 from corridor.claims.normalise import Carry, Claim, Context, SetAside, read_number, update_carry
 from corridor.claims.text import article_text, sentences
 from corridor.exceptions import ClaimsError, CorridorError
-from corridor.network import Network
+
+if TYPE_CHECKING:
+    from corridor.network import Network
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,11 @@ BUDGET_S = 4.0
 
 
 def check_article(
-    text: str, *, n: Network, date: date | None = None, budget_s: float | None = BUDGET_S
+    text: str,
+    *,
+    n: Network | Facts,
+    date: date | None = None,
+    budget_s: float | None = BUDGET_S,
 ) -> ArticleCheck:
     """Find the quantitative claims about the network in an article and check each one.
 
@@ -57,8 +64,9 @@ def check_article(
     ----------
     text : str
         Plain text or HTML (reduced to the article's main text).
-    n : Network
-        The package the claims are checked against.
+    n : Network or Facts
+        The package the claims are checked against, or its facts (`corridor.claims.facts`:
+        what ``corridor claims check`` reads from the cache).
     date : date, optional
         Publication date, for "last year"/"this year" and undated present-tense claims; else
         the HTML's date, else the package's latest complete year is used.
@@ -86,8 +94,9 @@ def check_article(
     deadline = math.inf if budget_s is None else time.monotonic() + budget_s
     body, found_date = article_text(text)
     when = date or found_date
-    context = Context.of(n, when)
-    judge = Judge(n)
+    facts = n if isinstance(n, Facts) else Facts.of(n)
+    context = Context.of(facts, when)
+    judge = Judge(facts)
     carry = Carry()
     claims: list[Claim] = []
     aside: list[SetAside] = []
@@ -216,7 +225,11 @@ def lead_year(ctx: Context, lead: list[str]) -> int | None:
 
 
 def check_claims(
-    text: str, *, n: Network, date: date | None = None, budget_s: float | None = BUDGET_S
+    text: str,
+    *,
+    n: Network | Facts,
+    date: date | None = None,
+    budget_s: float | None = BUDGET_S,
 ) -> list[Claim]:
     """Return the claims about the network in an article, each with its verdict.
 

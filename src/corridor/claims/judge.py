@@ -68,12 +68,12 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, NamedTuple
 
 from corridor import units
+from corridor.claims.conversions import Units
 from corridor.claims.extract import Comparator
+from corridor.claims.facts import Est, Facts, Obs
 from corridor.claims.normalise import Claim, Reading
 from corridor.claims.vocabulary import (
     NEGATION,
@@ -82,9 +82,10 @@ from corridor.claims.vocabulary import (
     Verdict,
 )
 from corridor.evidence import band, parse_scope
-from corridor.exceptions import NoFlowsError, UnitError, UnknownError
-from corridor.network import Network
-from corridor.reconciliation import Estimate, Reconciliation, reconcile
+from corridor.exceptions import UnitError
+
+if TYPE_CHECKING:
+    from corridor.network import Network
 
 #: Tolerances: shares in percentage points, volumes relative to the claimed value.
 SHARE_TOLERANCE = 2.0
@@ -97,14 +98,6 @@ ALL = "ALL"
 DISAGREEMENT = 0.01
 
 Span = tuple[date, date]
-
-
-class Grade(NamedTuple):
-    """The crude grade that converts barrels to tonnes, with its source id."""
-
-    id: str
-    barrels_per_tonne: float
-    source: str
 
 
 class Figure(NamedTuple):
@@ -129,22 +122,6 @@ def no_figure(what: str) -> Figure:
 def point(value: float, sources: tuple[str, ...], what: str) -> Figure:
     """Return a figure known as a single value (a table row: capacity, production)."""
     return Figure(value, value, value, sources, what)
-
-
-def crude_grade(n: Network) -> Grade | None:
-    """Return the grade the package prices its crude in (else its first grade), or None.
-
-    Barrels in a claim convert to tonnes at this grade's barrels per tonne; the built-in
-    package's is 7.3 (``kazakh-official``, source ``reuters-zonebourse-2024-07``). A package
-    with no grade has no such figure, and a claim in barrels is not rated.
-    """
-    grade = next((str(g) for g in n.prices["grade"] if g), None) or next(
-        (str(g) for g in n.grades.index), None
-    )
-    if grade is None:
-        return None
-    row = n.grades.loc[grade]
-    return Grade(grade, float(row["barrels_per_tonne"]), str(row["source"]))
 
 
 def holds(
@@ -272,51 +249,38 @@ class Judge:
 
     Parameters
     ----------
-    n : Network
-        The package the claims are checked against.
+    n : Network or Facts
+        The package the claims are checked against, or its facts (`corridor.claims.facts`).
     """
 
-    def __init__(self, n: Network) -> None:
-        self.n = n
-        self.grade = crude_grade(n)
-        obs = n.observations
-        self.exporters = (
-            set(n.flows["exporter"]) | set(n.supply["exporter"]) | set(obs["exporter"]) - {""}
-        )
-        self._recs: dict[int, Reconciliation] = {}
+    def __init__(self, n: Network | Facts) -> None:
+        self.n = n if isinstance(n, Facts) else Facts.of(n)
+        self.grade = self.n.grade
+        self.units = Units(self.n.conversions)
+        self.exporters = self.n.exporters
         # what a check asks again and again (one article's claims share their figures): the
         # network does not change during a check, so each answer is computed once
         self._figures: dict[tuple[str, str | None, str, int], Figure] = {}
         self._observed: dict[tuple[str, int], bool] = {}
-        self._rows: dict[tuple[str, str | None, str, Span], pd.DataFrame] = {}
+        self._rows: dict[tuple[str, str | None, str, Span], list[Obs]] = {}
         self._totals: dict[tuple[str, int], bool] = {}
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def reconciliation(self, year: int) -> Reconciliation:
-        """Return the reconciliation of a year (computed once)."""
-        if year not in self._recs:
-            self._recs[year] = reconcile(self.n, year=year)
-        return self._recs[year]
-
-    def estimate(self, figure: str, exporter: str, year: int) -> Estimate | None:
+    def estimate(self, figure: str, exporter: str, year: int) -> Est | None:
         """Return a reconciled figure of an exporter in a year, or None when it has none."""
         if year not in self.n.meta.years:
             return None
-        try:
-            return self.reconciliation(year).estimate(figure, exporter)
-        except (NoFlowsError, UnknownError):  # no flows that year; a country the package lacks
-            return None
+        return self.n.estimate(figure, exporter, year)
 
-    def sources(self, e: Estimate) -> tuple[str, ...]:
+    def sources(self, e: Est) -> tuple[str, ...]:
         """Return the sources of the observations that pin an estimate down."""
         key = tuple(str(i) for i in e.pinned_by)
         if key not in self._sources:
-            obs = self.n.observations
-            ids = [i for i in e.pinned_by if i in obs.index]
-            self._sources[key] = tuple(sorted({str(s) for s in obs.loc[ids, "source"] if s}))
+            of = self.n.sources
+            self._sources[key] = tuple(sorted({of[i] for i in key if of.get(i)}))
         return self._sources[key]
 
-    def of_estimate(self, e: Estimate, what: str) -> Figure:
+    def of_estimate(self, e: Est, what: str) -> Figure:
         """Return a reconciled estimate as a figure."""
         return Figure(e.value, e.low, e.high, self.sources(e), what)
 
@@ -439,16 +403,14 @@ class Judge:
         return self._totals[exporter, year]
 
     def _has_total(self, exporter: str, year: int) -> bool:
-        obs = self.n.observations
         start, end = year_span(year)
-        return bool(
-            (
-                (obs["measure"] == "exports")
-                & (obs["scope"] == "all")
-                & (obs["exporter"] == exporter)
-                & (obs["start"] == start)
-                & (obs["end"] == end)
-            ).any()
+        return any(
+            o.measure == "exports"
+            and o.scope == "all"
+            and o.exporter == exporter
+            and o.start == start
+            and o.end == end
+            for o in self.n.observations
         )
 
     def _no_total(self, exporter: str, year: int) -> str:
@@ -458,7 +420,7 @@ class Judge:
         exporter = c.exporter if c.exporter not in (None, ALL) else self.n.meta.exporter
         assert exporter is not None
         route = str(c.via or "")
-        if route not in self.n.routes.index:
+        if route not in self.n.routes:
             return replace(c, interpretation="a share of a route that is not in the package")
         dens = self.observed_figures(c, year_span(year), per_year=True)
         e = self.estimate(f"volume:route:{route}", exporter, year)
@@ -497,7 +459,7 @@ class Judge:
     def _claimed(self, c: Claim, days: float | None) -> tuple[float, float | None] | str:
         """Return the claimed value (and range end) in Mt/year, or in Mt over `days`."""
         try:
-            if self.grade is None and units.needs_grade(c.unit):
+            if self.grade is None and self.units.needs_grade(c.unit):
                 return _NO_GRADE
             claimed = self.in_mt_per_year(c.value, c.unit, days)
             high = None if c.high is None else self.in_mt_per_year(c.high, c.unit, days)
@@ -506,7 +468,7 @@ class Judge:
         return claimed, high
 
     def _grade_note(self, c: Claim, sources: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-        if self.grade is None or not units.needs_grade(c.unit):
+        if self.grade is None or not self.units.needs_grade(c.unit):
             return "", sources
         g = self.grade
         note = f" (barrels converted at {g.barrels_per_tonne:g} bbl/t, grade {g.id}, {g.source})"
@@ -583,19 +545,15 @@ class Judge:
 
         Without `days` a rate converts and an amount is taken over a year; with them an amount
         converts and a rate is held over those days. Barrels convert at the package's crude
-        grade (`crude_grade`).
+        grade (`corridor.claims.facts.Grade`).
         """
         bpt = None if self.grade is None else self.grade.barrels_per_tonne
-        dim = units.parse_unit(unit).dimensionality
-        is_rate = (
-            dim == units.parse_unit("t/year").dimensionality
-            or dim == units.parse_unit("bbl/day").dimensionality
-        )
+        is_rate = self.units.is_rate(unit)
         if days is not None:
-            return units.amount_in_mt(value, unit, days, bpt)
+            return self.units.amount_in_mt(value, unit, days, bpt)
         if is_rate:
-            return units.to_canonical_rate(value, unit, bpt)
-        return units.amount_in_mt(value, unit, units.DAYS_PER_YEAR, bpt)
+            return self.units.to_canonical_rate(value, unit, bpt)
+        return self.units.amount_in_mt(value, unit, units.DAYS_PER_YEAR, bpt)
 
     def figure(self, metric: Metric, via: str | None, exporter: str, year: int) -> Figure:
         """Return the evidence's figure (Mt/year) for a volume metric of an exporter in a year."""
@@ -606,9 +564,9 @@ class Judge:
 
     def _figure(self, metric: Metric, via: str | None, exporter: str, year: int) -> Figure:
         n = self.n
-        if metric == "capacity" and via in n.routes.index:
+        if metric == "capacity" and via in n.routes:
             return _capacity(n, "route", str(via), year)
-        if metric == "capacity" and via in n.nodes.index:
+        if metric == "capacity" and via in n.nodes:
             return _capacity(n, "node", str(via), year)
         if metric in ("production", "refinery_runs"):
             return _supply(n, metric, exporter, year)
@@ -633,15 +591,10 @@ class Judge:
         return self._observed[asset, year]
 
     def _names(self, asset: str, year: int) -> bool:
-        obs = self.n.observations
         lo, hi = year_span(year)
-        near = obs[(obs["start"] < hi) & (obs["end"] > lo)]
-        routes = self.n.routes
-        ends = {
-            str(r)
-            for r in routes.index[(routes["from_node"] == asset) | (routes["to_node"] == asset)]
-        }
-        for text in set(near["scope"]):
+        near = {o.scope for o in self.n.observations if o.start < hi and o.end > lo}
+        ends = {r for r, (a, b) in self.n.routes.items() if asset in (a, b)}
+        for text in near:
             scope = parse_scope(str(text))
             if asset in scope.targets or ends & set(scope.routes):
                 return True
@@ -672,7 +625,7 @@ class Judge:
         None when neither bounds anything.
         """
         n = self.n
-        kind = "route" if asset in n.routes.index else "node" if asset in n.nodes.index else ""
+        kind = "route" if asset in n.routes else "node" if asset in n.nodes else ""
         if not kind or year not in n.meta.years or not self.observed(asset, year):
             return None
         low = value = 0.0
@@ -709,7 +662,7 @@ class Judge:
         exporter's allocation.
         """
         n = self.n
-        kind = "route" if asset in n.routes.index else "node" if asset in n.nodes.index else ""
+        kind = "route" if asset in n.routes else "node" if asset in n.nodes else ""
         if not kind:
             return []
         figs = []
@@ -717,20 +670,18 @@ class Judge:
         if table.value is not None:
             figs.append(table)
         scope = asset if kind == "route" else f"node:{asset}"
-        obs = n.observations
         start, end = year_span(year)
-        hit = obs[
-            (obs["measure"] == "capacity")
-            & (obs["scope"] == scope)
-            & (obs["start"] < end)
-            & (obs["end"] > start)
+        hit = [
+            o
+            for o in n.observations
+            if o.measure == "capacity" and o.scope == scope and o.start < end and o.end > start
         ]
-        figs += [_observed(row, per_year=True, what="capacity") for _, row in hit.iterrows()]
+        figs += [_observed(row, per_year=True, what="capacity") for row in hit]
         if exporter and exporter != ALL:
-            row = n.in_force(n.capacities, year, **{kind: asset}, exporter=exporter)
+            row = n.in_force(year, **{kind: asset}, exporter=exporter)
             if row is not None:
                 what = f"{exporter}'s allocation on {asset} in force in {year}"
-                figs.append(point(float(row["capacity"]), (str(row["source"]),), what))
+                figs.append(point(row.value, (row.source,), what))
         return figs
 
     # deliveries to a country, years outside the package -------------------------------------
@@ -759,7 +710,7 @@ class Judge:
         why = f"no figure of {exporter}'s deliveries to {country} in {year} in the package"
         return self._rate_or_say(c, figs, None, units.CANONICAL_RATE, why)
 
-    def _sum_of(self, ests: list[Estimate], what: str) -> Figure:
+    def _sum_of(self, ests: list[Est], what: str) -> Figure:
         sources = tuple(dict.fromkeys(s for e in ests for s in self.sources(e)))
         return Figure(
             sum(e.value for e in ests),
@@ -811,15 +762,15 @@ class Judge:
         exporter = c.exporter or self.n.meta.exporter
         rows = self.observations_of(c.metric, c.via, exporter, span)
         if only:
-            rows = rows[rows["scope"].isin(only)]
+            rows = [r for r in rows if r.scope in only]
         last = date.fromordinal(span[1].toordinal() - 1)
         whole = span == year_span(span[0].year)
         what = "the figure of exactly this year" if whole else _PART_YEAR_WHAT.format(span[0], last)
-        return [_observed(row, per_year=per_year, what=what) for _, row in rows.iterrows()]
+        return [_observed(row, per_year=per_year, what=what) for row in rows]
 
     def observations_of(
         self, metric: Metric, via: str | None, exporter: str, span: Span
-    ) -> pd.DataFrame:
+    ) -> list[Obs]:
         """Return the observations of exactly a period that measure a claim's metric."""
         key = (metric, via, exporter, span)
         if key not in self._rows:
@@ -828,27 +779,29 @@ class Judge:
 
     def _observations_of(
         self, metric: Metric, via: str | None, exporter: str, span: Span
-    ) -> pd.DataFrame:
-        obs = self.n.observations
+    ) -> list[Obs]:
         wanted = _observation_kind(self.n, metric, via, exporter)
         if wanted is None:
-            return obs.iloc[:0]
+            return []
         measures, scopes = wanted
         whole = exporter == ALL or metric == "share_of_route"  # every shipper's throughput
-        return obs[
-            obs["measure"].isin(measures)
-            & obs["scope"].isin(scopes)
-            & (obs["exporter"] == ("" if whole else exporter))
-            & (obs["start"] == span[0])
-            & (obs["end"] == span[1])
+        shipper = "" if whole else exporter
+        return [
+            o
+            for o in self.n.observations
+            if o.measure in measures
+            and o.scope in scopes
+            and o.exporter == shipper
+            and o.start == span[0]
+            and o.end == span[1]
         ]
 
     def observation_of(
         self, metric: Metric, via: str | None, exporter: str, span: Span
-    ) -> pd.Series | None:
+    ) -> Obs | None:
         """Return the first observation of exactly a period that measures a metric, if any."""
         rows = self.observations_of(metric, via, exporter, span)
-        return None if rows.empty else rows.iloc[0]
+        return rows[0] if rows else None
 
 
 Share = tuple[str, float, float, float, bool, tuple[str, ...]]
@@ -863,40 +816,36 @@ def _share_tolerance(c: Claim) -> str:
     return f"±{tol:g} percentage points"
 
 
-def _observed(row: pd.Series, *, per_year: bool, what: str) -> Figure:
+def _observed(row: Obs, *, per_year: bool, what: str) -> Figure:
     """Return an observation's band as a figure, in Mt over its period or in Mt/year."""
     lo, hi = band(
-        _number(row["amount"]),
-        _number(row["amount_low"]),
-        _number(row["amount_high"]),
-        str(row["confidence"]),
+        _number(row.amount), _number(row.amount_low), _number(row.amount_high), row.confidence
     )
-    value = _number(row["amount"])
+    value = _number(row.amount)
     value = value if value is not None else (lo if lo > -math.inf else hi)
-    scale = units.DAYS_PER_YEAR / (row["end"] - row["start"]).days if per_year else 1.0
-    text = f"observation {row.name} ({row['origin']}), {what}"
-    return Figure(value * scale, max(lo, 0.0) * scale, hi * scale, (str(row["source"]),), text)
+    scale = units.DAYS_PER_YEAR / (row.end - row.start).days if per_year else 1.0
+    text = f"observation {row.name} ({row.origin}), {what}"
+    return Figure(value * scale, max(lo, 0.0) * scale, hi * scale, (row.source,), text)
 
 
-def delivering_routes(n: Network, exporter: str, country: str) -> list[str]:
+def delivering_routes(n: Facts, exporter: str, country: str) -> list[str]:
     """Return the routes whose end delivers only to `country` (such as a border pipeline)."""
     return [
-        str(r)
-        for r, end in n.routes["to_node"].items()
-        if end in n.nodes.index and n.destination_country(exporter, str(end)) == country
+        r
+        for r, (_, end) in n.routes.items()
+        if end in n.nodes and n.destination_country(exporter, end) == country
     ]
 
 
-def node_scopes(n: Network, node: str) -> tuple[str, ...]:
+def node_scopes(n: Facts, node: str) -> tuple[str, ...]:
     """Return the scopes that measure all that leaves a node.
 
     ``node:X``; the route leaving it when only one does; and, for a node with one route in and
     one out (a terminal fed by one pipeline), the route entering it: over a period what arrives
     is what leaves, stock changes aside.
     """
-    r = n.routes
-    leaving = [str(k) for k in r.index[r["from_node"] == node]]
-    entering = [str(k) for k in r.index[r["to_node"] == node]]
+    leaving = [k for k, (a, _) in n.routes.items() if a == node]
+    entering = [k for k, (_, b) in n.routes.items() if b == node]
     scopes = [f"node:{node}"]
     if len(leaving) == 1:
         scopes.append(leaving[0])
@@ -905,7 +854,7 @@ def node_scopes(n: Network, node: str) -> tuple[str, ...]:
     return tuple(scopes)
 
 
-def n_unit(n: Network) -> str:
+def n_unit(n: Facts) -> str:
     """Return the canonical amount unit of the package's commodity (Mt)."""
     return units.CANONICAL_RATE.split("/")[0]
 
@@ -937,15 +886,15 @@ _MEASURES: dict[Metric, tuple[str, ...]] = {
 }
 
 
-def _observation_scopes(n: Network, metric: Metric, via: str | None) -> tuple[str, ...]:
+def _observation_scopes(n: Facts, metric: Metric, via: str | None) -> tuple[str, ...]:
     """Return the scopes of the observations that measure a metric of `via`."""
     if metric in ("total_exports", "production", "refinery_runs"):
         return ("all",)
     if not via:
         return ()
-    if metric in ("volume_via", "share_of_route") and via in n.routes.index:
+    if metric in ("volume_via", "share_of_route") and via in n.routes:
         return (via,)
-    if metric in ("volume_via", "volume_via_node") and via in n.nodes.index:
+    if metric in ("volume_via", "volume_via_node") and via in n.nodes:
         return node_scopes(n, via)
     if metric == "volume_crossing":
         return (f"crossing:{via}",)
@@ -955,7 +904,7 @@ def _observation_scopes(n: Network, metric: Metric, via: str | None) -> tuple[st
 
 
 def _observation_kind(
-    n: Network, metric: Metric, via: str | None, exporter: str = ""
+    n: Facts, metric: Metric, via: str | None, exporter: str = ""
 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """Return the measures and the scopes of the observations that measure a volume metric.
 
@@ -975,12 +924,12 @@ def _observation_kind(
 
 
 def _volume_figure(
-    n: Network, metric: Metric, via: str | None, exporter: str, year: int
+    n: Facts, metric: Metric, via: str | None, exporter: str, year: int
 ) -> tuple[str, str]:
     """Return the reconciled figure string of a volume metric, and what it is a figure of."""
-    if metric == "volume_via" and via in n.routes.index:
+    if metric == "volume_via" and via in n.routes:
         return f"volume:route:{via}", f"{exporter}'s flow on {via} in {year}"
-    if metric == "volume_via_node" and via in n.nodes.index:
+    if metric == "volume_via_node" and via in n.nodes:
         return f"volume:node:{via}", f"{exporter}'s oil leaving {via} in {year}"
     if metric == "volume_crossing" and via:
         return f"volume:crossing:{via}", f"{exporter}'s {year} exports crossing {via}"
@@ -991,33 +940,32 @@ def _volume_figure(
     return "", f"{metric}{' of ' + via if via else ''}"
 
 
-def _capacity(n: Network, kind: str, ident: str, year: int) -> Figure:
+def _capacity(n: Facts, kind: str, ident: str, year: int) -> Figure:
     """Whole-asset capacity of a route or node in force in a year, and its source."""
     what = f"capacity of {ident} in force in {year}"
-    row = n.in_force(n.capacities, year, **{kind: ident}, exporter="")
+    row = n.in_force(year, **{kind: ident}, exporter="")
     if row is None:
         return no_figure(what)
-    return point(float(row["capacity"]), (str(row["source"]),), what)
+    return point(row.value, (row.source,), what)
 
 
-def _supply(n: Network, metric: Metric, exporter: str, year: int) -> Figure:
+def _supply(n: Facts, metric: Metric, exporter: str, year: int) -> Figure:
     quantity = str(metric)
     what = f"{exporter}'s {quantity.replace('_', ' ')} in {year}"
-    s = n.supply
-    row = s[(s["exporter"] == exporter) & (s["year"] == year) & (s["quantity"] == quantity)]
-    if not len(row):
+    row = n.supply_row(exporter, year, quantity)
+    if row is None:
         return no_figure(what)
-    return point(float(row["volume"].iloc[0]), (str(row["source"].iloc[0]),), what)
+    return point(row.value, (row.source,), what)
 
 
 # share readings: each returns (text, estimate) per reading of a share claim, or why none ------
 
-ShareReader = Callable[[Judge, str, str, int], list[tuple[str, Estimate]] | str]
+ShareReader = Callable[[Judge, str, str, int], list[tuple[str, Est]] | str]
 
 
 def _crossing_readings(
     j: Judge, country: str, exporter: str, year: int
-) -> list[tuple[str, Estimate]] | str:
+) -> list[tuple[str, Est]] | str:
     e = j.estimate(f"share:crossing:{country}", exporter, year)
     if e is None:
         return f"no figures for {exporter} in {year}"
@@ -1034,25 +982,21 @@ def _crossing_readings(
 
 def _bypassing_readings(
     j: Judge, country: str, exporter: str, year: int
-) -> list[tuple[str, Estimate]] | str:
+) -> list[tuple[str, Est]] | str:
     e = j.estimate(f"share:bypassing:{country}", exporter, year)
     if e is None:
         return f"no figures for {exporter} in {year}"
     return [(f"share of {exporter}'s {year} exports on routes touching no part of {country}", e)]
 
 
-def _node_readings(
-    j: Judge, node: str, exporter: str, year: int
-) -> list[tuple[str, Estimate]] | str:
+def _node_readings(j: Judge, node: str, exporter: str, year: int) -> list[tuple[str, Est]] | str:
     e = j.estimate(f"share:node:{node}", exporter, year)
     if e is None:
         return f"no figures for {exporter} in {year}"
     return [(f"share of {exporter}'s {year} exports leaving {node}", e)]
 
 
-def _route_readings(
-    j: Judge, route: str, exporter: str, year: int
-) -> list[tuple[str, Estimate]] | str:
+def _route_readings(j: Judge, route: str, exporter: str, year: int) -> list[tuple[str, Est]] | str:
     e = j.estimate(f"share:via:{route}", exporter, year)
     if e is None:
         return f"no figures for {exporter} in {year}"

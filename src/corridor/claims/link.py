@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from corridor.claims.extract import Quantity
+from corridor.claims.facts import Facts
 from corridor.claims.vocabulary import (
     BYPASS,
     CLAUSE_BREAK,
@@ -26,7 +27,6 @@ from corridor.claims.vocabulary import (
     VIA_BEFORE,
     country_aliases,
 )
-from corridor.network import Network
 
 
 class Mention(NamedTuple):
@@ -56,22 +56,15 @@ class Linker:
 
     Parameters
     ----------
-    n : Network
-        The package whose route and node names (and aliases) are looked for.
+    n : Facts
+        The package whose route and node names (and aliases) are looked for
+        (`corridor.claims.facts.Facts.assets`).
     """
 
-    def __init__(self, n: Network) -> None:
+    def __init__(self, n: Facts) -> None:
         self.n = n
-        self.exporters = {str(e) for e in n.flows["exporter"]}
-        names: list[tuple[str, Literal["route", "node"], str]] = []  # (alias, kind, id)
-        for rid, r in n.routes.iterrows():
-            for a in (*r["aliases"], r["name"]):
-                names.append((a, "route", str(rid)))
-        for nid, r in n.nodes.iterrows():
-            if r["kind"] == "market":
-                continue
-            for a in (*r["aliases"], r["name"], f"port of {r['name']}"):
-                names.append((a, "node", str(nid)))
+        self.exporters = n.flow_exporters
+        names = [(a, _kind(kind), ident) for a, kind, ident in n.assets]  # (alias, kind, id)
         # one pattern for the long names (any case) and one for the short ones (CPC, BTC: only
         # in capitals), each an alternation longest first, so a sentence is scanned twice
         self.names: dict[str, tuple[Literal["route", "node"], str]] = {}
@@ -81,7 +74,7 @@ class Linker:
             _asset_pattern([a for a, _, _ in names if len(a) > 4], re.I),
             _asset_pattern([a for a, _, _ in names if len(a) <= 4], 0),
         ]
-        self.fields = {str(i) for i in n.nodes.index[n.nodes["kind"] == "field"]}
+        self.fields = {i for i, (kind, _) in n.nodes.items() if kind == "field"}
 
     def countries(self, s: str) -> list[Mention]:
         """Return each country mention in a sentence, longest aliases first, in text order."""
@@ -185,14 +178,17 @@ class Linker:
 
     def _route_and_node(self, q: Quantity, assets: list[Mention]) -> tuple[str | None, str | None]:
         """Return the route and the node nearest the number (two nodes: the leg between)."""
-        routes = self.n.routes
         route = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "route"])
         nodes_in = [a.ident for a in assets if a.kind == "node"]
         if route is None and len(nodes_in) >= 2:  # "from Aktau to Makhachkala"
-            legs = routes[(routes["from_node"] == nodes_in[0]) & (routes["to_node"] == nodes_in[1])]
-            route = str(legs.index[0]) if len(legs) else None
+            leg = (nodes_in[0], nodes_in[1])
+            route = next((r for r, ends in self.n.routes.items() if ends == leg), None)
         node = nearest(q, [(a.start, a.ident) for a in assets if a.kind == "node"])
         return route, node
+
+
+def _kind(kind: str) -> Literal["route", "node"]:
+    return "route" if kind == "route" else "node"
 
 
 def _asset_key(name: str, *, short: bool) -> str:

@@ -14,9 +14,10 @@ import math
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.claims.extract import Comparator, Quantity, significant_digits
+from corridor.claims.facts import Facts
 from corridor.claims.link import Linker, Links, between, clause, clause_start
 from corridor.claims.periods import part_of_year
 from corridor.claims.vocabulary import (
@@ -70,8 +71,9 @@ from corridor.claims.vocabulary import (
     Verdict,
 )
 from corridor.display import Displayable
-from corridor.metrics import latest_year
-from corridor.network import Network
+
+if TYPE_CHECKING:
+    from corridor.network import Network
 
 
 @dataclass(frozen=True)
@@ -234,25 +236,16 @@ class Context:
     present-tense claim is read in the latest of them before the article's date.
     """
 
-    n: Network
+    n: Facts
     linker: Linker
     when: date | None
     complete: dict[str, list[int]]
 
     @classmethod
-    def of(cls, n: Network, when: date | None) -> Context:
+    def of(cls, n: Network | Facts, when: date | None) -> Context:
         """Return the context for an article of date `when` checked against `n`."""
-        return cls(n, Linker(n), when, complete_years(n))
-
-
-def complete_years(n: Network) -> dict[str, list[int]]:
-    """Return, per exporter, the years with route flows and total exports."""
-    out: dict[str, list[int]] = {}
-    totals = n.supply[n.supply["quantity"] == "exports"]
-    for exporter in set(n.flows["exporter"]):
-        have = set(totals.loc[totals["exporter"] == exporter, "year"])
-        out[exporter] = sorted(y for y in n.years_with_flows(exporter) if y in have)
-    return out
+        facts = n if isinstance(n, Facts) else Facts.of(n)
+        return cls(facts, Linker(facts), when, facts.complete)
 
 
 def segment(s: str, q: Quantity) -> tuple[int, int]:
@@ -683,9 +676,7 @@ def _year_of(
     if when is not None:
         return when.year - 1, f"present tense: the latest full year before {when}"
     if (exporter or n.meta.exporter) in ctx.complete:
-        return latest_year(
-            n, exporter or n.meta.exporter
-        ), "present tense: the package's latest year"
+        return n.latest[exporter or n.meta.exporter], "present tense: the package's latest year"
     return None, "no year written and no date to read the present tense from"
 
 

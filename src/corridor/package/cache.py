@@ -25,11 +25,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import tempfile
-import time
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,12 +38,11 @@ if TYPE_CHECKING:
 #: Bumped when the entry format changes.
 FORMAT = b"corridor-package-cache 1\n"
 #: A package with a file modified less than this many seconds ago is not written to the cache.
-FRESH_SECONDS = 2.0
+FRESH_SECONDS = cachedir.FRESH_SECONDS
 #: A folder with more files or bytes than these is not cached (hashing it would cost more than
 #: it saves; ``corridor validate /`` must not read the whole disk).
 MAX_FILES = 2_000
 MAX_BYTES = 64 * 2**20
-_SOURCE = Path(__file__).resolve().parent.parent  # the corridor package's own folder
 
 
 def enabled() -> bool:
@@ -59,26 +55,9 @@ def cache_dir() -> Path:
     return cachedir.root() / "packages"
 
 
-def _files(folder: Path, limit: int = MAX_FILES) -> list[Path] | None:
-    """Return the files under `folder` in a fixed order; None past `limit` files."""
-    out: list[Path] = []
-    for here, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
-        out += [Path(here) / name for name in sorted(names) if not name.startswith(".")]
-        if len(out) > limit:
-            return None
-    return out
-
-
-@cache
-def _source_fingerprint() -> str:
-    """Fingerprint Corridor's own files (names, sizes, mtimes), once a process."""
-    h = hashlib.sha256()
-    for path in _files(_SOURCE, limit=100_000) or []:
-        if path.suffix in (".py", ".json", ".csv", ".txt"):
-            st = path.stat()
-            h.update(f"{path.relative_to(_SOURCE)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+_files = cachedir.files
+_source_fingerprint = cachedir.source_fingerprint
+_private = cachedir.private
 
 
 def package_key(folder: Path) -> tuple[str, bool] | None:
@@ -95,21 +74,8 @@ def package_key(folder: Path) -> tuple[str, bool] | None:
     h = hashlib.sha256()
     versions = (__version__, sys.version, pd.__version__, np.__version__, _source_fingerprint())
     h.update(repr(versions).encode())
-    fresh, size, now = False, 0, time.time()
-    try:
-        files = _files(folder)
-        if files is None:
-            return None
-        for path in files:
-            st = path.lstat()  # a symbolic link is not followed: such a package is not cached
-            size += st.st_size
-            if size > MAX_BYTES or not stat.S_ISREG(st.st_mode):
-                return None
-            fresh = fresh or now - st.st_mtime < FRESH_SECONDS
-            data = path.read_bytes()
-            h.update(f"{path.relative_to(folder)}\0{len(data)}\0".encode())
-            h.update(data)
-    except OSError:
+    fresh = cachedir.hash_folder(h, folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
+    if fresh is None:
         return None
     return h.hexdigest(), fresh
 
@@ -117,16 +83,6 @@ def package_key(folder: Path) -> tuple[str, bool] | None:
 def _entry(folder: Path) -> Path:
     name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
     return cache_dir() / f"{name}.pickle"
-
-
-def _private(path: Path) -> bool:
-    """Return True when `path` belongs to this user and no one else may write it."""
-    try:
-        st = path.lstat()
-    except OSError:
-        return False
-    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-    return owner and not stat.S_ISLNK(st.st_mode) and not st.st_mode & 0o022
 
 
 def read(folder: Path, key: str) -> Network | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from corridor.metrics import UNKNOWN
 from corridor.units import CANONICAL_RATE as RATE
 from corridor.views import format as fmt
 from corridor.views.model import Cell, Col, Figure, Section, Source, Table, View
@@ -260,6 +259,8 @@ def _withheld_volume(m: Any, table: pd.DataFrame, kind: str, key: Any) -> str:
 def _routes_section(
     n: Network | None, m: Any, href: Callable[[str], str | None] | None = None
 ) -> Section:
+    from corridor.metrics import UNKNOWN
+
     cols = [
         Col("route"),
         Col("name"),
@@ -524,6 +525,8 @@ def _flows_table(periods: list[dict[str, Any]]) -> Table:
 
 
 def _shares_table(periods: list[dict[str, Any]]) -> Table:
+    from corridor.metrics import UNKNOWN
+
     cols = [
         Col("period"),
         Col("of"),
