@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +23,9 @@ from corridor.claims import check_article
 from corridor.claims import facts as facts_module
 from corridor.claims.conversions import UNITS, Units, conversion_table
 from corridor.claims.facts import Facts, facts_key, load_facts
-from corridor.package import builtin_path, load_package
+from corridor.package import load_package
+
+from .toy import aged_copy
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 DATE = date(2025, 6, 1)
@@ -47,15 +48,6 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv("CORRIDOR_NO_CACHE", raising=False)
     return home
-
-
-def aged_copy(tmp_path: Path) -> Path:
-    """Copy the built-in package with every file's mtime a minute back (not 'fresh')."""
-    folder = shutil.copytree(builtin_path(), tmp_path / "kaz")
-    past = time.time() - 60
-    for path in folder.rglob("*"):
-        os.utime(path, (past, past))
-    return folder
 
 
 def entries(home: Path) -> list[Path]:

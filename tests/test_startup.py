@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ import corridor.package as package_module
 from corridor.network import Network
 from corridor.package import builtin_path, cache, load_package
 
+from .toy import aged_copy
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -30,15 +31,6 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv("CORRIDOR_NO_CACHE", raising=False)
     return home
-
-
-def aged_copy(tmp_path: Path, name: str = "kaz") -> Path:
-    """Copy the built-in package with every file's mtime a minute back (not 'fresh')."""
-    folder = shutil.copytree(builtin_path(), tmp_path / name)
-    past = time.time() - 60
-    for path in folder.rglob("*"):
-        os.utime(path, (past, past))
-    return folder
 
 
 def entries(home: Path) -> list[Path]:

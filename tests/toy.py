@@ -8,11 +8,15 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from typer.testing import Result
 
+from corridor.package import builtin_path
 from corridor.schema import describe_package, tables
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -309,3 +313,12 @@ def exited(res: Result, code: int | tuple[int, ...]) -> None:
     else:
         assert isinstance(res.exception, SystemExit), repr(res.exception)
         assert res.exception.code == res.exit_code
+
+
+def aged_copy(tmp_path: Path, name: str = "kaz") -> Path:
+    """Copy the built-in package with every file's mtime a minute back (not 'fresh')."""
+    folder = Path(shutil.copytree(builtin_path(), tmp_path / name))
+    past = time.time() - 60
+    for path in folder.rglob("*"):
+        os.utime(path, (past, past))
+    return folder

@@ -23,10 +23,8 @@ size), nor one with a symbolic link in it (the key never reads a file outside th
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,11 +53,6 @@ def cache_dir() -> Path:
     return cachedir.root() / "packages"
 
 
-_files = cachedir.files
-_source_fingerprint = cachedir.source_fingerprint
-_private = cachedir.private
-
-
 def package_key(folder: Path) -> tuple[str, bool] | None:
     """Return the key of a package folder's entry and whether a file in it is freshly written.
 
@@ -72,7 +65,13 @@ def package_key(folder: Path) -> tuple[str, bool] | None:
     from corridor import __version__
 
     h = hashlib.sha256()
-    versions = (__version__, sys.version, pd.__version__, np.__version__, _source_fingerprint())
+    versions = (
+        __version__,
+        sys.version,
+        pd.__version__,
+        np.__version__,
+        cachedir.source_fingerprint(),
+    )
     h.update(repr(versions).encode())
     fresh = cachedir.hash_folder(h, folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
     if fresh is None:
@@ -88,7 +87,11 @@ def _entry(folder: Path) -> Path:
 def read(folder: Path, key: str) -> Network | None:
     """Return the cached `Network` of `folder` when its entry has this key; else None."""
     path = _entry(folder)
-    if not (_private(path.parent.parent) and _private(path.parent) and _private(path)):
+    if not (
+        cachedir.private(path.parent.parent)
+        and cachedir.private(path.parent)
+        and cachedir.private(path)
+    ):
         return None
     header = FORMAT + key.encode() + b"\n"
     try:
@@ -105,21 +108,8 @@ def read(folder: Path, key: str) -> Network | None:
 
 def write(folder: Path, key: str, network: Network) -> None:
     """Store `network` as the entry of `folder` (atomically); any error leaves no entry."""
-    directory = cache_dir()
-    tmp = None
     try:
-        directory.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        directory.mkdir(exist_ok=True, mode=0o700)
-        if not (_private(directory.parent) and _private(directory)):
-            return
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")  # mode 0600
-        with os.fdopen(fd, "wb") as f:
-            f.write(FORMAT + key.encode() + b"\n")
-            pickle.dump(network, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, _entry(folder))
-        tmp = None
-    except Exception:  # a cache that cannot be written is no cache
-        pass
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        data = FORMAT + key.encode() + b"\n" + pickle.dumps(network, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a network that cannot be pickled is not cached
+        return
+    cachedir.write_private(cache_dir(), _entry(folder).name, data)
