@@ -173,15 +173,8 @@ def bench_generated(size: int, scenarios: int, budget: float, pypsa: bool) -> di
     plain_rate, engine_rate = done / plain_s, done / engine_s
     solved = (engine.solves - start) / max(done, 1)
     # every figure equals a plain re-solve of the same LP (all bounds set, no screening)
-    free = RerouteModel(
-        tail=net["tail"],
-        head=net["head"],
-        n_nodes=net["n_nodes"],
-        origins=net["origins"],
-        sinks=net["sinks"],
-        cost=net["cost"],
-        mode="free",
-    )
+    keys = ("tail", "head", "n_nodes", "origins", "sinks", "cost")
+    free = RerouteModel(**{k: net[k] for k in keys}, mode="free")
     checked = cuts[:CHECKED]
     got, _ = Engine(problem).evaluate_factors(factors(checked))
     zero = np.zeros(len(net["tail"]))
