@@ -43,3 +43,12 @@ def kazakhstan() -> corridor.Network:
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder (``XDG_CACHE_HOME``) for the test, caching on."""
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("CORRIDOR_NO_CACHE", raising=False)
+    return home

@@ -42,14 +42,6 @@ TEXT = (
 HEAVY = ("pandas", "scipy", "highspy", "pint", "numpy")
 
 
-@pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    monkeypatch.delenv("CORRIDOR_NO_CACHE", raising=False)
-    return home
-
-
 def entries(home: Path) -> list[Path]:
     return sorted((home / "corridor" / "claims").glob("*.json"))
 

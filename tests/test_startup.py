@@ -25,14 +25,6 @@ from .toy import aged_copy
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-@pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    monkeypatch.delenv("CORRIDOR_NO_CACHE", raising=False)
-    return home
-
-
 def entries(home: Path) -> list[Path]:
     return sorted((home / "corridor" / "packages").glob("*.pickle"))
 
