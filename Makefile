@@ -49,14 +49,16 @@ $(VENV)/.bench: pyproject.toml
 	$(BIN)/python -m pip install --progress-bar on -e '.[dev,bench]'
 	touch $@
 
-# --no-compile: Python compiles the modules the commands import as they run; byte-compiling every
-# module of SciPy and pandas up front would add about 140 MB that nothing reads.
+# --no-compile: byte-compiling every module of SciPy and pandas would add about 140 MB that nothing
+# reads; scripts/compile_startup.py compiles just what the commands import (21 MB: Python would
+# not write it where PYTHONDONTWRITEBYTECODE is set, and every start would pay for it).
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridor needs Python >= 3.11; set PYTHON=python3.11")'
 	@echo "== setting up .venv: Corridor and its runtime dependencies (first run only, a few minutes) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on --no-compile -e .
+	$(BIN)/python scripts/compile_startup.py
 	touch $@
 
 $(STAMP): $(RUNTIME)

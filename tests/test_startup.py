@@ -188,3 +188,21 @@ def test_a_cache_folder_that_cannot_be_made_is_not_an_error(tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr[-1500:]
     assert done.stdout.strip() == "True"
+
+
+def test_compile_startup_writes_the_bytecode_of_the_help(tmp_path: Path) -> None:
+    # `make run` calls it: with PYTHONDONTWRITEBYTECODE set, nothing else writes it
+    prefix = tmp_path / "pyc"
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPYCACHEPREFIX": str(prefix),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+    }
+    script = Path(__file__).resolve().parents[1] / "scripts" / "compile_startup.py"
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    written = {p.name.split(".")[0] for p in prefix.rglob("*.pyc")}
+    assert {"cli", "rich_utils", "console", "check", "facts"} <= written
