@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from corridor.exceptions import UnknownError
+from corridor.schema import delivered_to
 from corridor.schema import tables as schema_tables
 from corridor.units import CANONICAL_RATE, DAYS_PER_YEAR
 
@@ -449,14 +450,11 @@ class Network:
     def destination_country(self, exporter: str, node: str) -> str | None:
         """Return the country a path ending at `node` delivers to, or None when unknown.
 
-        A path delivers when it ends at a market or refinery, or at a border node outside the
-        exporter's country (the commodity has entered the buyer's network). A path ending
-        anywhere else has an onward leg that the data does not report.
+        The rule is `corridor.schema.delivered_to`'s.
         """
-        kind, country = self.nodes.at[node, "kind"], self.nodes.at[node, "country"]
-        if kind in ("market", "refinery") or (kind == "border" and country != exporter):
-            return str(country)
-        return None
+        return delivered_to(
+            str(self.nodes.at[node, "kind"]), str(self.nodes.at[node, "country"]), exporter
+        )
 
     def describe_path(self, exporter: str, routes: tuple[str, ...]) -> dict[str, object]:
         """Return id, name, nodes, transit countries, chokepoints and operators of a path."""

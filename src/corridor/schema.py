@@ -218,3 +218,16 @@ def format_markdown() -> str:
             out.append(f"| `{c.name}` | {kind} | {req} | {c.unit} | {c.description} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def delivered_to(kind: str, country: str, exporter: str) -> str | None:
+    """Return the country a path ending at a node of `kind` in `country` delivers to, or None.
+
+    A path delivers when it ends at a market or refinery, or at a border node outside the
+    exporter's country (the commodity has entered the buyer's network). A path ending anywhere
+    else has an onward leg that the data does not report. The one home of that rule
+    (`corridor.network.Network.destination_country`, the claims checker's cached facts).
+    """
+    if kind in ("market", "refinery") or (kind == "border" and country != exporter):
+        return country
+    return None

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from corridor import cachedir
 from corridor.exceptions import NoFlowsError, UnknownError
+from corridor.schema import delivered_to
 
 if TYPE_CHECKING:
     from corridor.network import Network
@@ -375,13 +376,10 @@ class Facts:
     def destination_country(self, exporter: str, node: str) -> str | None:
         """Return the country a path ending at `node` delivers to, or None when unknown.
 
-        `corridor.network.Network.destination_country`'s rule: a market or a refinery, or a
-        border node outside the exporter's country.
+        The rule is `corridor.schema.delivered_to`'s.
         """
         kind, country = self.nodes[node]
-        if kind in ("market", "refinery") or (kind == "border" and country != exporter):
-            return country
-        return None
+        return delivered_to(kind, country, exporter)
 
     # --- the cache entry ----------------------------------------------------------------------
 
