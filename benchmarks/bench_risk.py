@@ -203,15 +203,7 @@ def bench_kazakhstan(samples: int) -> dict[str, Any]:
     result = run_risk(problem, n=samples, seed=1)
     run_seconds = time.perf_counter() - t0
     engine_rate = samples / (result.summary.seconds_sampling or 1.0)
-    model = RerouteModel(
-        tail=problem.tail,
-        head=problem.head,
-        n_nodes=problem.n_nodes,
-        origins=problem.origins,
-        sinks=problem.sinks,
-        cost=problem.cost,
-        cap_nodes=problem.cap_nodes,
-    )
+    model = problem.model()
 
     @functools.lru_cache(maxsize=2)
     def block(b: int) -> Outages:  # the same draws as the engine's

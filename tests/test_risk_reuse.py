@@ -21,7 +21,6 @@ import corridor
 from corridor import risk
 from corridor.rerouting import scale_capacity
 from corridor.risk import BLOCK, Engine, RiskProblem, block_factors, draw_block, monthly_factors
-from corridor.solve import RerouteModel
 from corridor.units import DAYS_PER_YEAR
 
 from .toy import Rows
@@ -29,16 +28,7 @@ from .toy import Rows
 
 def plain(p: RiskProblem, seed: int, i: int) -> tuple[float, float]:
     """Stranded Mt and share crossing of sample i, every month re-solved by HiGHS."""
-    model = RerouteModel(
-        tail=p.tail,
-        head=p.head,
-        n_nodes=p.n_nodes,
-        origins=p.origins,
-        sinks=p.sinks,
-        cost=p.cost,
-        cap_nodes=p.cap_nodes,
-        mode=p.mode,  # type: ignore[arg-type]
-    )
+    model = p.model()  # a new LP, re-solved from scratch each month: no screening, no bases
     outages = draw_block(p.risks, seed, i // BLOCK, p.month_days).of(i % BLOCK)
     f = monthly_factors(outages, p.risks, p.month_days)
     routes = np.array(sorted(f), np.int64)

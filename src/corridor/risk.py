@@ -124,6 +124,19 @@ class RiskProblem:
     month_baseline: np.ndarray | None = None
     month_supply: np.ndarray | None = None
 
+    def model(self) -> RerouteModel:
+        """Return a new re-routing LP of this problem's network (`RerouteModel`)."""
+        return RerouteModel(
+            tail=self.tail,
+            head=self.head,
+            n_nodes=self.n_nodes,
+            origins=self.origins,
+            sinks=self.sinks,
+            cost=self.cost,
+            cap_nodes=self.cap_nodes,
+            mode=self.mode,  # type: ignore[arg-type]
+        )
+
     def baseline_of(self, m: int) -> np.ndarray:
         """Return the baseline rates of period m."""
         return self.baseline if self.month_baseline is None else self.month_baseline[m]
@@ -712,16 +725,7 @@ class Engine:
     def __init__(self, p: RiskProblem, screen: bool = True) -> None:
         self.p = p
         self.screen = screen
-        self.model = RerouteModel(
-            tail=p.tail,
-            head=p.head,
-            n_nodes=p.n_nodes,
-            origins=p.origins,
-            sinks=p.sinks,
-            cost=p.cost,
-            cap_nodes=p.cap_nodes,
-            mode=p.mode,  # type: ignore[arg-type]
-        )
+        self.model = p.model()
         self.solves = 0
         self.periods = range(len(p.month_days))
         # periods with the same capacities share memo entries and bases
