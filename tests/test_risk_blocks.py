@@ -7,6 +7,10 @@ by hand.
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import time
+
 import numpy as np
 import pytest
 
@@ -14,6 +18,7 @@ import corridor
 from corridor.risk import (
     BLOCK,
     Engine,
+    Exchange,
     Outages,
     RiskProblem,
     RiskSpec,
@@ -133,3 +138,51 @@ def test_a_warm_engine_equals_a_resolve_on_its_hardest_samples(
         assert rows[i, 0] == pytest.approx(want[0], abs=1e-6)
         assert rows[i, 1] == pytest.approx(want[1], abs=1e-6, nan_ok=True)
     assert engine.stacks
+
+
+def test_an_engine_that_adopts_anothers_bases_solves_nothing_it_already_found(
+    kazakhstan: corridor.Network,
+) -> None:
+    # two workers' engines joined by an Exchange of real multiprocessing queues: the second
+    # evaluates the samples the first did with the first's bases, without a solve of its
+    # own, and gives the same numbers as an engine working alone
+    context = multiprocessing.get_context()
+    inboxes = [context.Queue(), context.Queue()]
+    p = RiskProblem.from_network(kazakhstan)
+    first, second, alone = Engine(p), Engine(p), Engine(p)
+    first.exchange, second.exchange = Exchange(inboxes, 0), Exchange(inboxes, 1)
+    want = alone.samples(4, 0, 2000)
+    assert alone.solves > len(p.month_days) + 20  # the samples need solves of their own
+    assert np.array_equal(first.samples(4, 0, 2000), want)
+    sent = first.solves - len(p.month_days)  # each solve's basis (the nominal ones are not sent)
+    deadline = time.monotonic() + 10
+    got: list[tuple[int, tuple[bytes, ...], object]] = []
+    while len(got) < sent and time.monotonic() < deadline:  # a queue's sends are asynchronous
+        got += second.exchange.take()
+        time.sleep(0.01)
+    assert len(got) == sent
+    for item in got:  # put back, for the engine to adopt as it would from the queue
+        inboxes[1].put(item)
+    time.sleep(0.2)
+    before = second.solves
+    assert np.array_equal(second.samples(4, 0, 2000), want)
+    assert second.solves == before
+    assert inboxes[0].empty()  # the second sent nothing back: it found no basis of its own
+    for inbox in inboxes:
+        inbox.cancel_join_thread()  # the test ends without waiting for what was not read
+        inbox.close()
+
+
+def test_a_basis_already_kept_is_not_adopted_twice(kazakhstan: corridor.Network) -> None:
+    p = RiskProblem.from_network(kazakhstan)
+    engine = Engine(p)
+    engine.samples(4, 0, 500)
+    g, b = next((g, v[0]) for g, v in engine.bases.items() if v)
+    kept = len(engine.bases[g])
+    copy = pickle.loads(pickle.dumps(b))  # as it comes from another worker
+    box: list[tuple[int, tuple[bytes, ...], object]] = [(g, (b"\x01",), copy)]
+    engine.exchange = Exchange([box, box], 0)  # type: ignore[list-item]
+    engine.exchange.take = lambda: [box.pop()] if box else []  # type: ignore[method-assign]
+    assert engine.adopt() == []
+    assert len(engine.bases[g]) == kept
+    assert (g, b"\x01") not in engine.fitted

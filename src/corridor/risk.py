@@ -42,7 +42,9 @@ import ctypes
 import io
 import json
 import math
+import multiprocessing
 import os
+import queue
 import re
 import shutil
 import signal
@@ -541,6 +543,9 @@ class _Basis:
     out_basic: np.ndarray
     out_up: np.ndarray  # outputs nonbasic at their capacity: where, and which route
     out_route: np.ndarray
+    status: bytes = b""  # HiGHS's status of each column and row: which basis this is
+    #: its rows of a `_Stack`, once built (False: it never fits a stack's rows)
+    part: _StackPart | bool | None = None
 
     def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return which capacity rows the basis fits, and their output columns (clipped)."""
@@ -640,6 +645,60 @@ class _Line:
         return ok, np.where(np.abs(out) < TOL, 0.0, out)
 
 
+@dataclass(eq=False)
+class _StackPart:
+    """One basis's rows of a `_Stack`: its basic variables that move with the capacities."""
+
+    d: np.ndarray  # (moving, routes): how each moves with each route's capacity
+    z0: np.ndarray  # their values at zero capacities
+    lo: np.ndarray  # their bounds, widened by `FIT_TOL`
+    hi: np.ndarray
+    cap: np.ndarray  # the route whose capacity bounds each (-1: none)
+    upper: np.ndarray  # (routes,) 1 where the route's column is nonbasic at its capacity
+    kind: np.ndarray  # (outputs,) 0 fixed, 1 a moving basic variable, 2 a capacity
+    src: np.ndarray  # which: the variable's row in `d` (kind 1), the route (kind 2)
+    out0: np.ndarray
+
+
+def _stack_part(b: _Basis, n_routes: int) -> _StackPart | None:
+    """Return b's rows of a `_Stack` (built once per basis); None where it never fits."""
+    if b.part is not None:
+        return b.part if isinstance(b.part, _StackPart) else None
+    moving = (b.d != 0).any(axis=1)
+    moving[b.cap_pos] = True
+    fixed = ~moving
+    if (b.z0[fixed] < b.lo[fixed] - FIT_TOL).any() or (b.z0[fixed] > b.hi[fixed] + FIT_TOL).any():
+        b.part = False
+        return None
+    live = np.flatnonzero(moving) if moving.any() else np.array([0])
+    d = np.zeros((len(live), n_routes))
+    d[:, b.upper] = b.d[live]
+    bound = np.full(len(b.z0), -1)
+    bound[b.cap_pos] = b.cap_cols
+    upper = np.zeros(n_routes)
+    upper[b.upper] = 1.0
+    where = np.full(len(b.z0), -1)
+    where[live] = np.arange(len(live))
+    kind = np.zeros(len(b.out0), np.int64)
+    src = np.zeros(len(b.out0), np.int64)
+    moves = where[b.out_basic] >= 0  # basic outputs that stay fixed keep `out0`
+    kind[b.out_pos[moves]] = 1
+    src[b.out_pos[moves]] = where[b.out_basic[moves]]
+    kind[b.out_up], src[b.out_up] = 2, b.out_route
+    b.part = _StackPart(
+        d=d,
+        z0=(b.z0 - b.d @ b.c0)[live],
+        lo=b.lo[live] - FIT_TOL,
+        hi=b.hi[live] + FIT_TOL,
+        cap=bound[live],
+        upper=upper,
+        kind=kind,
+        src=src,
+        out0=b.out0,
+    )
+    return b.part
+
+
 class _Stack:
     """Several cached bases tested together: every row against every basis in one product.
 
@@ -649,45 +708,23 @@ class _Stack:
     """
 
     def __init__(self, bases: list[_Basis], n_routes: int) -> None:
-        kept = []
-        for b in bases:
-            moving = (b.d != 0).any(axis=1)
-            moving[b.cap_pos] = True
-            fixed = ~moving
-            if (b.z0[fixed] < b.lo[fixed] - FIT_TOL).any() or (
-                b.z0[fixed] > b.hi[fixed] + FIT_TOL
-            ).any():
-                continue
-            kept.append((b, np.flatnonzero(moving) if moving.any() else np.array([0])))
-        self.size = len(kept)
+        parts = [x for x in (_stack_part(b, n_routes) for b in bases) if x is not None]
+        self.size = len(parts)
         self.n_out = len(bases[0].out0)
-        sizes = np.array([len(live) for _, live in kept], np.int64)
+        sizes = np.array([len(x.z0) for x in parts], np.int64)
         self.offsets = np.cumsum(sizes) - sizes
-        total = int(sizes.sum())
-        self.d = np.zeros((total, n_routes))
-        self.z0, self.lo, self.hi = np.zeros(total), np.zeros(total), np.zeros(total)
-        cap = np.full(total, -1)  # the route bounding a basic column, if any
-        self.upper = np.zeros((self.size, n_routes))
-        self.kind = np.zeros((self.size, self.n_out), np.int64)  # 0 fixed, 1 basic, 2 a capacity
-        self.src = np.zeros((self.size, self.n_out), np.int64)
-        self.out0 = np.array([b.out0 for b, _ in kept]).reshape(self.size, self.n_out)
-        for i, (b, live) in enumerate(kept):
-            at = self.offsets[i] + np.arange(len(live))
-            self.d[np.ix_(at, b.upper)] = b.d[live]
-            self.z0[at] = (b.z0 - b.d @ b.c0)[live]
-            self.lo[at], self.hi[at] = b.lo[live] - FIT_TOL, b.hi[live] + FIT_TOL
-            bound = np.full(len(b.z0), -1)
-            bound[b.cap_pos] = b.cap_cols
-            cap[at] = bound[live]
-            self.upper[i, b.upper] = 1.0
-            where = np.full(len(b.z0), -1)
-            where[live] = at
-            moves = where[b.out_basic] >= 0  # basic outputs that stay fixed keep `out0`
-            self.kind[i, b.out_pos[moves]] = 1
-            self.src[i, b.out_pos[moves]] = where[b.out_basic[moves]]
-            self.kind[i, b.out_up], self.src[i, b.out_up] = 2, b.out_route
+        self.d = np.vstack([x.d for x in parts]) if parts else np.zeros((0, n_routes))
+        self.z0, self.lo, self.hi, cap = (
+            np.concatenate([getattr(x, f) for x in parts]) if parts else np.zeros(0)
+            for f in ("z0", "lo", "hi", "cap")
+        )
+        self.upper = np.array([x.upper for x in parts]).reshape(self.size, n_routes)
+        self.kind = np.array([x.kind for x in parts], np.int64).reshape(self.size, self.n_out)
+        src = np.array([x.src for x in parts], np.int64).reshape(self.size, self.n_out)
+        self.src = np.where(self.kind == 1, src + self.offsets[:, None], src)
+        self.out0 = np.array([x.out0 for x in parts]).reshape(self.size, self.n_out)
         self.cap_at = np.flatnonzero(cap >= 0)
-        self.cap_route = cap[self.cap_at]
+        self.cap_route = cap[self.cap_at].astype(np.int64)
 
     def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return which rows some basis fits, and their output columns (clipped as `fit`)."""
@@ -734,6 +771,7 @@ class Engine:
         self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
         self.reuse = screen and self.model._n_row <= REUSE_MAX_ROWS
         self.bases: dict[int, list[_Basis]] = {}
+        self.known: set[tuple[int, bytes]] = set()  # (month pattern, `_Basis.status`) ever kept
         self.lines: dict[tuple[int, int], _Line] = {}  # (month pattern, route): bases along it
         #: (month pattern, the routes moved): the bases that fitted such rows, last fit first
         self.fitted: dict[tuple[int, bytes], list[_Basis]] = {}
@@ -743,6 +781,8 @@ class Engine:
         self._last_basis: _Basis | None = None
         self._lean: tuple[int, FreeLP] | None = None  # month pattern, its lean free LP
         self._drawn: tuple[tuple[int, int], Outages] | None = None  # the last block drawn
+        #: where bases found here go to, and others' come from (None: this worker alone)
+        self.exchange: Exchange | None = None
         self.risk_routes = len({x for r in p.risks for x in r.routes})
         self.nominal = [self._solve(p.month_caps[m], m) for m in self.periods]
         years = p.month_days / DAYS_PER_YEAR
@@ -819,20 +859,43 @@ class Engine:
             out_basic=where[outputs[is_basic]],
             out_up=np.flatnonzero(is_up),
             out_route=outputs[is_up],
+            status=status.astype(np.uint8).tobytes(),
         )
-        g = self.same_as[m]
+        self._keep(self.same_as[m], b)
+        return b
+
+    def _keep(self, g: int, b: _Basis) -> bool:
+        """Add basis b to month pattern g's bases and lines (the oldest goes past `MAX_BASES`).
+
+        Returns False, adding nothing, when the pattern has that basis already.
+        """
+        if (g, b.status) in self.known:
+            return False
+        self.known.add((g, b.status))
         kept = self.bases.setdefault(g, [])
         kept.insert(0, b)
         if len(kept) > MAX_BASES:
-            kept.pop()  # the one that fitted least recently
+            kept.pop()
         for (h, r), line in self.lines.items():
-            if h == g:
-                self._add_to_line(line, b, m, r)
-        return b
+            if h == g:  # g is the pattern's first month
+                self._add_to_line(line, b, g, r)
+        return True
+
+    def adopt(self) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
+        """Keep the bases other workers found since the last call (`Exchange`); return them."""
+        found = []
+        for g, fitted, b in self.exchange.take() if self.exchange is not None else []:
+            if self._keep(g, b):  # a basis this worker found too is left out
+                for key in fitted:
+                    self._remember((g, key), b)
+                found.append((g, fitted, b))
+        return found
 
     def _remember(self, key: tuple[int, bytes], b: _Basis) -> None:
         """Add basis b to those that fitted rows of `key` (the oldest goes past `MAX_BASES`)."""
         kept = self.fitted.setdefault(key, [])
+        if any(x is b for x in kept):
+            return
         kept.insert(0, b)
         del kept[MAX_BASES:]
         self.stacks.pop(key, None)
@@ -993,19 +1056,39 @@ class Engine:
                 rows = left[inverse.reshape(-1) == k]
                 self._put(done, rows, *stack.fit(caps[rows]))
         for i in left:
+            if self.exchange is not None and np.isnan(done[i, 0]):
+                for h, _, other in self.adopt():  # bases other workers found meanwhile
+                    if h == g:
+                        self._spread(other, caps, pattern, keys, done, g)
             if not np.isnan(done[i, 0]):
                 continue
             done[i] = self._solve(caps[i], m)[:2]
             b = self._last_basis
             if b is None:
                 continue
-            todo = np.isnan(done[:, 0]) & (pattern >= 0)
-            for k in np.unique(pattern[todo | (pattern == pattern[i])]):
-                rows = np.flatnonzero(todo & (pattern == k))  # the new basis may fit them
-                ok, out = b.fit(caps[rows])
-                self._put(done, rows, ok, out[ok])
-                if ok.any() or k == pattern[i]:
-                    self._remember((g, keys[k].tobytes()), b)
+            key = keys[pattern[i]].tobytes()
+            self._remember((g, key), b)
+            fitted = self._spread(b, caps, pattern, keys, done, g)
+            if self.exchange is not None:
+                self.exchange.send((g, (key, *fitted), b))
+
+    def _spread(
+        self,
+        b: _Basis,
+        caps: np.ndarray,
+        pattern: np.ndarray,
+        keys: np.ndarray,
+        done: np.ndarray,
+        g: int,
+    ) -> list[bytes]:
+        """Fill the rows still to do that basis b fits; it joins the patterns it fitted."""
+        rows = np.flatnonzero(np.isnan(done[:, 0]) & (pattern >= 0))
+        ok, out = b.fit(caps[rows])
+        self._put(done, rows, ok, out[ok])
+        fitted = [keys[k].tobytes() for k in np.unique(pattern[rows[ok]])]
+        for key in fitted:
+            self._remember((g, key), b)
+        return fitted
 
     def _solve_small(
         self, m: int, routes: np.ndarray, sub: np.ndarray, caps: np.ndarray
@@ -1116,15 +1199,58 @@ HISTOGRAM_BINS = 60
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _MAX_SUMMARY_BYTES = 16 * 2**20
 
+#: Local workers of one run share the bases they find up to this many workers (`Exchange`).
+SHARE_MAX_WORKERS = 16
+
 _ENGINE: Engine | None = None
 
 
-def _init_worker(problem: RiskProblem) -> None:
+class Exchange:
+    """Bases passed among the local workers of one run as they are found.
+
+    Each worker reads an inbox (a `multiprocessing` queue); a basis one worker finds goes to
+    every other inbox, and a worker reads its own before it solves (`Engine.adopt`). Without
+    it each worker would make every solve of the cache's warm-up itself: the workers would
+    repeat each other's warm-up instead of sharing it. A basis is optimal wherever it fits, so
+    results do not depend on which worker found it.
+    """
+
+    def __init__(self, inboxes: list[Any], me: int) -> None:
+        self.inboxes, self.me = inboxes, me
+
+    def send(self, item: tuple[int, tuple[bytes, ...], _Basis]) -> None:
+        """Put `item` in every other worker's inbox.
+
+        An item is (month pattern, the patterns of routes moved whose rows the basis fitted,
+        the basis).
+        """
+        for k, inbox in enumerate(self.inboxes):
+            if k != self.me:
+                inbox.put(item)
+
+    def take(self) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
+        """Return what came to this worker's inbox since the last call."""
+        got = []
+        while True:
+            try:
+                got.append(self.inboxes[self.me].get_nowait())
+            except queue.Empty:
+                return got
+
+
+def _init_worker(problem: RiskProblem, inboxes: list[Any], counter: Any) -> None:
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
     die_with_parent()
     _ENGINE = Engine(problem)
+    if inboxes:
+        with counter.get_lock():
+            me = counter.value
+            counter.value += 1
+        for inbox in inboxes:
+            inbox.cancel_join_thread()  # a worker ends without waiting for its sends
+        _ENGINE.exchange = Exchange(inboxes, me)
 
 
 def die_with_parent(kernel: bool = True) -> None:
@@ -1158,6 +1284,7 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
 
 def _run_chunk(seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
     assert _ENGINE is not None
+    _ENGINE.adopt()
     return start, _ENGINE.samples(seed, start, stop)
 
 
@@ -1971,7 +2098,13 @@ def _run_pool(
     workers: int,
     collect: Callable[[int, np.ndarray], bool],
 ) -> bool:
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(problem,))
+    context = multiprocessing.get_context()
+    share = 1 < workers <= SHARE_MAX_WORKERS  # (large LPs keep no bases: nothing is sent)
+    inboxes = [context.Queue() for _ in range(workers)] if share else []
+    counter = context.Value("i", 0)
+    pool = ProcessPoolExecutor(
+        workers, context, initializer=_init_worker, initargs=(problem, inboxes, counter)
+    )
     pending: set[Future[tuple[int, np.ndarray]]] = {
         pool.submit(_run_chunk, seed, a, b) for a, b in bounds
     }
@@ -1987,6 +2120,8 @@ def _run_pool(
             fut.cancel()
         # the chunks in flight finish (a chunk is short), the others are dropped
         pool.shutdown(wait=True, cancel_futures=True)
+        for inbox in inboxes:
+            inbox.close()
 
 
 def _run_dask(
