@@ -771,7 +771,7 @@ class Engine:
         self.memo_small: dict[tuple[int, bytes, bytes], tuple[float, float]] = {}
         self.reuse = screen and self.model._n_row <= REUSE_MAX_ROWS
         self.bases: dict[int, list[_Basis]] = {}
-        self.known: set[tuple[int, bytes]] = set()  # (month pattern, `_Basis.status`) ever kept
+        self.known: set[tuple[int, bytes]] = set()  # (month pattern, `_Basis.status`) in `bases`
         self.lines: dict[tuple[int, int], _Line] = {}  # (month pattern, route): bases along it
         #: (month pattern, the routes moved): the bases that fitted such rows, last fit first
         self.fitted: dict[tuple[int, bytes], list[_Basis]] = {}
@@ -875,7 +875,7 @@ class Engine:
         kept = self.bases.setdefault(g, [])
         kept.insert(0, b)
         if len(kept) > MAX_BASES:
-            kept.pop()
+            self.known.discard((g, kept.pop().status))
         for (h, r), line in self.lines.items():
             if h == g:  # g is the pattern's first month
                 self._add_to_line(line, b, g, r)
