@@ -436,6 +436,27 @@ def test_the_p95_parts_are_those_computed_before(
     assert got == contributions_as_before(toy_problem, 3, keep, cols.stranded[keep])
 
 
+def test_the_p95_parts_where_the_worst_5_percent_mostly_lose_nothing(tmp_path: Path) -> None:
+    # one route out in about one year of twenty (and a second risk on it): under 5 % of the
+    # samples lose anything, so most of the worst 5 % are not evaluated again
+    second = {"id": "r2", "process": "poisson", "frequency": 0.01, "duration_days": 60}
+    n = one_route(tmp_path, {"process": "poisson", "frequency": 0.04, "duration_days": 20}, second)
+    problem = RiskProblem.from_network(n, year=2024)
+    r = run_risk(problem, n=4_000, seed=2, chunk=1_000)
+    cols = r.sampled
+    assert isinstance(cols, SampleColumns)
+    nominal = risk.Engine(problem).nominal_loss
+    lost = int((cols.stranded - nominal > TOL).sum())
+    assert 0 < lost < 200  # some of the worst 200 samples lose nothing
+    got = dict(zip(r.contributions["risk"], r.contributions["contribution"], strict=True))
+    assert got == contributions_as_before(problem, 2, np.arange(4_000), cols.stranded)
+    assert got["r"] > 0
+    assert got["r2"] > 0
+    # every sample that loses is in the worst 5 %, its loss shared out among the risks
+    loss = cols.stranded - nominal
+    assert sum(got.values()) == pytest.approx(loss[loss > TOL].sum() / 200, rel=1e-9)
+
+
 def test_writing_the_samples_copies_no_column(tmp_path: Path) -> None:
     n = 50_000
     rng = np.random.default_rng(1)

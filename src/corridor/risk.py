@@ -2083,8 +2083,9 @@ def _contributions(
     index = samples.numbers(rows)
     loss = samples.stranded[rows] - engine.nominal_loss
     marginal = np.zeros((len(index), len(problem.risks)))
-    for lo in range(0, len(index), TAIL_GROUP):
-        part = slice(lo, lo + TAIL_GROUP)
+    lost = np.flatnonzero(loss > TOL)  # a sample that loses nothing counts for nothing
+    for lo in range(0, len(lost), TAIL_GROUP):
+        part = lost[lo : lo + TAIL_GROUP]
         drawn = engine.outages(seed, index[part])
         marginal[part] = _marginal(engine, drawn, loss[part], len(problem.risks))
     summed = marginal.sum(axis=1)
