@@ -413,7 +413,7 @@ def contributions_as_before(
 def test_the_p95_parts_are_those_computed_before(
     toy_problem: RiskProblem, monkeypatch: pytest.MonkeyPatch, group: int
 ) -> None:
-    monkeypatch.setattr(risk, "TAIL_GROUP", group)  # 16: ten groups, each in several parts
+    monkeypatch.setattr(risk, "TAIL_GROUP", group)  # 16: ten groups of the worst 150
     r = run_risk(toy_problem, n=3_000, seed=3, chunk=500)
     cols = r.sampled
     assert isinstance(cols, SampleColumns)

@@ -2128,22 +2128,17 @@ def _marginal(engine: Engine, drawn: Outages, loss: np.ndarray, risks: int) -> n
     """Return each risk's marginal loss in each sample of `drawn`, whose losses are `loss`.
 
     That is the sample's loss less its loss without the risk's outages (the other draws the
-    same), 0 where the risk has no outage in the sample. The samples without each risk go
-    through the engine together, `TAIL_GROUP` at a time.
+    same), 0 where the risk has no outage in the sample.
     """
-    struck = [np.unique(drawn.sample[drawn.risk == j]) for j in range(risks)]
-    without = Outages.concat([drawn.take(rows).without(j) for j, rows in enumerate(struck)])
-    parts = [np.zeros(0)]
-    for a in range(0, without.size, TAIL_GROUP):
-        rows = np.arange(a, min(a + TAIL_GROUP, without.size))
-        parts.append(engine.evaluate_outages(without.take(rows))[0])
-    loss_without = np.concatenate(parts)
     marginal = np.zeros((drawn.size, risks))
-    at = 0
-    for j, rows in enumerate(struck):
-        w = loss_without[at : at + len(rows)]
-        at += len(rows)
-        marginal[rows, j] = np.maximum(loss[rows] - (np.round(w, 9) - engine.nominal_loss), 0.0)
+    for j in range(risks):
+        rows = np.unique(drawn.sample[drawn.risk == j])
+        if not len(rows):
+            continue
+        without, _ = engine.evaluate_outages(drawn.take(rows).without(j))
+        marginal[rows, j] = np.maximum(
+            loss[rows] - (np.round(without, 9) - engine.nominal_loss), 0.0
+        )
     return marginal
 
 
