@@ -1409,6 +1409,14 @@ class SampleColumns:
             return parts[0]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
+    def numbers(self, rows: np.ndarray) -> np.ndarray:
+        """Return the sample numbers of the rows at positions `rows` (int64)."""
+        lengths = np.array([b - a for a, b in self.spans], np.int64)
+        ends = np.cumsum(lengths)
+        starts = np.array([a for a, _ in self.spans], np.int64)
+        span = np.searchsorted(ends, rows, side="right")
+        return np.asarray(starts[span] + rows - (ends - lengths)[span], np.int64)
+
     def table(self, lo: int = 0, hi: int | None = None) -> pd.DataFrame:
         """Return rows `lo` … `hi` - 1 as the table of `SAMPLE_COLUMNS`."""
         hi = len(self) if hi is None else hi
@@ -1426,12 +1434,26 @@ class SampleColumns:
             return self.stranded
         if column == "share_crossing":
             return self.share
-        return np.asarray(self.table()[column].to_numpy())
+        if column == "revenue_at_risk":
+            return np.asarray(self.stranded * T_PER_MT * self.price)
+        if column == "outages":
+            return self.outages.astype(np.int64)
+        if column == "sample":
+            return self.index()
+        return np.asarray(self.table()[column].to_numpy())  # not a column: pandas' KeyError
 
     def frames(self, rows: int) -> Iterator[pd.DataFrame]:
-        """Yield the table of samples in parts of `rows` rows."""
+        """Yield the table of samples in parts of `rows` rows, to be read, not changed.
+
+        Their ``stranded`` and ``share_crossing`` are read-only views of the columns, not
+        copies (the table of `table` copies them).
+        """
         for lo in range(0, len(self), rows):
-            yield self.table(lo, lo + rows)
+            hi = min(lo + rows, len(self))
+            stranded, share = (_read_only(x[lo:hi]) for x in (self.stranded, self.share))
+            yield _table(
+                self.index(lo, hi), stranded, share, self.outages[lo:hi], self.price, False
+            )
 
 
 class _Collector:
@@ -1748,18 +1770,34 @@ def _samples_frame(start: int | np.ndarray, block: np.ndarray, price: float) -> 
 
 
 def _table(
-    index: np.ndarray, stranded: np.ndarray, share: np.ndarray, outages: np.ndarray, price: float
+    index: np.ndarray,
+    stranded: np.ndarray,
+    share: np.ndarray,
+    outages: np.ndarray,
+    price: float,
+    copy: bool = True,
 ) -> pd.DataFrame:
-    """Return the table of `SAMPLE_COLUMNS` of these samples (revenue = stranded × price)."""
+    """Return the table of `SAMPLE_COLUMNS` of these samples (revenue = stranded × price).
+
+    With `copy` False the table holds `stranded` and `share` themselves, not copies.
+    """
     return pd.DataFrame(
         {
-            "sample": index.astype(np.int64),
+            "sample": index.astype(np.int64, copy=False),
             "stranded": stranded,
             "revenue_at_risk": stranded * T_PER_MT * price,
             "share_crossing": share,
             "outages": outages.astype(np.int64),
-        }
+        },
+        copy=copy,
     )
+
+
+def _read_only(x: np.ndarray) -> np.ndarray:
+    """Return a view of `x` that cannot be written to."""
+    view = x.view()
+    view.flags.writeable = False
+    return view
 
 
 def _read_parquet(path: Path, columns: Iterable[str]) -> pd.DataFrame:
@@ -2068,14 +2106,7 @@ def run_risk(
     sampling = time.perf_counter() - sampling
     samples = finished.columns(problem.price)
     contributions = (
-        _contributions(
-            problem,
-            seed,
-            pd.DataFrame({"sample": samples.index(), "stranded": samples.stranded}, copy=False),
-            parent,
-        )
-        if len(samples)
-        else no_contributions
+        _contributions(problem, seed, samples, parent) if len(samples) else no_contributions
     )
     run |= {
         "samples_finished": len(samples),
@@ -2164,35 +2195,34 @@ def _connect(client: Any, address: str) -> Any:
         raise CorridorError(msg) from None
 
 
+#: Samples of the worst 5 % whose outages are drawn and evaluated together for the P95
+#: contributions: what that takes stays the same at any number of samples.
+TAIL_GROUP = 4_096
+
+#: Rows scanned at a time for the tail's ties (many samples may share the value of the last).
+_SCAN = 2**20
+
+
 def _contributions(
-    problem: RiskProblem, seed: int, samples: pd.DataFrame, engine: Engine | None = None
+    problem: RiskProblem, seed: int, samples: SampleColumns, engine: Engine | None = None
 ) -> pd.DataFrame:
-    """Each risk's share of the loss in the worst 5 % of samples (see the module docstring)."""
+    """Each risk's share of the loss in the worst 5 % of samples (see the module docstring).
+
+    The worst samples go through `TAIL_GROUP` at a time: their outages are drawn again and
+    evaluated without each risk's (`_marginal`), so the memory this takes does not grow with
+    the run.
+    """
     k = max(1, math.ceil(0.05 * len(samples)))
-    stranded = samples["stranded"].to_numpy()
-    number = samples["sample"].to_numpy(np.int64)
-    # the k worst samples (ties: the lowest sample numbers), found without sorting them all
-    worst = stranded[np.argpartition(-stranded, k - 1)[k - 1]] if k < len(stranded) else -np.inf
-    above = np.flatnonzero(stranded > worst)
-    tied = np.flatnonzero(stranded == worst)
-    tied = tied[np.argsort(number[tied], kind="stable")][: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    chosen = chosen[np.argsort(number[chosen], kind="stable")]
+    rows = _worst(samples.stranded, k)
     engine = engine or Engine(problem)
-    index = number[chosen]
-    loss = stranded[chosen] - engine.nominal_loss
-    drawn = engine.outages(seed, index)
-    # each risk's marginal loss: the sample's loss less its loss without that risk's outages
-    # (0 where the risk has no outage in the sample)
+    index = samples.numbers(rows)
+    loss = samples.stranded[rows] - engine.nominal_loss
     marginal = np.zeros((len(index), len(problem.risks)))
-    for j in range(len(problem.risks)):
-        rows = np.unique(drawn.sample[drawn.risk == j])
-        if not len(rows):
-            continue
-        without, _ = engine.evaluate_outages(drawn.take(rows).without(j))
-        marginal[rows, j] = np.maximum(
-            loss[rows] - (np.round(without, 9) - engine.nominal_loss), 0.0
-        )
+    lost = np.flatnonzero(loss > TOL)  # a sample that loses nothing counts for nothing
+    for lo in range(0, len(lost), TAIL_GROUP):
+        part = lost[lo : lo + TAIL_GROUP]
+        drawn = engine.outages(seed, index[part])
+        marginal[part] = _marginal(engine, drawn, loss[part], len(problem.risks))
     summed = marginal.sum(axis=1)
     counted = (loss > TOL) & (summed > TOL)
     parts = (loss[counted, None] * marginal[counted] / summed[counted, None]).sum(axis=0)
@@ -2207,6 +2237,44 @@ def _contributions(
             "share": parts / total if total > 0 else np.zeros(len(parts)),
         }
     ).sort_values("contribution", ascending=False, ignore_index=True)
+
+
+def _worst(stranded: np.ndarray, k: int) -> np.ndarray:
+    """Return the positions (ascending) of the `k` largest values; of ties, the first ones.
+
+    The positions of `SampleColumns` are in sample order: ties go to the lowest numbers.
+    """
+    n = len(stranded)
+    if k >= n:
+        return np.arange(n, dtype=np.int64)
+    worst = np.partition(stranded, n - k)[n - k]  # the k-th largest: a copy, not a sort
+    above = np.flatnonzero(stranded > worst)
+    tied, need = [], k - len(above)
+    for lo in range(0, n, _SCAN):
+        if need <= 0:
+            break
+        at = np.flatnonzero(stranded[lo : lo + _SCAN] == worst)[:need] + lo
+        tied.append(at)
+        need -= len(at)
+    return np.sort(np.concatenate([above, *tied]))
+
+
+def _marginal(engine: Engine, drawn: Outages, loss: np.ndarray, risks: int) -> np.ndarray:
+    """Return each risk's marginal loss in each sample of `drawn`, whose losses are `loss`.
+
+    That is the sample's loss less its loss without the risk's outages (the other draws the
+    same), 0 where the risk has no outage in the sample.
+    """
+    marginal = np.zeros((drawn.size, risks))
+    for j in range(risks):
+        rows = np.unique(drawn.sample[drawn.risk == j])
+        if not len(rows):
+            continue
+        without, _ = engine.evaluate_outages(drawn.take(rows).without(j))
+        marginal[rows, j] = np.maximum(
+            loss[rows] - (np.round(without, 9) - engine.nominal_loss), 0.0
+        )
+    return marginal
 
 
 def _routes_label(problem: RiskProblem, r: RiskSpec) -> str:
@@ -2236,31 +2304,20 @@ def _statistics(
 ) -> dict[str, Any]:
     """Return the summary's ``stranded``, ``revenue_at_risk`` and ``share_crossing``.
 
-    Exact (no sketch): the quantiles sort a copy of one column at a time, so the memory they
-    take for a moment is 8 bytes a sample.
+    Exact (no sketch): the quantiles of a column partition one copy of it for all the
+    probabilities at once; the revenue's and then the volume's use the same buffer, so the
+    memory they take for a moment is 8 bytes a sample.
     """
-    s = samples.stranded
-    r = s * T_PER_MT * price  # as the table's column: the same numbers
-    share = samples.share
-
-    def q(x: np.ndarray) -> dict[str, float | None]:
-        return {
-            f"p{int(100 * p)}": (float(np.quantile(x, p)) if len(x) else None) for p in QUANTILES
-        }
-
+    s, share = samples.stranded, samples.share
+    buffer = np.multiply(s, T_PER_MT)
+    np.multiply(buffer, price, out=buffer)  # the revenue at risk: as the table's column
+    revenue = {"mean": float(buffer.mean()) if len(s) else None, **_quantiles(buffer)}
+    np.copyto(buffer, s)
+    stranded = {"mean": float(s.mean()) if len(s) else None, **_quantiles(buffer)}
+    del buffer
     return {
-        "stranded": {
-            "unit": "Mt",
-            "no_outage": nominal,
-            "mean": float(s.mean()) if len(s) else None,
-            **q(s),
-        },
-        "revenue_at_risk": {
-            "unit": "USD",
-            "price_usd_per_t": price,
-            "mean": float(r.mean()) if len(r) else None,
-            **q(r),
-        },
+        "stranded": {"unit": "Mt", "no_outage": nominal, **stranded},
+        "revenue_at_risk": {"unit": "USD", "price_usd_per_t": price, **revenue},
         "share_crossing": {
             "country": country,
             "mean": float(np.nanmean(share)) if len(share) else None,
@@ -2268,3 +2325,11 @@ def _statistics(
             "probability_below": float(np.mean(share < threshold)) if len(share) else None,
         },
     }
+
+
+def _quantiles(x: np.ndarray) -> dict[str, float | None]:
+    """Return the `QUANTILES` of `x` (NumPy's linear rule); `x` is reordered in place."""
+    if not len(x):
+        return {f"p{int(100 * p)}": None for p in QUANTILES}
+    values = np.quantile(x, QUANTILES, overwrite_input=True)
+    return {f"p{int(100 * p)}": float(v) for p, v in zip(QUANTILES, values, strict=True)}
