@@ -7,14 +7,15 @@ by hand.
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
-import time
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import corridor
+from corridor import risk
 from corridor.risk import (
     BLOCK,
     Engine,
@@ -24,6 +25,7 @@ from corridor.risk import (
     RiskSpec,
     block_factors,
     monthly_factors,
+    run_risk,
 )
 
 DAYS = np.array([31.0, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -141,36 +143,45 @@ def test_a_warm_engine_equals_a_resolve_on_its_hardest_samples(
 
 
 def test_an_engine_that_adopts_anothers_bases_solves_nothing_it_already_found(
-    kazakhstan: corridor.Network,
+    kazakhstan: corridor.Network, tmp_path: Path
 ) -> None:
-    # two workers' engines joined by an Exchange of real multiprocessing queues: the second
-    # evaluates the samples the first did with the first's bases, without a solve of its
-    # own, and gives the same numbers as an engine working alone
-    context = multiprocessing.get_context()
-    inboxes = [context.Queue(), context.Queue()]
+    # two workers' engines joined by an Exchange: the second evaluates the samples the first
+    # did with the first's bases, without a solve of its own, and gives the same numbers as
+    # an engine working alone; the run's process (the third reader) reads every basis once
     p = RiskProblem.from_network(kazakhstan)
     first, second, alone = Engine(p), Engine(p), Engine(p)
-    first.exchange, second.exchange = Exchange(inboxes, 0), Exchange(inboxes, 1)
+    first.exchange, second.exchange = Exchange(tmp_path, 0, 2), Exchange(tmp_path, 1, 2)
     want = alone.samples(4, 0, 2000)
     assert alone.solves > len(p.month_days) + 20  # the samples need solves of their own
     assert np.array_equal(first.samples(4, 0, 2000), want)
-    sent = first.solves - len(p.month_days)  # each solve's basis (the nominal ones are not sent)
-    deadline = time.monotonic() + 10
-    got: list[tuple[int, tuple[bytes, ...], object]] = []
-    while len(got) < sent and time.monotonic() < deadline:  # a queue's sends are asynchronous
-        got += second.exchange.take()
-        time.sleep(0.01)
-    assert len(got) == sent
-    for item in got:  # put back, for the engine to adopt as it would from the queue
-        inboxes[1].put(item)
-    time.sleep(0.2)
     before = second.solves
     assert np.array_equal(second.samples(4, 0, 2000), want)
     assert second.solves == before
-    assert inboxes[0].empty()  # the second sent nothing back: it found no basis of its own
-    for inbox in inboxes:
-        inbox.cancel_join_thread()  # the test ends without waiting for what was not read
-        inbox.close()
+    run = Exchange(tmp_path, 2, 2)
+    sent = run.take()
+    assert 0.9 * (first.solves - len(p.month_days)) <= len(sent) <= first.solves  # one a solve
+    assert run.take() == []
+    assert not (tmp_path / "2").exists()  # the run's process only reads
+    for x in (first.exchange, second.exchange, run):
+        x.close()
+
+
+def test_an_exchange_leaves_a_record_not_yet_whole_for_later(tmp_path: Path) -> None:
+    reader = Exchange(tmp_path, 1, 2)
+    assert reader.take() == []  # nothing sent yet: no file, no wait
+    item = (3, (b"\x01",), "basis")
+    data = pickle.dumps(item)
+    record = len(data).to_bytes(8, "little") + data
+    with open(tmp_path / "0", "ab") as f:
+        f.write(record + record[:5])
+        f.flush()
+        assert reader.take() == [item]  # the whole record; the cut one waits
+        f.write(record[5:])
+        f.write(record[:12])  # a header and a part, as a worker that ended would leave
+        f.flush()
+        assert reader.take() == [item]
+        assert reader.take() == []
+    reader.close()
 
 
 def test_a_basis_already_kept_is_not_adopted_twice(kazakhstan: corridor.Network) -> None:
@@ -180,9 +191,41 @@ def test_a_basis_already_kept_is_not_adopted_twice(kazakhstan: corridor.Network)
     g, b = next((g, v[0]) for g, v in engine.bases.items() if v)
     kept = len(engine.bases[g])
     copy = pickle.loads(pickle.dumps(b))  # as it comes from another worker
-    box: list[tuple[int, tuple[bytes, ...], object]] = [(g, (b"\x01",), copy)]
-    engine.exchange = Exchange([box, box], 0)  # type: ignore[list-item]
-    engine.exchange.take = lambda: [box.pop()] if box else []  # type: ignore[method-assign]
-    assert engine.adopt() == []
+    assert engine.adopt([(g, (b"\x01",), copy)]) == []
     assert len(engine.bases[g]) == kept
     assert (g, b"\x01") not in engine.fitted
+
+
+def test_bases_from_another_worker_serve_other_samples_and_stay_for_late_lines(
+    kazakhstan: corridor.Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one worker's bases, read by another before it starts: the other's own samples need
+    # far fewer solves and give the numbers it gives alone; a month pattern keeps more bases
+    # than a stack holds, so lines laid out after the bases came still have them
+    monkeypatch.setattr(risk, "MAX_BASES", 16)  # stacks of 16 bases; lines still hold 256
+    p = RiskProblem.from_network(kazakhstan)
+    sender = Engine(p)
+    sender.exchange = Exchange(tmp_path, 1, 2)
+    sender.samples(5, BLOCK, 2 * BLOCK)
+    alone, reader = Engine(p), Engine(p)
+    reader.exchange = Exchange(tmp_path, 0, 2)
+    adopted = reader.adopt()
+    sent = sender.solves - len(p.month_days)  # a solve's basis, unless HiGHS found a known one
+    assert 0.9 * sent <= len(adopted) <= sent
+    assert max(len(v) for v in reader.bases.values()) > risk.MAX_BASES
+    assert not reader.lines  # none laid out yet
+    want = alone.samples(5, 0, 4000)
+    assert np.array_equal(reader.samples(5, 0, 4000), want)
+    assert reader.solves - len(p.month_days) < (alone.solves - len(p.month_days)) / 3
+    for x in (sender.exchange, reader.exchange):
+        x.close()
+
+
+def test_a_pool_run_leaves_no_folder_of_bases(
+    kazakhstan: corridor.Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    p = RiskProblem.from_network(kazakhstan)
+    result = run_risk(p, n=300, seed=3, workers=2, chunk=50)
+    assert len(result.samples) == 300
+    assert list(tmp_path.iterdir()) == []

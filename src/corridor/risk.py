@@ -44,11 +44,12 @@ import json
 import math
 import multiprocessing
 import os
-import queue
+import pickle
 import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -508,8 +509,10 @@ def _one_blas_thread() -> Iterator[None]:
 
 #: LPs with at most this many rows keep their optimal bases (dense factors, see `_Basis`).
 REUSE_MAX_ROWS = 400
-#: Bases kept per month pattern (the one that fitted least recently goes first).
+#: Bases kept per pattern of routes moved, tested together (`_Stack`; the oldest goes first).
 MAX_BASES = 64
+#: Bases kept per month pattern, and pieces per `_Line` (the oldest goes first).
+MAX_LINE_BASES = 4 * MAX_BASES
 #: A cached basis fits a capacity vector when its basic values are within bounds to this, Mt/yr.
 FIT_TOL = 1e-9
 #: Capacity patterns of large LPs remembered (the memo starts again past it).
@@ -625,7 +628,7 @@ class _Line:
             at = max(at, y)
         if at <= hi:
             pieces.append((at, hi))
-        if not pieces or len(self.lo) + len(pieces) > 4 * MAX_BASES:
+        if not pieces or len(self.lo) + len(pieces) > MAX_LINE_BASES:
             return
         lo_ = np.concatenate([self.lo, [p[0] for p in pieces]])
         order = np.argsort(lo_, kind="stable")
@@ -865,26 +868,36 @@ class Engine:
         return b
 
     def _keep(self, g: int, b: _Basis) -> bool:
-        """Add basis b to month pattern g's bases and lines (the oldest goes past `MAX_BASES`).
+        """Add basis b to month pattern g's bases and lines.
 
-        Returns False, adding nothing, when the pattern has that basis already.
+        The oldest goes past `MAX_LINE_BASES`: as many as a line may hold pieces, so that a line
+        laid out late has the bases one laid out early would have gathered. Returns False,
+        adding nothing, when the pattern has that basis already.
         """
         if (g, b.status) in self.known:
             return False
         self.known.add((g, b.status))
         kept = self.bases.setdefault(g, [])
         kept.insert(0, b)
-        if len(kept) > MAX_BASES:
+        if len(kept) > MAX_LINE_BASES:
             self.known.discard((g, kept.pop().status))
         for (h, r), line in self.lines.items():
             if h == g:  # g is the pattern's first month
                 self._add_to_line(line, b, g, r)
         return True
 
-    def adopt(self) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
-        """Keep the bases other workers found since the last call (`Exchange`); return them."""
+    def adopt(
+        self, items: list[tuple[int, tuple[bytes, ...], _Basis]] | None = None
+    ) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
+        """Keep the bases other workers found; return those new here.
+
+        `items` as `Exchange.send` sends them; by default, what came to this engine's inbox
+        since the last call.
+        """
+        if items is None:
+            items = self.exchange.take() if self.exchange is not None else []
         found = []
-        for g, fitted, b in self.exchange.take() if self.exchange is not None else []:
+        for g, fitted, b in items:
             if self._keep(g, b):  # a basis this worker found too is left out
                 for key in fitted:
                     self._remember((g, key), b)
@@ -1055,13 +1068,16 @@ class Engine:
             if stack is not None:
                 rows = left[inverse.reshape(-1) == k]
                 self._put(done, rows, *stack.fit(caps[rows]))
-        for i in left:
-            if self.exchange is not None and np.isnan(done[i, 0]):
-                for h, _, other in self.adopt():  # bases other workers found meanwhile
+        adopted = False
+        while len(left := left[np.isnan(done[left, 0])]):  # the rows no basis fitted yet
+            if self.exchange is not None and not adopted:
+                adopted = True  # once a row: bases other workers found meanwhile
+                for h, _, other in self.adopt():
                     if h == g:
                         self._spread(other, caps, pattern, keys, done, g)
-            if not np.isnan(done[i, 0]):
                 continue
+            adopted = False
+            i = left[0]
             done[i] = self._solve(caps[i], m)[:2]
             b = self._last_basis
             if b is None:
@@ -1208,49 +1224,73 @@ _ENGINE: Engine | None = None
 class Exchange:
     """Bases passed among the local workers of one run as they are found.
 
-    Each worker reads an inbox (a `multiprocessing` queue); a basis one worker finds goes to
-    every other inbox, and a worker reads its own before it solves (`Engine.adopt`). Without
-    it each worker would make every solve of the cache's warm-up itself: the workers would
-    repeat each other's warm-up instead of sharing it. A basis is optimal wherever it fits, so
-    results do not depend on which worker found it.
+    Each worker appends the bases it finds to its own file in the run's private folder, as
+    length-prefixed records, and reads the others' files before it solves (`Engine.adopt`).
+    Without it each worker would make every solve of the cache's warm-up itself: the workers
+    would repeat each other's warm-up instead of sharing it. The run's own process reads them
+    all at the end: its engine has the bases for the P95 contributions. Reading never waits: a
+    record not yet whole (or cut short by a worker that ended) is left for later, so no worker
+    blocks on another. A basis is optimal wherever it fits, so results do not depend on which
+    worker found it.
     """
 
-    def __init__(self, inboxes: list[Any], me: int) -> None:
-        self.inboxes, self.me = inboxes, me
+    def __init__(self, folder: str | Path, me: int, workers: int) -> None:
+        """Worker `me` of `workers` (`me` = `workers`: the run's process, which only reads)."""
+        self.folder, self.me = Path(folder), me
+        self._out = open(self.folder / str(me), "ab") if me < workers else None  # noqa: SIM115
+        self._readers: dict[int, Any] = {k: None for k in range(workers) if k != me}
+        self._pending: dict[int, bytes] = {k: b"" for k in self._readers}
 
     def send(self, item: tuple[int, tuple[bytes, ...], _Basis]) -> None:
-        """Put `item` in every other worker's inbox.
+        """Append `item` for the others to read.
 
         An item is (month pattern, the patterns of routes moved whose rows the basis fitted,
         the basis).
         """
-        for k, inbox in enumerate(self.inboxes):
-            if k != self.me:
-                inbox.put(item)
+        if self._out is not None:
+            data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+            self._out.write(len(data).to_bytes(8, "little") + data)
+            self._out.flush()
 
     def take(self) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
-        """Return what came to this worker's inbox since the last call."""
+        """Return the whole records the others appended since the last call."""
         got = []
-        while True:
-            try:
-                got.append(self.inboxes[self.me].get_nowait())
-            except queue.Empty:
-                return got
+        for k in self._readers:
+            if self._readers[k] is None:
+                try:
+                    self._readers[k] = open(self.folder / str(k), "rb")  # noqa: SIM115
+                except FileNotFoundError:
+                    continue  # that worker has sent nothing yet
+            buf = self._pending[k] + self._readers[k].read()
+            at = 0
+            while at + 8 <= len(buf):
+                n = int.from_bytes(buf[at : at + 8], "little")
+                if at + 8 + n > len(buf):
+                    break  # not whole yet
+                # written by this run's own workers, in its private folder
+                got.append(pickle.loads(buf[at + 8 : at + 8 + n]))
+                at += 8 + n
+            self._pending[k] = buf[at:]
+        return got
+
+    def close(self) -> None:
+        """Close the files this exchange holds open."""
+        for f in [self._out, *self._readers.values()]:
+            if f is not None:
+                f.close()
 
 
-def _init_worker(problem: RiskProblem, inboxes: list[Any], counter: Any) -> None:
+def _init_worker(problem: RiskProblem, folder: str | None, workers: int, counter: Any) -> None:
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
     die_with_parent()
     _ENGINE = Engine(problem)
-    if inboxes:
+    if folder is not None:
         with counter.get_lock():
             me = counter.value
             counter.value += 1
-        for inbox in inboxes:
-            inbox.cancel_join_thread()  # a worker ends without waiting for its sends
-        _ENGINE.exchange = Exchange(inboxes, me)
+        _ENGINE.exchange = Exchange(folder, me, workers)
 
 
 def die_with_parent(kernel: bool = True) -> None:
@@ -2056,7 +2096,8 @@ def run_risk(
     t0 = time.perf_counter()
     chunk = chunk or max(10, min(BLOCK, n // max(1, 8 * max(workers, 1))))
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
-    parent = Engine(problem)  # the no-outage loss now, the P95 contributions at the end
+    # the no-outage loss now, the P95 contributions at the end (warm: the bases sampling found)
+    parent = Engine(problem)
     run = {
         "problem": problem.label,
         "samples_requested": n,
@@ -2089,21 +2130,22 @@ def run_risk(
 
     sampling = time.perf_counter()
     interrupted = False
+    found: list[tuple[int, tuple[bytes, ...], _Basis]] = []
     try:
         if scheduler is not None:
             interrupted = _run_dask(problem, seed, bounds, scheduler, collect)
         elif workers <= 1:
-            engine = Engine(problem)
             for a, b in bounds:
-                block = engine.samples(seed, a, b)
+                block = parent.samples(seed, a, b)
                 if collect(a, block):
                     interrupted = True
                     break
         else:
-            interrupted = _run_pool(problem, seed, bounds, workers, collect)
+            interrupted = _run_pool(problem, seed, bounds, workers, collect, found)
     except KeyboardInterrupt:
         interrupted = True
     sampling = time.perf_counter() - sampling
+    parent.adopt(found)  # the bases the workers found: fewer solves for the P95 parts
     samples = finished.columns(problem.price)
     contributions = (
         _contributions(problem, seed, samples, parent) if len(samples) else no_contributions
@@ -2128,13 +2170,15 @@ def _run_pool(
     bounds: list[tuple[int, int]],
     workers: int,
     collect: Callable[[int, np.ndarray], bool],
+    found: list[tuple[int, tuple[bytes, ...], _Basis]],
 ) -> bool:
+    """Run the chunks on `workers` local processes; add the bases they found to `found`."""
     context = multiprocessing.get_context()
     share = 1 < workers <= SHARE_MAX_WORKERS  # (large LPs keep no bases: nothing is sent)
-    inboxes = [context.Queue() for _ in range(workers)] if share else []
+    folder = tempfile.mkdtemp(prefix="corridor-bases-") if share else None
     counter = context.Value("i", 0)
     pool = ProcessPoolExecutor(
-        workers, context, initializer=_init_worker, initargs=(problem, inboxes, counter)
+        workers, context, initializer=_init_worker, initargs=(problem, folder, workers, counter)
     )
     pending: set[Future[tuple[int, np.ndarray]]] = {
         pool.submit(_run_chunk, seed, a, b) for a, b in bounds
@@ -2151,8 +2195,11 @@ def _run_pool(
             fut.cancel()
         # the chunks in flight finish (a chunk is short), the others are dropped
         pool.shutdown(wait=True, cancel_futures=True)
-        for inbox in inboxes:
-            inbox.close()
+        if folder is not None:  # the bases the workers found, for the P95 contributions
+            mine = Exchange(folder, workers, workers)
+            found.extend(mine.take())
+            mine.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_dask(
