@@ -16,7 +16,8 @@ removes solutions, so that optimum stays optimal). Small LPs keep their optimal 
 maps from capacities to the solution: where only one route's capacity moved, the bases are laid
 out along it and looked up with one binary search (`_Line`); elsewhere the bases that fitted
 rows where the same routes moved are tested together (`_Stack`); HiGHS solves only what no basis
-fits. Large LPs change only the outaged routes' bounds. Determinism: sample *i* draws from
+fits; local workers pass the bases they find to each other (`Exchange`). Large LPs change only
+the outaged routes' bounds. Determinism: sample *i* draws from
 ``SeedSequence([seed, i // BLOCK])`` at its place in that block, so results do not depend on
 how samples are split among chunks and workers, locally (a process pool) or on a Dask cluster.
 
@@ -891,8 +892,8 @@ class Engine:
     ) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
         """Keep the bases other workers found; return those new here.
 
-        `items` as `Exchange.send` sends them; by default, what came to this engine's inbox
-        since the last call.
+        `items` as `Exchange.send` sends them; by default, what the other workers sent since the
+        last call.
         """
         if items is None:
             items = self.exchange.take() if self.exchange is not None else []
