@@ -59,7 +59,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import fastparquet
 import numpy as np
@@ -549,7 +549,7 @@ class _Basis:
     out_route: np.ndarray
     status: bytes = b""  # HiGHS's status of each column and row: which basis this is
     #: its rows of a `_Stack`, once built (False: it never fits a stack's rows)
-    part: _StackPart | bool | None = None
+    part: _StackPart | Literal[False] | None = None
 
     def fit(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return which capacity rows the basis fits, and their output columns (clipped)."""
@@ -667,7 +667,7 @@ class _StackPart:
 def _stack_part(b: _Basis, n_routes: int) -> _StackPart | None:
     """Return b's rows of a `_Stack` (built once per basis); None where it never fits."""
     if b.part is not None:
-        return b.part if isinstance(b.part, _StackPart) else None
+        return b.part or None
     moving = (b.d != 0).any(axis=1)
     moving[b.cap_pos] = True
     fixed = ~moving
@@ -750,6 +750,11 @@ class _Stack:
             np.where(kind == 2, caps[rows, np.where(kind == 2, src, 0)], self.out0[first]),
         )
         return ok, np.where(np.abs(out) < TOL, 0.0, out)
+
+
+#: A basis one worker found, as `Exchange` passes it: (month pattern, the patterns of routes
+#: moved whose rows it fitted, the basis).
+_Found = tuple[int, tuple[bytes, ...], _Basis]
 
 
 class Engine:
@@ -887,9 +892,7 @@ class Engine:
                 self._add_to_line(line, b, g, r)
         return True
 
-    def adopt(
-        self, items: list[tuple[int, tuple[bytes, ...], _Basis]] | None = None
-    ) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
+    def adopt(self, items: list[_Found] | None = None) -> list[_Found]:
         """Keep the bases other workers found; return those new here.
 
         `items` as `Exchange.send` sends them; by default, what the other workers sent since the
@@ -1242,18 +1245,14 @@ class Exchange:
         self._readers: dict[int, Any] = {k: None for k in range(workers) if k != me}
         self._pending: dict[int, bytes] = {k: b"" for k in self._readers}
 
-    def send(self, item: tuple[int, tuple[bytes, ...], _Basis]) -> None:
-        """Append `item` for the others to read.
-
-        An item is (month pattern, the patterns of routes moved whose rows the basis fitted,
-        the basis).
-        """
+    def send(self, item: _Found) -> None:
+        """Append `item` for the others to read."""
         if self._out is not None:
             data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
             self._out.write(len(data).to_bytes(8, "little") + data)
             self._out.flush()
 
-    def take(self) -> list[tuple[int, tuple[bytes, ...], _Basis]]:
+    def take(self) -> list[_Found]:
         """Return the whole records the others appended since the last call."""
         got = []
         for k in self._readers:
@@ -2131,7 +2130,7 @@ def run_risk(
 
     sampling = time.perf_counter()
     interrupted = False
-    found: list[tuple[int, tuple[bytes, ...], _Basis]] = []
+    found: list[_Found] = []
     try:
         if scheduler is not None:
             interrupted = _run_dask(problem, seed, bounds, scheduler, collect)
@@ -2171,7 +2170,7 @@ def _run_pool(
     bounds: list[tuple[int, int]],
     workers: int,
     collect: Callable[[int, np.ndarray], bool],
-    found: list[tuple[int, tuple[bytes, ...], _Basis]],
+    found: list[_Found],
 ) -> bool:
     """Run the chunks on `workers` local processes; add the bases they found to `found`."""
     context = multiprocessing.get_context()
