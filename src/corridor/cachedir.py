@@ -97,11 +97,38 @@ def write_private(directory: Path, name: str, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
+def entry(directory: Path, folder: Path, suffix: str) -> Path:
+    """Return the path of the cache entry of package `folder` in `directory`."""
+    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
+    return directory / f"{name}{suffix}"
+
+
+def read_private(path: Path, header: bytes) -> bytes | None:
+    """Return what follows `header` in the cache entry `path`; None where it may not be used.
+
+    None when the entry, its folder or theirs is not private (`private`), when it does not start
+    with `header` (another version, another package: its data is never used), or cannot be read.
+    """
+    if not all(map(private, (path.parent.parent, path.parent, path))):
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data[len(header) :] if data.startswith(header) else None
+
+
 #: Seconds after its last change that a file counts as freshly written (`hash_folder`).
 FRESH_SECONDS = 2.0
+#: A folder with more files or bytes than these is not cached (hashing it would cost more than
+#: it saves; ``corridor validate /`` must not read the whole disk).
+MAX_FILES = 2_000
+MAX_BYTES = 64 * 2**20
 
 
-def hash_folder(h: hashlib._Hash, folder: Path, *, max_files: int, max_bytes: int) -> bool | None:
+def hash_folder(
+    h: hashlib._Hash, folder: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES
+) -> bool | None:
     """Feed every file of `folder` (name and content) to `h`.
 
     Return True when a file was modified in the last `FRESH_SECONDS` (its

@@ -275,7 +275,8 @@ class Network:
 
         A row holds from its ``year`` on, until the next row with the same `match` values:
         the row in force is the latest one with ``year <= year``. This is the one home of
-        that rule (capacities, costs, fees, prices).
+        that rule on tables (capacities, costs, fees, prices); the claims checker's cached facts
+        apply it to plain rows (`corridor.claims.facts.Facts.in_force`), without pandas.
 
         Examples
         --------

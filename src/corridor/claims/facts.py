@@ -24,6 +24,7 @@ the cache. Unit conversions use a table derived from pint when the entry was wri
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import sys
@@ -43,9 +44,6 @@ if TYPE_CHECKING:
 
 #: Bumped when the entry format changes.
 FORMAT = b"corridor-claims-facts 1\n"
-#: A package folder with more files or bytes than these is not cached (as for packages).
-MAX_FILES = 2_000
-MAX_BYTES = 64 * 2**20
 #: The distributions whose versions an entry depends on.
 DEPENDENCIES = ("pandas", "numpy", "scipy", "highspy", "pint")
 
@@ -205,7 +203,12 @@ class Facts:
         return found
 
     @classmethod
-    def _of(cls, n: Network) -> Facts:
+    def _of(cls, n: Network, load: Callable[[], Network] | None = None) -> Facts:
+        """Return the facts of `n`; with `load` (what loaded it), facts for a new cache entry.
+
+        Without `load` they refer to `n` weakly and keep no figures (`Facts.of`); with it they
+        hold the network through `load` and keep the figures a check asks, to be stored.
+        """
         from corridor.metrics import latest_year
 
         meta = n.meta
@@ -273,9 +276,9 @@ class Facts:
                     obs.index, *(obs[c] for c in _OBS_COLUMNS), strict=True
                 )
             ],
-            tree=None,
+            tree=None if load is None else {},
             conversions={},
-            network=lambda: _alive(ref),
+            network=(lambda: _alive(ref)) if load is None else load,
         )
 
     # --- what a check asks --------------------------------------------------------------------
@@ -453,18 +456,6 @@ def _tree(data: list[Any]) -> Tree:
     return out
 
 
-def _once(load: Callable[[], Network]) -> Callable[[], Network]:
-    """Return `load`, called once at most: later calls return the same network."""
-    loaded: list[Network] = []
-
-    def once() -> Network:
-        if not loaded:
-            loaded.append(load())
-        return loaded[0]
-
-    return once
-
-
 def _alive(ref: weakref.ref[Network]) -> Network:
     """Return the network a weak reference holds (the caller holds it during a check)."""
     n = ref()
@@ -565,13 +556,12 @@ def facts_key(folder: Path) -> tuple[str, bool] | None:
             versions.append("")
     h = hashlib.sha256(FORMAT)
     h.update(repr(versions).encode())
-    fresh = cachedir.hash_folder(h, folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
+    fresh = cachedir.hash_folder(h, folder)
     return None if fresh is None else (h.hexdigest(), fresh)
 
 
 def _entry(folder: Path) -> Path:
-    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
-    return cache_dir() / f"{name}.json"
+    return cachedir.entry(cache_dir(), folder, ".json")
 
 
 def read(folder: Path, key: str, network: Callable[[], Network]) -> Facts | None:
@@ -579,15 +569,11 @@ def read(folder: Path, key: str, network: Callable[[], Network]) -> Facts | None
 
     An entry that is not private, of another key, damaged or malformed is not used.
     """
-    path = _entry(folder)
-    if not all(map(cachedir.private, (path.parent.parent, path.parent, path))):
+    data = cachedir.read_private(_entry(folder), FORMAT + key.encode() + b"\n")
+    if data is None:
         return None
-    header = FORMAT + key.encode() + b"\n"
     try:
-        data = path.read_bytes()
-        if not data.startswith(header):
-            return None  # another version, another package
-        return Facts.from_json(json.loads(data[len(header) :]), network)
+        return Facts.from_json(json.loads(data), network)
     except Exception:  # a damaged or malformed entry is ignored, then rewritten
         return None
 
@@ -646,16 +632,14 @@ def load_facts(package: Path | None, load: Callable[[], Network]) -> Cached:
     `load` loads the package as a `Network` (and raises what is wrong with it); it is called
     only when the cache cannot answer: no entry, a changed package, a figure not held yet.
     """
-    load = _once(load)
+    load = functools.cache(load)  # called once at most: later calls return the same network
     folder = package_folder(package) if cachedir.enabled() else None
     key = facts_key(folder) if folder is not None else None
     if folder is not None and key is not None:
         hit = read(folder, key[0], load)
         if hit is not None:
             return Cached(hit, folder, None if key[1] else key[0])
-    facts = Facts._of(load())
-    facts._network = load  # holds the network (`Facts.of`'s facts only refer to it)
-    facts.tree = {}
+    facts = Facts._of(load(), load)
     facts.added = True  # a new entry
     if folder is None or key is None or key[1]:  # not a file written in the last seconds
         return Cached(facts, None, None)

@@ -35,12 +35,6 @@ if TYPE_CHECKING:
 
 #: Bumped when the entry format changes.
 FORMAT = b"corridor-package-cache 1\n"
-#: A package with a file modified less than this many seconds ago is not written to the cache.
-FRESH_SECONDS = cachedir.FRESH_SECONDS
-#: A folder with more files or bytes than these is not cached (hashing it would cost more than
-#: it saves; ``corridor validate /`` must not read the whole disk).
-MAX_FILES = 2_000
-MAX_BYTES = 64 * 2**20
 
 
 def enabled() -> bool:
@@ -57,7 +51,8 @@ def package_key(folder: Path) -> tuple[str, bool] | None:
     """Return the key of a package folder's entry and whether a file in it is freshly written.
 
     The key hashes every file's name and content, with the versions the entry depends on; None
-    for a folder too large to cache (`MAX_FILES`, `MAX_BYTES`) or that cannot be read.
+    for a folder too large to cache (`cachedir.MAX_FILES`, `cachedir.MAX_BYTES`) or that cannot be
+    read.
     """
     import numpy as np
     import pandas as pd
@@ -73,32 +68,23 @@ def package_key(folder: Path) -> tuple[str, bool] | None:
         cachedir.source_fingerprint(),
     )
     h.update(repr(versions).encode())
-    fresh = cachedir.hash_folder(h, folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
+    fresh = cachedir.hash_folder(h, folder)
     if fresh is None:
         return None
     return h.hexdigest(), fresh
 
 
 def _entry(folder: Path) -> Path:
-    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
-    return cache_dir() / f"{name}.pickle"
+    return cachedir.entry(cache_dir(), folder, ".pickle")
 
 
 def read(folder: Path, key: str) -> Network | None:
     """Return the cached `Network` of `folder` when its entry has this key; else None."""
-    path = _entry(folder)
-    if not (
-        cachedir.private(path.parent.parent)
-        and cachedir.private(path.parent)
-        and cachedir.private(path)
-    ):
-        return None
-    header = FORMAT + key.encode() + b"\n"
+    data = cachedir.read_private(_entry(folder), FORMAT + key.encode() + b"\n")
+    if data is None:
+        return None  # not private, another version or another package: never unpickled
     try:
-        with path.open("rb") as f:
-            if f.read(len(header)) != header:
-                return None  # another version, another package: never unpickled
-            network = pickle.load(f)  # the user's own private cache, see above
+        network = pickle.loads(data)  # the user's own private cache, see above
     except Exception:  # a damaged entry is ignored, then rewritten
         return None
     from corridor.network import Network
